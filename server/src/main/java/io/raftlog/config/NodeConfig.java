@@ -1,0 +1,198 @@
+package io.raftlog.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Everything one node needs to start, read from a Java properties file (see {@code
+ * cluster-config/node-1.properties} for every key with its meaning and default).
+ *
+ * @param nodeId this node's id; must be one of {@code peers}
+ * @param dataDir holds the records' RocksDB, the Raft log, Raft metadata and snapshots
+ * @param peers every node of the cluster, this one included, sorted by id
+ * @param electionTimeoutMs a follower that hears nothing from a leader this long starts an election
+ * @param snapshotIntervalSecs take a snapshot at least this often (when anything was applied)
+ * @param snapshotEntries also take one after this many Raft entries since the last
+ * @param maxRecordBytes largest record (value + key + headers) a producer may send
+ * @param maxBatchBytes largest produce batch, encoded
+ * @param maxProducers idempotent producers remembered; the least recently used is forgotten first
+ * @param maxInflightBytes produce bytes a node accepts before answering RESOURCE_EXHAUSTED
+ */
+public record NodeConfig(
+    String nodeId,
+    Path dataDir,
+    List<Peer> peers,
+    int electionTimeoutMs,
+    int snapshotIntervalSecs,
+    long snapshotEntries,
+    int maxRecordBytes,
+    int maxBatchBytes,
+    int maxProducers,
+    long maxInflightBytes) {
+
+  public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
+  public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 600;
+  public static final long DEFAULT_SNAPSHOT_ENTRIES = 50_000;
+  public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+  public static final int DEFAULT_MAX_BATCH_BYTES = 4 << 20;
+  public static final int DEFAULT_MAX_PRODUCERS = 10_000;
+  public static final long DEFAULT_MAX_INFLIGHT_BYTES = 64L << 20;
+
+  public NodeConfig {
+    peers = peers.stream().sorted(Comparator.comparing(Peer::id)).toList();
+    if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
+      throw new IllegalArgumentException(
+          "node.id '" + nodeId + "' is not one of the ids in cluster.peers");
+    }
+    if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
+      throw new IllegalArgumentException("cluster.peers names a node id twice");
+    }
+    positive("raft.election-timeout-ms", electionTimeoutMs);
+    positive("raft.snapshot-interval-secs", snapshotIntervalSecs);
+    positive("raft.snapshot-entries", snapshotEntries);
+    positive("log.max-record-bytes", maxRecordBytes);
+    positive("log.max-producers", maxProducers);
+    if (maxBatchBytes < maxRecordBytes) {
+      throw new IllegalArgumentException(
+          "log.max-batch-bytes must be at least log.max-record-bytes");
+    }
+    if (maxInflightBytes < maxBatchBytes) {
+      throw new IllegalArgumentException(
+          "log.max-inflight-bytes must be at least log.max-batch-bytes");
+    }
+  }
+
+  /** A config with every tunable at its default. */
+  public static NodeConfig of(String nodeId, Path dataDir, List<Peer> peers) {
+    return new NodeConfig(
+        nodeId,
+        dataDir,
+        peers,
+        DEFAULT_ELECTION_TIMEOUT_MS,
+        DEFAULT_SNAPSHOT_INTERVAL_SECS,
+        DEFAULT_SNAPSHOT_ENTRIES,
+        DEFAULT_MAX_RECORD_BYTES,
+        DEFAULT_MAX_BATCH_BYTES,
+        DEFAULT_MAX_PRODUCERS,
+        DEFAULT_MAX_INFLIGHT_BYTES);
+  }
+
+  public static NodeConfig load(Path file) throws IOException {
+    Properties p = new Properties();
+    try (Reader in = Files.newBufferedReader(file)) {
+      p.load(in);
+    }
+    try {
+      return fromProperties(p);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static NodeConfig fromProperties(Properties p) {
+    List<Peer> peers = new ArrayList<>();
+    for (String spec : required(p, "cluster.peers").split(",")) {
+      if (!spec.isBlank()) {
+        peers.add(Peer.parse(spec));
+      }
+    }
+    return new NodeConfig(
+        required(p, "node.id"),
+        Path.of(required(p, "data.dir")),
+        peers,
+        (int) number(p, "raft.election-timeout-ms", DEFAULT_ELECTION_TIMEOUT_MS),
+        (int) number(p, "raft.snapshot-interval-secs", DEFAULT_SNAPSHOT_INTERVAL_SECS),
+        number(p, "raft.snapshot-entries", DEFAULT_SNAPSHOT_ENTRIES),
+        (int) number(p, "log.max-record-bytes", DEFAULT_MAX_RECORD_BYTES),
+        (int) number(p, "log.max-batch-bytes", DEFAULT_MAX_BATCH_BYTES),
+        (int) number(p, "log.max-producers", DEFAULT_MAX_PRODUCERS),
+        number(p, "log.max-inflight-bytes", DEFAULT_MAX_INFLIGHT_BYTES));
+  }
+
+  public NodeConfig withDataDir(Path dir) {
+    return new NodeConfig(
+        nodeId,
+        dir,
+        peers,
+        electionTimeoutMs,
+        snapshotIntervalSecs,
+        snapshotEntries,
+        maxRecordBytes,
+        maxBatchBytes,
+        maxProducers,
+        maxInflightBytes);
+  }
+
+  public NodeConfig withSnapshotEntries(long entries) {
+    return new NodeConfig(
+        nodeId,
+        dataDir,
+        peers,
+        electionTimeoutMs,
+        snapshotIntervalSecs,
+        entries,
+        maxRecordBytes,
+        maxBatchBytes,
+        maxProducers,
+        maxInflightBytes);
+  }
+
+  public NodeConfig withElectionTimeoutMs(int ms) {
+    return new NodeConfig(
+        nodeId,
+        dataDir,
+        peers,
+        ms,
+        snapshotIntervalSecs,
+        snapshotEntries,
+        maxRecordBytes,
+        maxBatchBytes,
+        maxProducers,
+        maxInflightBytes);
+  }
+
+  public Peer self() {
+    return peer(nodeId);
+  }
+
+  public Peer peer(String id) {
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+  }
+
+  /** The peer whose Raft transport listens on {@code raftAddress}, or null. */
+  public Peer peerByRaftAddress(String raftAddress) {
+    return peers.stream().filter(p -> p.raftAddress().equals(raftAddress)).findFirst().orElse(null);
+  }
+
+  private static String required(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException("missing required key '" + key + "'");
+    }
+    return v.trim();
+  }
+
+  private static long number(Properties p, String key, long dflt) {
+    String v = p.getProperty(key);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + key + "' must be a whole number, not '" + v + "'");
+    }
+  }
+
+  private static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("'" + key + "' must be positive, not " + value);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftlog.api.v1.Record;
+import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.storage.RocksLogStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies committed Raft entries to the {@link RocksLogStore}: gives each batch its offsets,
+ * decides idempotent retries, and saves and loads snapshots. Knows nothing of gRPC.
+ *
+ * <p>All entries handed over by one {@code onApply} call are written in one store batch, and the
+ * leader's callers are answered only after that write.
+ */
+public final class LogStateMachine extends StateMachineAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(LogStateMachine.class);
+  private static final String SNAPSHOT_DB = "db";
+
+  private final RocksLogStore store;
+  private final int maxProducers;
+  private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
+  private volatile ProducerTable producers;
+  private volatile RoleListener roleListener = known -> {};
+  private volatile long term;
+  private volatile long lastSnapshotIndex;
+
+  public LogStateMachine(RocksLogStore store, int maxProducers) {
+    this.store = store;
+    this.maxProducers = maxProducers;
+    this.producers = ProducerTable.load(store.producers(), maxProducers);
+    this.lastSnapshotIndex = store.appliedIndex();
+  }
+
+  void roleListener(RoleListener listener) {
+    this.roleListener = listener;
+  }
+
+  public void addAppliedListener(AppliedListener l) {
+    appliedListeners.add(l);
+  }
+
+  public void removeAppliedListener(AppliedListener l) {
+    appliedListeners.remove(l);
+  }
+
+  /** The last term this node saw a leader in (its own included). */
+  long term() {
+    return term;
+  }
+
+  long entriesSinceSnapshot() {
+    return store.appliedIndex() - lastSnapshotIndex;
+  }
+
+  @Override
+  public void onApply(Iterator it) {
+    List<Runnable> answers = new ArrayList<>();
+    long lastIndex = 0;
+    long passed = 0; // entries moved past in this call, for the rollback on failure
+    try (RocksLogStore.Batch batch = store.newBatch()) {
+      while (it.hasNext()) {
+        long index = it.getIndex();
+        // Entries the store already holds come back when Raft replays its log after a restart.
+        if (index > store.appliedIndex()) {
+          AppendOutcome outcome = apply(batch, AppendBatch.parseFrom(it.getData()), index);
+          lastIndex = index;
+          Closure done = it.done();
+          if (done instanceof AppendClosure c) {
+            answers.add(
+                () -> {
+                  c.outcome(outcome);
+                  c.run(Status.OK());
+                });
+          }
+        } else if (it.done() != null) {
+          it.done().run(new Status(RaftError.EINTERNAL, "entry %d was applied before", index));
+        }
+        it.next();
+        passed++;
+      }
+      if (lastIndex > 0) {
+        batch.commit(lastIndex);
+      }
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      // A corrupt entry or a failing disk: stop applying rather than diverge from the other
+      // replicas.
+      LOG.error("cannot apply entry {}; the state machine stops", it.getIndex(), e);
+      // Nothing of this call reached the store: roll back to its first entry.
+      it.setErrorAndRollback(
+          Math.max(1, it.hasNext() ? passed + 1 : passed),
+          new Status(RaftError.ESTATEMACHINE, "apply failed: %s", e.getMessage()));
+      return;
+    }
+    answers.forEach(Runnable::run);
+    if (lastIndex > 0) {
+      long next = store.nextOffset();
+      appliedListeners.forEach(l -> l.onApplied(next));
+    }
+  }
+
+  private AppendOutcome apply(RocksLogStore.Batch batch, AppendBatch entry, long index) {
+    long producerId = entry.getProducerId();
+    if (producerId != 0) {
+      ProducerTable.Check check = producers.check(producerId, entry.getSequence());
+      if (check instanceof ProducerTable.Duplicate d) {
+        return new AppendOutcome.Appended(d.batch().baseOffset(), d.batch().count(), true);
+      }
+      if (check instanceof ProducerTable.Reject r) {
+        return new AppendOutcome.Rejected(r.reason());
+      }
+    }
+    long base = batch.nextOffset();
+    for (Record r : entry.getRecordsList()) {
+      Record.Builder stored = r.toBuilder().setOffset(batch.nextOffset());
+      if (r.getTimestampMs() <= 0) {
+        stored.setTimestampMs(entry.getAppendTimeMs());
+      }
+      batch.append(stored.build());
+    }
+    int count = entry.getRecordsCount();
+    if (producerId != 0) {
+      ProducerTable.BatchRef ref = new ProducerTable.BatchRef(entry.getSequence(), base, count);
+      for (long evicted : producers.remember(producerId, ref, index)) {
+        batch.deleteProducer(evicted);
+      }
+      batch.putProducer(producerId, producers.encoded(producerId));
+    }
+    return new AppendOutcome.Appended(base, count, false);
+  }
+
+  @Override
+  public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    Path db = Path.of(writer.getPath(), SNAPSHOT_DB);
+    try {
+      store.checkpoint(db);
+      try (Stream<Path> files = Files.list(db)) {
+        for (Path f : files.toList()) {
+          if (!writer.addFile(SNAPSHOT_DB + "/" + f.getFileName())) {
+            throw new IOException("cannot add " + f + " to the snapshot");
+          }
+        }
+      }
+      lastSnapshotIndex = store.appliedIndex();
+      done.run(Status.OK());
+    } catch (IOException | RuntimeException e) {
+      LOG.error("snapshot save failed", e);
+      done.run(new Status(RaftError.EIO, "snapshot save failed: %s", e.getMessage()));
+    }
+  }
+
+  @Override
+  public boolean onSnapshotLoad(SnapshotReader reader) {
+    if (reader.load() == null) {
+      LOG.error("cannot read the snapshot's metadata in {}", reader.getPath());
+      return false;
+    }
+    Path db = Path.of(reader.getPath(), SNAPSHOT_DB);
+    if (!Files.isDirectory(db)) {
+      LOG.error("snapshot {} has no {} directory", reader.getPath(), SNAPSHOT_DB);
+      return false;
+    }
+    try {
+      long snapshotApplied = RocksLogStore.appliedIndexOf(db);
+      // After a restart the local store is usually at or past the snapshot: keep it, and let
+      // replay skip what it holds. A store behind the snapshot (a new or lagging node) is replaced.
+      if (store.appliedIndex() < snapshotApplied) {
+        LOG.info(
+            "installing snapshot at index {} (local store was at {})",
+            snapshotApplied,
+            store.appliedIndex());
+        store.restoreFrom(db);
+      } else {
+        LOG.info(
+            "local store at index {} is not behind snapshot at {}: kept",
+            store.appliedIndex(),
+            snapshotApplied);
+      }
+      producers = ProducerTable.load(store.producers(), maxProducers);
+      lastSnapshotIndex = store.appliedIndex();
+      long next = store.nextOffset();
+      appliedListeners.forEach(l -> l.onApplied(next));
+      return true;
+    } catch (RuntimeException e) {
+      LOG.error("snapshot load from {} failed", reader.getPath(), e);
+      return false;
+    }
+  }
+
+  @Override
+  public void onLeaderStart(long term) {
+    this.term = term;
+    roleListener.onLeaderKnown(true);
+  }
+
+  @Override
+  public void onLeaderStop(Status status) {
+    roleListener.onLeaderKnown(false);
+  }
+
+  @Override
+  public void onStartFollowing(LeaderChangeContext ctx) {
+    this.term = ctx.getTerm();
+    roleListener.onLeaderKnown(true);
+  }
+
+  @Override
+  public void onStopFollowing(LeaderChangeContext ctx) {
+    roleListener.onLeaderKnown(false);
+  }
+
+  @Override
+  public void onError(RaftException e) {
+    LOG.error("raft node stopped on an error: {}", e.getStatus(), e);
+    roleListener.onLeaderKnown(false);
+  }
+}

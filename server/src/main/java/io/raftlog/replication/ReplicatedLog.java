@@ -1,0 +1,198 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
+import com.alipay.sofa.jraft.util.BytesUtil;
+import com.alipay.sofa.jraft.util.StorageOptionsFactory;
+import io.raftlog.config.NodeConfig;
+import io.raftlog.config.Peer;
+import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.storage.RocksLogStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of the Raft group: wraps a JRaft {@link Node} running {@link LogStateMachine},
+ * and offers the service layer the few things it needs (append, linearizable-read barrier, who
+ * leads) without exposing JRaft.
+ */
+public final class ReplicatedLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
+  private static final String GROUP = "raftlog";
+
+  static {
+    tuneRaftLogStorage();
+  }
+
+  private final NodeConfig config;
+  private final LogStateMachine fsm;
+  private final RaftGroupService group;
+  private final Node node;
+  private final ExecutorService snapshotTrigger =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "raftlog-snapshot-trigger"));
+  private final AtomicBoolean snapshotRunning = new AtomicBoolean();
+
+  private ReplicatedLog(NodeConfig config, LogStateMachine fsm, RoleListener roles) {
+    this.config = config;
+    this.fsm = fsm;
+    fsm.roleListener(roles);
+    fsm.addAppliedListener(next -> maybeSnapshot());
+
+    Configuration conf = new Configuration();
+    for (Peer p : config.peers()) {
+      conf.addPeer(PeerId.parsePeer(p.raftAddress()));
+    }
+    NodeOptions opts = new NodeOptions();
+    opts.setFsm(fsm);
+    opts.setInitialConf(conf);
+    opts.setElectionTimeoutMs(config.electionTimeoutMs());
+    opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+    Path raftDir = config.dataDir().resolve("raft");
+    try {
+      Files.createDirectories(raftDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + raftDir, e);
+    }
+    opts.setLogUri(raftDir.resolve("log").toString());
+    opts.setRaftMetaUri(raftDir.resolve("meta").toString());
+    opts.setSnapshotUri(raftDir.resolve("snapshot").toString());
+    // Three JVMs share two cores: JRaft's defaults (6 x cores RPC threads, 3 x cores timers) are
+    // sized for a server of their own.
+    opts.setRaftRpcThreadPoolSize(4);
+    opts.setCliRpcThreadPoolSize(1);
+    opts.setTimerPoolSize(2);
+    RaftOptions raft = opts.getRaftOptions();
+    raft.setSync(true); // an acknowledged batch is on a majority's disks
+    opts.setRaftOptions(raft);
+
+    PeerId self = PeerId.parsePeer(config.self().raftAddress());
+    this.group = new RaftGroupService(GROUP, self, opts);
+    this.node = group.start();
+  }
+
+  /**
+   * Starts this node's Raft member; it joins or forms the group named by {@code config.peers()}.
+   */
+  public static ReplicatedLog start(NodeConfig config, RocksLogStore store, RoleListener roles) {
+    return new ReplicatedLog(config, new LogStateMachine(store, config.maxProducers()), roles);
+  }
+
+  public LogStateMachine stateMachine() {
+    return fsm;
+  }
+
+  /**
+   * Replicates one batch and answers once it is applied. Only the leader accepts; elsewhere the
+   * callback fails at once with EPERM.
+   */
+  public void append(AppendBatch batch, AppendCallback callback) {
+    Task task = new Task(ByteBuffer.wrap(batch.toByteArray()), new AppendClosure(callback));
+    try {
+      node.apply(task);
+    } catch (IllegalStateException shuttingDown) {
+      // JRaft also runs the closure with ENODESHUTDOWN; nothing more to do here.
+      LOG.debug("append during shutdown", shuttingDown);
+    }
+  }
+
+  /**
+   * Runs {@code then} with OK once this node has applied everything committed before the call (a
+   * Raft ReadIndex round), or with the reason it could not.
+   */
+  public void readBarrier(Consumer<Status> then) {
+    node.readIndex(
+        BytesUtil.EMPTY_BYTES,
+        new ReadIndexClosure() {
+          @Override
+          public void run(Status status, long index, byte[] reqCtx) {
+            then.accept(status);
+          }
+        });
+  }
+
+  public boolean isLeader() {
+    return node.isLeader();
+  }
+
+  /** The current leader's peer entry, or null while none is known. */
+  public Peer leader() {
+    PeerId id = node.getLeaderId();
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    return config.peerByRaftAddress(id.getEndpoint().toString());
+  }
+
+  public RaftState state() {
+    return new RaftState(
+        switch (node.getNodeState()) {
+          case STATE_LEADER -> RaftState.Role.LEADER;
+          case STATE_FOLLOWER -> RaftState.Role.FOLLOWER;
+          case STATE_CANDIDATE -> RaftState.Role.CANDIDATE;
+          default -> RaftState.Role.OTHER;
+        },
+        fsm.term(),
+        node.getLastCommittedIndex(),
+        node.getLastAppliedLogIndex());
+  }
+
+  private void maybeSnapshot() {
+    if (fsm.entriesSinceSnapshot() >= config.snapshotEntries()
+        && snapshotRunning.compareAndSet(false, true)) {
+      // node.snapshot() queues work on the apply thread this listener runs on: call it from
+      // another.
+      snapshotTrigger.execute(
+          () ->
+              node.snapshot(
+                  st -> {
+                    snapshotRunning.set(false);
+                    if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
+                      LOG.warn("snapshot by entry count failed: {}", st);
+                    }
+                  }));
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    snapshotTrigger.shutdownNow();
+    group.shutdown();
+    group.join();
+  }
+
+  /**
+   * JRaft's defaults for its own RocksDB log let the WAL grow to 1 GiB and keep 3 x 64 MiB
+   * memtables per column family; this node bounds both, so the Raft log's disk and memory stay
+   * small.
+   */
+  private static void tuneRaftLogStorage() {
+    DBOptions db = StorageOptionsFactory.getDefaultRocksDBOptions();
+    db.setMaxTotalWalSize(64L << 20);
+    db.setKeepLogFileNum(5);
+    StorageOptionsFactory.registerRocksDBOptions(RocksDBLogStorage.class, db);
+    ColumnFamilyOptions cf = StorageOptionsFactory.getDefaultRocksDBColumnFamilyOptions();
+    cf.setWriteBufferSize(16L << 20);
+    cf.setMaxWriteBufferNumber(2);
+    StorageOptionsFactory.registerRocksDBColumnFamilyOptions(RocksDBLogStorage.class, cf);
+  }
+}

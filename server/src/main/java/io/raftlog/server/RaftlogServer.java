@@ -1,0 +1,122 @@
+package io.raftlog.server;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.config.HostPort;
+import io.raftlog.config.NodeConfig;
+import io.raftlog.replication.ReplicatedLog;
+import io.raftlog.service.LeaderHeaders;
+import io.raftlog.service.LogService;
+import io.raftlog.storage.RocksLogStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One raftlog node, assembled: the store, the Raft member over it, and the gRPC server (log
+ * service, health, reflection) in front. {@link #close()} takes it down in the reverse order.
+ */
+public final class RaftlogServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftlogServer.class);
+
+  private final NodeConfig config;
+  private final RocksLogStore store;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService readExecutor;
+  private final ReplicatedLog raft;
+  private final LogService service;
+  private final Server grpc;
+
+  private RaftlogServer(NodeConfig config) throws IOException {
+    this.config = config;
+    this.store = RocksLogStore.open(config.dataDir().resolve("store"));
+    setHealth(false);
+    this.readExecutor = Executors.newFixedThreadPool(2, named("raftlog-read-" + config.nodeId()));
+    this.raft = ReplicatedLog.start(config, store, this::setHealth);
+    this.service = new LogService(config, raft, store, readExecutor);
+    String address = config.self().clientAddress();
+    this.grpc =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(HostPort.host(address), HostPort.port(address)))
+            .addService(
+                ServerInterceptors.intercept(service, new LeaderHeaders(service::leaderAddress)))
+            .addService(health.getHealthService())
+            // v1 for buf curl and newer grpcurl, v1alpha for older clients.
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ProtoReflectionService.newInstance())
+            // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
+            .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20))
+            .build()
+            .start();
+    LOG.info(
+        "node {} serving on {} (raft {}), data in {}",
+        config.nodeId(),
+        address,
+        config.self().raftAddress(),
+        config.dataDir());
+  }
+
+  public static RaftlogServer start(NodeConfig config) throws IOException {
+    return new RaftlogServer(config);
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public ReplicatedLog raft() {
+    return raft;
+  }
+
+  public RocksLogStore store() {
+    return store;
+  }
+
+  /**
+   * SERVING while this node knows a leader: only then can it answer writes and linearizable reads.
+   */
+  private void setHealth(boolean leaderKnown) {
+    ServingStatus s = leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, s);
+    health.setStatus(LogGrpc.SERVICE_NAME, s);
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    grpc.awaitTermination();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    health.enterTerminalState();
+    service.close();
+    grpc.shutdown();
+    if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
+      grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    raft.close();
+    readExecutor.shutdownNow();
+    readExecutor.awaitTermination(5, TimeUnit.SECONDS);
+    store.close();
+    LOG.info("node {} stopped", config.nodeId());
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,37 @@
+package io.raftlog.service;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.raftlog.api.v1.LogGrpc;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** One long-lived gRPC channel per other node's client address, for forwarding and GetCluster. */
+final class PeerChannels implements AutoCloseable {
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final int maxMessageBytes;
+
+  PeerChannels(int maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  LogGrpc.LogFutureStub stub(String address) {
+    return LogGrpc.newFutureStub(
+        channels.computeIfAbsent(
+            address,
+            a ->
+                NettyChannelBuilder.forTarget(a)
+                    .usePlaintext()
+                    .maxInboundMessageSize(maxMessageBytes)
+                    .build()));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (ManagedChannel c : channels.values()) {
+      c.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.raftlog.service;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.Record;
+import io.raftlog.replication.AppliedListener;
+import io.raftlog.storage.RocksLogStore;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One ConsumeStream call: sends records from its position while the client's flow-control window is
+ * open, then sleeps until the apply path reports new records or the window reopens. Holds no
+ * records of its own, so a slow reader costs the server nothing but this object.
+ */
+final class TailSubscription implements AppliedListener {
+  private final RocksLogStore store;
+  private final ServerCallStreamObserver<ConsumeResponse> out;
+  private final int maxRecords;
+  private final int maxBytes;
+  private final Executor executor;
+  private final Consumer<TailSubscription> onEnd;
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile boolean started;
+  private long position; // touched only by the one drain running at a time
+
+  TailSubscription(
+      RocksLogStore store,
+      ServerCallStreamObserver<ConsumeResponse> out,
+      int maxRecords,
+      int maxBytes,
+      Executor executor,
+      Consumer<TailSubscription> onEnd) {
+    this.store = store;
+    this.out = out;
+    this.maxRecords = maxRecords;
+    this.maxBytes = maxBytes;
+    this.executor = executor;
+    this.onEnd = onEnd;
+    // gRPC takes these handlers only during the call's first invocation, so they are set here,
+    // before the (asynchronous) read barrier that precedes start().
+    out.setOnCancelHandler(this::end);
+    out.setOnReadyHandler(this::schedule);
+  }
+
+  /** Begins sending from {@code offset}. */
+  void start(long offset) {
+    position = offset;
+    started = true;
+    schedule();
+  }
+
+  boolean ended() {
+    return ended.get();
+  }
+
+  @Override
+  public void onApplied(long nextOffset) {
+    schedule();
+  }
+
+  /** Ends the stream from the server side (the node is shutting down). */
+  void abort(Status status) {
+    if (end()) {
+      executor.execute(() -> out.onError(status.asRuntimeException()));
+    }
+  }
+
+  private boolean end() {
+    if (ended.compareAndSet(false, true)) {
+      onEnd.accept(this);
+      return true;
+    }
+    return false;
+  }
+
+  private void schedule() {
+    if (started && !ended.get() && scheduled.compareAndSet(false, true)) {
+      executor.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    try {
+      do {
+        while (!ended.get() && out.isReady()) {
+          List<Record> records = store.read(position, maxRecords, maxBytes);
+          if (records.isEmpty()) {
+            break;
+          }
+          position += records.size();
+          out.onNext(
+              ConsumeResponse.newBuilder()
+                  .addAllRecords(records)
+                  .setNextOffset(Math.max(position, store.nextOffset()))
+                  .build());
+        }
+        scheduled.set(false);
+        // A wake-up that came while we were draining found `scheduled` set and did nothing: look
+        // again.
+      } while (!ended.get()
+          && out.isReady()
+          && store.nextOffset() > position
+          && scheduled.compareAndSet(false, true));
+    } catch (RuntimeException e) {
+      scheduled.set(false);
+      if (end()) {
+        out.onError(Errors.storage(e));
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+package io.raftlog.storage;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftlog.api.v1.Record;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The applied log of one node: records keyed by offset, plus the metadata that must move with them
+ * (next offset, last applied Raft index, the idempotent-producer table), all in one RocksDB.
+ *
+ * <p>Every change goes through one {@link Batch}, written as a single {@link WriteBatch} together
+ * with the Raft index it applies; replaying entries at or below {@link #appliedIndex()} after a
+ * crash is therefore harmless. Writes skip RocksDB's WAL: the Raft log is already a durable log of
+ * the same changes, and RocksDB without a WAL still recovers to a consistent earlier state (a
+ * prefix of the batches), from which Raft replays the rest.
+ */
+public final class RocksLogStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final byte RECORD = 'r';
+  private static final byte PRODUCER = 'p';
+  private static final byte[] NEXT_OFFSET_KEY = "m/next_offset".getBytes();
+  private static final byte[] APPLIED_INDEX_KEY = "m/applied_index".getBytes();
+
+  private final Path dir;
+  // Readers share the handle; restoring a snapshot swaps it under the write lock.
+  private final ReadWriteLock handleLock = new ReentrantReadWriteLock();
+  private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+  private final LRUCache blockCache = new LRUCache(16L << 20);
+  private Options options;
+  private RocksDB db;
+  private volatile long nextOffset;
+  private volatile long appliedIndex;
+
+  private RocksLogStore(Path dir) {
+    this.dir = dir;
+  }
+
+  public static RocksLogStore open(Path dir) {
+    RocksLogStore store = new RocksLogStore(dir);
+    store.openHandle();
+    return store;
+  }
+
+  private void openHandle() {
+    try {
+      Files.createDirectories(dir);
+      options =
+          new Options()
+              .setCreateIfMissing(true)
+              .setWriteBufferSize(16L << 20)
+              .setMaxWriteBufferNumber(3)
+              .setKeepLogFileNum(5)
+              .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+      db = RocksDB.open(options, dir.toString());
+      nextOffset = readLong(db, NEXT_OFFSET_KEY);
+      appliedIndex = readLong(db, APPLIED_INDEX_KEY);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot open the log store in " + dir, e);
+    }
+  }
+
+  /** One past the offset of the last record. */
+  public long nextOffset() {
+    return nextOffset;
+  }
+
+  /** The Raft index of the last entry whose changes this store holds. */
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public Batch newBatch() {
+    return new Batch();
+  }
+
+  /**
+   * Records from {@code offset} on: at most {@code maxRecords}, and no more than {@code maxBytes}
+   * of encoded records unless the first record alone is larger.
+   */
+  public List<Record> read(long offset, int maxRecords, int maxBytes) {
+    List<Record> out = new ArrayList<>(Math.min(maxRecords, 1024));
+    long end = nextOffset;
+    if (offset >= end) {
+      return out;
+    }
+    handleLock.readLock().lock();
+    try (Slice upper = new Slice(recordKey(end));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(ro)) {
+      long bytes = 0;
+      for (it.seek(recordKey(offset)); it.isValid() && out.size() < maxRecords; it.next()) {
+        byte[] value = it.value();
+        if (!out.isEmpty() && bytes + value.length > maxBytes) {
+          break;
+        }
+        bytes += value.length;
+        out.add(Record.parseFrom(value));
+      }
+      it.status();
+      return out;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the log at offset " + offset, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("a stored record near offset " + offset + " is corrupt", e);
+    } finally {
+      handleLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Every stored idempotent-producer entry, by producer id, as {@link Batch#putProducer} wrote it.
+   */
+  public Map<Long, byte[]> producers() {
+    Map<Long, byte[]> out = new HashMap<>();
+    handleLock.readLock().lock();
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(new byte[] {PRODUCER}); it.isValid() && it.key()[0] == PRODUCER; it.next()) {
+        out.put(ByteBuffer.wrap(it.key(), 1, 8).getLong(), it.value());
+      }
+      return out;
+    } finally {
+      handleLock.readLock().unlock();
+    }
+  }
+
+  /** Writes a consistent copy of the store into {@code target} (which must not exist yet). */
+  public void checkpoint(Path target) {
+    handleLock.readLock().lock();
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      // Flushes the memtable first, so the checkpoint holds everything applied so far.
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot write a checkpoint to " + target, e);
+    } finally {
+      handleLock.readLock().unlock();
+    }
+  }
+
+  /** The applied Raft index recorded in a checkpoint written by {@link #checkpoint}. */
+  public static long appliedIndexOf(Path checkpoint) {
+    try (Options o = new Options();
+        RocksDB ro = RocksDB.openReadOnly(o, checkpoint.toString())) {
+      return readLong(ro, APPLIED_INDEX_KEY);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the checkpoint in " + checkpoint, e);
+    }
+  }
+
+  /**
+   * Replaces this store's whole content with a checkpoint's (a snapshot installed from the leader).
+   */
+  public void restoreFrom(Path checkpoint) {
+    handleLock.writeLock().lock();
+    try {
+      closeHandle();
+      deleteTree(dir);
+      Files.createDirectories(dir);
+      try (Stream<Path> files = Files.list(checkpoint)) {
+        for (Path f : files.toList()) {
+          Path to = dir.resolve(f.getFileName());
+          // SST files never change once written, so they can be shared; the rest is copied.
+          if (f.getFileName().toString().endsWith(".sst")) {
+            Files.createLink(to, f);
+          } else {
+            Files.copy(f, to);
+          }
+        }
+      }
+      openHandle();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the log store from " + checkpoint, e);
+    } finally {
+      handleLock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    handleLock.writeLock().lock();
+    try {
+      closeHandle();
+      writeOptions.close();
+      blockCache.close();
+    } finally {
+      handleLock.writeLock().unlock();
+    }
+  }
+
+  private void closeHandle() {
+    if (db != null) {
+      db.close();
+      options.close();
+      db = null;
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static long readLong(RocksDB db, byte[] key) throws RocksDBException {
+    byte[] v = db.get(key);
+    return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  // Big-endian offsets sort in offset order under RocksDB's bytewise comparator.
+  private static byte[] recordKey(long offset) {
+    return ByteBuffer.allocate(9).put(RECORD).putLong(offset).array();
+  }
+
+  private static byte[] producerKey(long producerId) {
+    return ByteBuffer.allocate(9).put(PRODUCER).putLong(producerId).array();
+  }
+
+  /** The changes of one or more Raft entries, made visible together by {@link #commit}. */
+  public final class Batch implements AutoCloseable {
+    private final WriteBatch wb = new WriteBatch();
+    private long next = nextOffset;
+
+    /** The offset the next appended record gets. */
+    public long nextOffset() {
+      return next;
+    }
+
+    /** Appends a record that already carries offset {@link #nextOffset()}. */
+    public void append(Record record) {
+      if (record.getOffset() != next) {
+        throw new IllegalArgumentException(
+            "record has offset " + record.getOffset() + ", expected " + next);
+      }
+      put(recordKey(next), record.toByteArray());
+      next++;
+    }
+
+    public void putProducer(long producerId, byte[] entry) {
+      put(producerKey(producerId), entry);
+    }
+
+    public void deleteProducer(long producerId) {
+      try {
+        wb.delete(producerKey(producerId));
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot stage a producer delete", e);
+      }
+    }
+
+    /** Writes everything staged, as of Raft index {@code index}, atomically. */
+    public void commit(long index) {
+      put(NEXT_OFFSET_KEY, longBytes(next));
+      put(APPLIED_INDEX_KEY, longBytes(index));
+      handleLock.readLock().lock();
+      try {
+        db.write(writeOptions, wb);
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot write to the log store", e);
+      } finally {
+        handleLock.readLock().unlock();
+      }
+      appliedIndex = index;
+      nextOffset = next;
+    }
+
+    private void put(byte[] key, byte[] value) {
+      try {
+        wb.put(key, value);
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot stage a write", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      wb.close();
+    }
+  }
+}
