@@ -70,17 +70,7 @@ public record NodeConfig(
 
   /** A config with every tunable at its default. */
   public static NodeConfig of(String nodeId, Path dataDir, List<Peer> peers) {
-    return new NodeConfig(
-        nodeId,
-        dataDir,
-        peers,
-        DEFAULT_ELECTION_TIMEOUT_MS,
-        DEFAULT_SNAPSHOT_INTERVAL_SECS,
-        DEFAULT_SNAPSHOT_ENTRIES,
-        DEFAULT_MAX_RECORD_BYTES,
-        DEFAULT_MAX_BATCH_BYTES,
-        DEFAULT_MAX_PRODUCERS,
-        DEFAULT_MAX_INFLIGHT_BYTES);
+    return new Builder(nodeId, dataDir, peers).build();
   }
 
   public static NodeConfig load(Path file) throws IOException {
@@ -102,59 +92,62 @@ public record NodeConfig(
         peers.add(Peer.parse(spec));
       }
     }
-    return new NodeConfig(
-        required(p, "node.id"),
-        Path.of(required(p, "data.dir")),
-        peers,
-        (int) number(p, "raft.election-timeout-ms", DEFAULT_ELECTION_TIMEOUT_MS),
-        (int) number(p, "raft.snapshot-interval-secs", DEFAULT_SNAPSHOT_INTERVAL_SECS),
-        number(p, "raft.snapshot-entries", DEFAULT_SNAPSHOT_ENTRIES),
-        (int) number(p, "log.max-record-bytes", DEFAULT_MAX_RECORD_BYTES),
-        (int) number(p, "log.max-batch-bytes", DEFAULT_MAX_BATCH_BYTES),
-        (int) number(p, "log.max-producers", DEFAULT_MAX_PRODUCERS),
-        number(p, "log.max-inflight-bytes", DEFAULT_MAX_INFLIGHT_BYTES));
+    Builder b = new Builder(required(p, "node.id"), Path.of(required(p, "data.dir")), peers);
+    b.electionTimeoutMs = (int) number(p, "raft.election-timeout-ms", b.electionTimeoutMs);
+    b.snapshotIntervalSecs = (int) number(p, "raft.snapshot-interval-secs", b.snapshotIntervalSecs);
+    b.snapshotEntries = number(p, "raft.snapshot-entries", b.snapshotEntries);
+    b.maxRecordBytes = (int) number(p, "log.max-record-bytes", b.maxRecordBytes);
+    b.maxBatchBytes = (int) number(p, "log.max-batch-bytes", b.maxBatchBytes);
+    b.maxProducers = (int) number(p, "log.max-producers", b.maxProducers);
+    b.maxInflightBytes = number(p, "log.max-inflight-bytes", b.maxInflightBytes);
+    return b.build();
   }
 
-  public NodeConfig withDataDir(Path dir) {
-    return new NodeConfig(
-        nodeId,
-        dir,
-        peers,
-        electionTimeoutMs,
-        snapshotIntervalSecs,
-        snapshotEntries,
-        maxRecordBytes,
-        maxBatchBytes,
-        maxProducers,
-        maxInflightBytes);
+  /** A builder holding this config's values, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder(nodeId, dataDir, peers);
+    b.electionTimeoutMs = electionTimeoutMs;
+    b.snapshotIntervalSecs = snapshotIntervalSecs;
+    b.snapshotEntries = snapshotEntries;
+    b.maxRecordBytes = maxRecordBytes;
+    b.maxBatchBytes = maxBatchBytes;
+    b.maxProducers = maxProducers;
+    b.maxInflightBytes = maxInflightBytes;
+    return b;
   }
 
-  public NodeConfig withSnapshotEntries(long entries) {
-    return new NodeConfig(
-        nodeId,
-        dataDir,
-        peers,
-        electionTimeoutMs,
-        snapshotIntervalSecs,
-        entries,
-        maxRecordBytes,
-        maxBatchBytes,
-        maxProducers,
-        maxInflightBytes);
-  }
+  /** Mutable holder of every setting, starting from the defaults; {@link #build()} validates. */
+  public static final class Builder {
+    public String nodeId;
+    public Path dataDir;
+    public List<Peer> peers;
+    public int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
+    public int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
+    public long snapshotEntries = DEFAULT_SNAPSHOT_ENTRIES;
+    public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+    public int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+    public int maxProducers = DEFAULT_MAX_PRODUCERS;
+    public long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
 
-  public NodeConfig withElectionTimeoutMs(int ms) {
-    return new NodeConfig(
-        nodeId,
-        dataDir,
-        peers,
-        ms,
-        snapshotIntervalSecs,
-        snapshotEntries,
-        maxRecordBytes,
-        maxBatchBytes,
-        maxProducers,
-        maxInflightBytes);
+    public Builder(String nodeId, Path dataDir, List<Peer> peers) {
+      this.nodeId = nodeId;
+      this.dataDir = dataDir;
+      this.peers = peers;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(
+          nodeId,
+          dataDir,
+          peers,
+          electionTimeoutMs,
+          snapshotIntervalSecs,
+          snapshotEntries,
+          maxRecordBytes,
+          maxBatchBytes,
+          maxProducers,
+          maxInflightBytes);
+    }
   }
 
   public Peer self() {

@@ -46,7 +46,9 @@ public final class ServerMain implements Callable<Integer> {
       return 2;
     }
     if (dataDir != null) {
-      cfg = cfg.withDataDir(dataDir);
+      NodeConfig.Builder b = cfg.toBuilder();
+      b.dataDir = dataDir;
+      cfg = b.build();
     }
     // Bolt, JRaft's transport, writes log files of its own under ${logging.path} (default ~/logs)
     // through a logback binding that predates logback 1.5: send its logs through ours instead.

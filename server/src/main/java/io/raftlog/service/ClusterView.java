@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Status;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.Role;
 import io.raftlog.config.NodeConfig;
@@ -81,8 +82,7 @@ final class ClusterView {
   private CompletableFuture<NodeInfo> askPeer(Peer p) {
     CompletableFuture<NodeInfo> result = new CompletableFuture<>();
     ListenableFuture<GetClusterResponse> call =
-        peers
-            .stub(p.clientAddress())
+        LogGrpc.newFutureStub(peers.channel(p.clientAddress()))
             .withDeadlineAfter(PEER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .getCluster(GetClusterRequest.newBuilder().setLocalOnly(true).build());
     Futures.addCallback(

@@ -48,6 +48,19 @@ final class Errors {
     return Status.INTERNAL.withDescription("storage error: " + e.getMessage()).asRuntimeException();
   }
 
+  /**
+   * The leader's answer to a call this node relayed, passed on as it is; a failure to reach the
+   * leader at all says so.
+   */
+  static StatusRuntimeException relayed(Throwable t, String leaderAddress) {
+    Status s = Status.fromThrowable(t);
+    if (s.getCode() == Status.Code.UNAVAILABLE && s.getDescription() == null) {
+      return s.withDescription("cannot reach the leader " + leaderAddress + "; retry")
+          .asRuntimeException();
+    }
+    return s.asRuntimeException();
+  }
+
   /** A produce that JRaft did not commit under this leader. */
   static StatusRuntimeException appendFailed(com.alipay.sofa.jraft.Status st) {
     RaftError err = st.getRaftError();

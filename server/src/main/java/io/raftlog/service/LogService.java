@@ -1,8 +1,5 @@
 package io.raftlog.service;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -101,20 +98,50 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     OrderedResponses responses = new OrderedResponses(call);
     call.disableAutoRequest();
     call.request(STREAM_WINDOW);
+    // A stream keeps the route of its first batch (this node as leader, or one relay stream to
+    // the leader), so its batches are appended in the order sent; if the route fails, so does the
+    // stream, and the client reconnects.
     return new StreamObserver<>() {
+      private boolean local;
+      private ForwardedStream forwarded;
+
       @Override
       public void onNext(ProduceRequest request) {
-        responses.add(produce(request));
+        responses.add(route(request));
+      }
+
+      private CompletableFuture<ProduceResponse> route(ProduceRequest request) {
+        try {
+          limits.check(request);
+          if (!local && forwarded == null) {
+            Peer leader = leaderToForwardTo();
+            if (leader == null) {
+              local = true;
+            } else {
+              forwarded =
+                  new ForwardedStream(forwardingStub(leader, false), leader.clientAddress());
+            }
+          }
+        } catch (StatusRuntimeException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+        return local ? appendAsLeader(request) : forwarded.send(request);
       }
 
       @Override
       public void onError(Throwable t) {
         responses.cancel();
+        if (forwarded != null) {
+          forwarded.cancel();
+        }
       }
 
       @Override
       public void onCompleted() {
         responses.halfClosed();
+        if (forwarded != null) {
+          forwarded.halfClose();
+        }
       }
     };
   }
@@ -123,20 +150,30 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
   private CompletableFuture<ProduceResponse> produce(ProduceRequest request) {
     try {
       limits.check(request);
+      Peer leader = leaderToForwardTo();
+      return leader == null ? appendAsLeader(request) : forward(leader, request);
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Null when this node leads; else the leader to forward to. Throws UNAVAILABLE when there is
+   * none, or when the call was already forwarded once (a stale leader view: the client should
+   * retry).
+   */
+  private Peer leaderToForwardTo() {
     if (raft.isLeader()) {
-      return appendAsLeader(request);
+      return null;
     }
     Peer leader = raft.leader();
     if (leader == null) {
-      return CompletableFuture.failedFuture(Errors.noLeader());
+      throw Errors.noLeader();
     }
     if (LeaderHeaders.isForwarded() || leader.id().equals(config.nodeId())) {
-      return CompletableFuture.failedFuture(Errors.notLeader(leader.clientAddress()));
+      throw Errors.notLeader(leader.clientAddress());
     }
-    return forward(leader, request);
+    return leader;
   }
 
   private CompletableFuture<ProduceResponse> appendAsLeader(ProduceRequest request) {
@@ -185,37 +222,41 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     return result;
   }
 
-  /** Sends a produce one hop to the leader and relays its answer, status and all. */
-  private CompletableFuture<ProduceResponse> forward(Peer leader, ProduceRequest request) {
+  /**
+   * A stub for calls this node relays to the leader: marked as forwarded, and under the client's
+   * deadline (gRPC carries it over), or a default one for unary calls that came without.
+   */
+  private LogGrpc.LogStub forwardingStub(Peer leader, boolean unary) {
     Metadata md = new Metadata();
     md.put(LeaderHeaders.FORWARDED, config.nodeId());
-    LogGrpc.LogFutureStub stub =
-        peers
-            .stub(leader.clientAddress())
+    LogGrpc.LogStub stub =
+        LogGrpc.newStub(peers.channel(leader.clientAddress()))
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
-    if (Context.current().getDeadline() == null) {
-      stub = stub.withDeadlineAfter(FORWARD_DEFAULT_DEADLINE_MS, TimeUnit.MILLISECONDS);
-    }
-    CompletableFuture<ProduceResponse> result = new CompletableFuture<>();
-    Futures.addCallback(
-        stub.produce(request),
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(ProduceResponse r) {
-            result.complete(r);
-          }
+    return unary && Context.current().getDeadline() == null
+        ? stub.withDeadlineAfter(FORWARD_DEFAULT_DEADLINE_MS, TimeUnit.MILLISECONDS)
+        : stub;
+  }
 
-          @Override
-          public void onFailure(Throwable t) {
-            Status s = Status.fromThrowable(t);
-            result.completeExceptionally(
-                s.getCode() == Status.Code.UNAVAILABLE && s.getDescription() != null
-                    ? s.asRuntimeException()
-                    : s.augmentDescription("forwarded to leader " + leader.clientAddress())
-                        .asRuntimeException());
-          }
-        },
-        MoreExecutors.directExecutor());
+  /** Sends a produce one hop to the leader and relays its answer, status and all. */
+  private CompletableFuture<ProduceResponse> forward(Peer leader, ProduceRequest request) {
+    CompletableFuture<ProduceResponse> result = new CompletableFuture<>();
+    forwardingStub(leader, true)
+        .produce(
+            request,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(ProduceResponse r) {
+                result.complete(r);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                result.completeExceptionally(Errors.relayed(t, leader.clientAddress()));
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
     return result;
   }
 

@@ -2,7 +2,6 @@ package io.raftlog.service;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.raftlog.api.v1.LogGrpc;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,15 +15,14 @@ final class PeerChannels implements AutoCloseable {
     this.maxMessageBytes = maxMessageBytes;
   }
 
-  LogGrpc.LogFutureStub stub(String address) {
-    return LogGrpc.newFutureStub(
-        channels.computeIfAbsent(
-            address,
-            a ->
-                NettyChannelBuilder.forTarget(a)
-                    .usePlaintext()
-                    .maxInboundMessageSize(maxMessageBytes)
-                    .build()));
+  ManagedChannel channel(String address) {
+    return channels.computeIfAbsent(
+        address,
+        a ->
+            NettyChannelBuilder.forTarget(a)
+                .usePlaintext()
+                .maxInboundMessageSize(maxMessageBytes)
+                .build());
   }
 
   @Override
