@@ -42,6 +42,8 @@ public final class LogStateMachine extends StateMachineAdapter {
   private volatile RoleListener roleListener = known -> {};
   private volatile long term;
   private volatile long lastSnapshotIndex;
+  private final java.util.concurrent.atomic.AtomicInteger snapshotsInstalled =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public LogStateMachine(RocksLogStore store, int maxProducers) {
     this.store = store;
@@ -65,6 +67,13 @@ public final class LogStateMachine extends StateMachineAdapter {
   /** The last term this node saw a leader in (its own included). */
   long term() {
     return term;
+  }
+
+  /**
+   * Snapshots that replaced this node's store since it started (from a leader, or a lagging disk).
+   */
+  public int snapshotsInstalled() {
+    return snapshotsInstalled.get();
   }
 
   long entriesSinceSnapshot() {
@@ -188,6 +197,7 @@ public final class LogStateMachine extends StateMachineAdapter {
             snapshotApplied,
             store.appliedIndex());
         store.restoreFrom(db);
+        snapshotsInstalled.incrementAndGet();
       } else {
         LOG.info(
             "local store at index {} is not behind snapshot at {}: kept",
