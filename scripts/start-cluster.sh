@@ -11,11 +11,10 @@ set -euo pipefail
 # is the JVM's own pid, which is what the pid files must hold.
 set +m
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/cluster-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh" # ROOT, DATA_DIR, raftlog_pid
 JAR=$ROOT/server/target/raftlog-server.jar
 CONFIG_DIR=$ROOT/cluster-config
-# Absolute, so that the JVMs (which run in their node directory) and stop-cluster.sh see the same path.
-DATA_DIR=$(realpath -m -- "${DATA_DIR:-$ROOT/data}")
 TIMEOUT_SECS=30
 POLL_SECS=0.3
 LOG_TAIL_LINES=20
@@ -53,17 +52,6 @@ read_peers() {
     RAFT_ADDR[$id]=$raft
     CLIENT_ADDR[$id]=$client
   done
-}
-
-# Prints the pid in pid file $1 if that process is alive and is a raftlog node. The cmdline check
-# guards against a reused pid; a zombie (a node that exited while we are its parent) has an empty one.
-raftlog_pid() {
-  local pid cmdline
-  pid=$(cat "$1" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  [[ $cmdline == *raftlog-server.jar* ]] || return 1
-  echo "$pid"
 }
 
 refuse_if_running() {

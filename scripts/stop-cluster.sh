@@ -7,9 +7,8 @@
 # Exits 0 when nothing was running.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# Resolved exactly as start-cluster.sh does, so both find the same pid files.
-DATA_DIR=$(realpath -m -- "${DATA_DIR:-$ROOT/data}")
+# shellcheck source=scripts/cluster-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh" # ROOT, DATA_DIR, raftlog_pid
 STOP_TIMEOUT_SECS=15
 KILL_TIMEOUT_SECS=5
 
@@ -22,17 +21,6 @@ die() {
 
 usage() {
   sed -n '2,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
-}
-
-# Prints the pid in pid file $1 if that process is alive and is a raftlog node. The cmdline check
-# guards against a reused pid; a zombie (a node whose parent has not reaped it yet) has an empty one.
-raftlog_pid() {
-  local pid cmdline
-  pid=$(cat "$1" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  [[ $cmdline == *raftlog-server.jar* ]] || return 1
-  echo "$pid"
 }
 
 node_name() { # pid file -> "node 2"

@@ -79,16 +79,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   @Override
   public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
-    produce(request)
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                out.onError(asStatus(error));
-              } else {
-                out.onNext(response);
-                out.onCompleted();
-              }
-            });
+    answer(produce(request), out);
   }
 
   @Override
@@ -354,17 +345,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   @Override
   public void getCluster(GetClusterRequest request, StreamObserver<GetClusterResponse> out) {
-    cluster
-        .describe(request.getLocalOnly())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                out.onError(asStatus(error));
-              } else {
-                out.onNext(response);
-                out.onCompleted();
-              }
-            });
+    answer(cluster.describe(request.getLocalOnly()), out);
   }
 
   @Override
@@ -372,6 +353,19 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     Status down = Status.UNAVAILABLE.withDescription("the node is shutting down; reconnect");
     tails.forEach(t -> t.abort(down));
     peers.close();
+  }
+
+  /** Completes a unary call with the future's value or its error as a gRPC status. */
+  private static <T> void answer(CompletableFuture<T> result, StreamObserver<T> out) {
+    result.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            out.onError(asStatus(error));
+          } else {
+            out.onNext(response);
+            out.onCompleted();
+          }
+        });
   }
 
   private static StatusRuntimeException asStatus(Throwable t) {
