@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +43,7 @@ public final class LogStateMachine extends StateMachineAdapter {
   private volatile RoleListener roleListener = known -> {};
   private volatile long term;
   private volatile long lastSnapshotIndex;
-  private final java.util.concurrent.atomic.AtomicInteger snapshotsInstalled =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
   public LogStateMachine(RocksLogStore store, int maxProducers) {
     this.store = store;

@@ -23,8 +23,10 @@ import io.raftlog.replication.AppendOutcome;
 import io.raftlog.replication.LogStateMachine;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.RocksLogStore;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -369,7 +371,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
   }
 
   private static StatusRuntimeException asStatus(Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+    Throwable cause = t instanceof CompletionException ? t.getCause() : t;
     if (cause instanceof StatusRuntimeException s) {
       return s;
     }
@@ -385,8 +387,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
    */
   private static final class OrderedResponses {
     private final ServerCallStreamObserver<ProduceResponse> out;
-    private final java.util.ArrayDeque<CompletableFuture<ProduceResponse>> pending =
-        new java.util.ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<ProduceResponse>> pending = new ArrayDeque<>();
     private boolean halfClosed;
     private boolean finished;
 
