@@ -50,13 +50,18 @@ public final class RaftlogServer implements AutoCloseable {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(HostPort.host(address), HostPort.port(address)))
             .addService(
-                ServerInterceptors.intercept(service, new LeaderHeaders(service::leaderAddress)))
+                ServerInterceptors.intercept(
+                    service, new LeaderHeaders(config.nodeId(), service::leaderAddress)))
             .addService(health.getHealthService())
             // v1 for buf curl and newer grpcurl, v1alpha for older clients.
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(ProtoReflectionService.newInstance())
             // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
             .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20))
+            // Clients ping idle tail streams every 10 s to notice a node that froze (SIGSTOP, a
+            // partition) where no TCP reset ever comes; gRPC's default would reject such pings.
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
             .build()
             .start();
     LOG.info(

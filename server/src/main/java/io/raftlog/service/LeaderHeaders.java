@@ -12,11 +12,15 @@ import java.util.function.Supplier;
 
 /**
  * Puts the leader's client address on every response ({@code raftlog-leader}), so clients can go
- * straight to the leader, and tells the service whether a call was forwarded by another node.
+ * straight to the leader, and this node's id ({@code raftlog-node}), so clients can tell a node's
+ * answer from a transport failure; tells the service whether a call was forwarded by another node.
  */
 public final class LeaderHeaders implements ServerInterceptor {
   public static final Metadata.Key<String> LEADER =
       Metadata.Key.of("raftlog-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  public static final Metadata.Key<String> NODE =
+      Metadata.Key.of("raftlog-node", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Set by a follower on the produce it forwards, so the call is never forwarded twice. */
   static final Metadata.Key<String> FORWARDED =
@@ -24,9 +28,11 @@ public final class LeaderHeaders implements ServerInterceptor {
 
   static final Context.Key<Boolean> IS_FORWARDED = Context.key("raftlog-forwarded");
 
+  private final String nodeId;
   private final Supplier<String> leaderAddress;
 
-  public LeaderHeaders(Supplier<String> leaderAddress) {
+  public LeaderHeaders(String nodeId, Supplier<String> leaderAddress) {
+    this.nodeId = nodeId;
     this.leaderAddress = leaderAddress;
   }
 
@@ -61,6 +67,8 @@ public final class LeaderHeaders implements ServerInterceptor {
   }
 
   private void addLeader(Metadata h) {
+    h.discardAll(NODE);
+    h.put(NODE, nodeId);
     String leader = leaderAddress.get();
     if (leader != null) {
       h.discardAll(LEADER);

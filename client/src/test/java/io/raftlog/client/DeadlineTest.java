@@ -1,0 +1,77 @@
+package io.raftlog.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.raftlog.api.v1.Record;
+import io.raftlog.testing.TestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When the cluster cannot answer, the caller learns it at the deadline, with the history. */
+class DeadlineTest {
+  @TempDir Path dir;
+
+  @Test
+  void aProduceWithoutQuorumFailsAtTheDeadlineSayingWhatWasTried() {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      String leader = cluster.awaitLeader();
+      List<String> all = cluster.ids().stream().map(cluster::clientAddress).toList();
+      cluster.ids().stream().filter(id -> !id.equals(leader)).forEach(cluster::stopNode);
+
+      try (RaftlogClient client =
+          RaftlogClient.builder()
+              .servers(all)
+              .deadline(Duration.ofSeconds(2))
+              .attemptTimeout(Duration.ofMillis(500))
+              .build()) {
+        long start = System.nanoTime();
+        RaftlogException e =
+            assertThrows(
+                RaftlogException.class,
+                () ->
+                    client.produce(
+                        List.of(
+                            Record.newBuilder().setValue(ByteString.copyFromUtf8("x")).build())));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.code());
+        assertTrue(ms >= 1_900 && ms < 4_000, "failed after " + ms + " ms");
+        String m = e.getMessage();
+        assertTrue(m.startsWith("produce of 1 records gave up after "), m);
+        assertTrue(m.contains("(deadline 2 s)"), m);
+        assertTrue(m.contains(cluster.clientAddress(leader)), m);
+        assertTrue(m.contains("last error: "), m);
+      }
+    }
+  }
+
+  @Test
+  void aFullBufferFailsTheSendClearlyInsteadOfGrowing() {
+    try (RaftlogClient client =
+        RaftlogClient.builder()
+            .servers("127.0.0.1:1") // nothing listens: nothing is ever acknowledged
+            .deadline(Duration.ofSeconds(1))
+            .bufferBytes(64 << 10)
+            .maxBlock(Duration.ZERO)
+            .build()) {
+      byte[] value = new byte[1000];
+      RaftlogException e =
+          assertThrows(
+              RaftlogException.class,
+              () -> {
+                for (int i = 0; i < 1000; i++) {
+                  client.producer().send(value);
+                }
+              });
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+      assertTrue(e.getMessage().startsWith("producer buffer full"), e.getMessage());
+    }
+  }
+}
