@@ -297,7 +297,8 @@ public final class Producer implements AutoCloseable {
     }
     lock.lock();
     try {
-      if (open != null) {
+      // A lingering batch matters only once it could be sent; until then an answer wakes us.
+      if (open != null && retrying.isEmpty() && inflight.size() < options.maxInFlight()) {
         wait = Math.min(wait, open.createdNanos + options.linger().toNanos() - now);
       }
     } finally {
