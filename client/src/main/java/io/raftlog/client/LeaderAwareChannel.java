@@ -188,19 +188,6 @@ final class LeaderAwareChannel implements AutoCloseable {
    * back) rather than gRPC reporting that the node could not be reached.
    */
   private void observe(String node, Status status, boolean answered, String hint) {
-    System.err.println(
-        "DBG observe "
-            + node
-            + " "
-            + status
-            + " answered="
-            + answered
-            + " hint="
-            + hint
-            + " leader="
-            + leader
-            + " failed="
-            + failedAt);
     Status.Code code = status.getCode();
     if (status.isOk()) {
       failedAt.remove(node);
