@@ -414,7 +414,9 @@ public final class Producer implements AutoCloseable {
         b.sequence = nextSequence++;
         b.attempts =
             new Attempts(
-                "produce of " + b.records.size() + " records",
+                "produce of a batch of "
+                    + b.records.size()
+                    + (b.records.size() == 1 ? " record" : " records"),
                 options.deadline(),
                 backoff,
                 b.createdNanos);

@@ -88,7 +88,18 @@ public final class RaftlogClient implements AutoCloseable {
             .setMaxRecords(max)
             .setConsistency(consistency)
             .build();
-    return call("consume from offset " + offset, false, stub -> stub.consume(request));
+    // A LOCAL read may land on a node that lags behind the one that answered the last page: past
+    // its end is then no answer yet, so ask the other nodes before saying OUT_OF_RANGE.
+    int nodesToAsk = consistency == Consistency.LOCAL ? cluster.nodes().size() : 1;
+    for (int asked = 1; ; asked++) {
+      try {
+        return call("consume from offset " + offset, false, stub -> stub.consume(request));
+      } catch (RaftlogException e) {
+        if (e.code() != Status.Code.OUT_OF_RANGE || asked >= nodesToAsk) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

@@ -44,7 +44,7 @@ class DeadlineTest {
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.code());
         assertTrue(ms >= 1_900 && ms < 4_000, "failed after " + ms + " ms");
         String m = e.getMessage();
-        assertTrue(m.startsWith("produce of 1 records gave up after "), m);
+        assertTrue(m.startsWith("produce of a batch of 1 record gave up after "), m);
         assertTrue(m.contains("(deadline 2 s)"), m);
         assertTrue(m.contains(cluster.clientAddress(leader)), m);
         assertTrue(m.contains("last error: "), m);
