@@ -1,0 +1,64 @@
+package io.raftlog.chaos;
+
+import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.api.v1.Record;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica's whole log as its node serves it ({@code LOCAL} reads): the sequence number in each
+ * record, whether offsets were dense from 0, and a SHA-256 over every offset and value.
+ */
+record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
+
+  static ReplicaContent read(LogGrpc.LogBlockingStub node) {
+    MessageDigest sha = sha256();
+    List<Long> seqs = new ArrayList<>();
+    boolean dense = true;
+    long offset = 0;
+    while (true) {
+      ConsumeResponse page =
+          node.withDeadlineAfter(30, TimeUnit.SECONDS)
+              .consume(
+                  ConsumeRequest.newBuilder()
+                      .setOffset(offset)
+                      .setMaxRecords(10_000)
+                      .setConsistency(Consistency.LOCAL)
+                      .build());
+      if (page.getRecordsCount() == 0) {
+        return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
+      }
+      for (Record r : page.getRecordsList()) {
+        dense &= r.getOffset() == offset;
+        sha.update(longBytes(r.getOffset()));
+        sha.update(r.getValue().asReadOnlyByteBuffer());
+        seqs.add(Workload.seqOf(r.getValue()));
+        offset = r.getOffset() + 1;
+      }
+    }
+  }
+
+  private static byte[] longBytes(long v) {
+    byte[] b = new byte[8];
+    for (int i = 7; i >= 0; i--) {
+      b[i] = (byte) v;
+      v >>>= 8;
+    }
+    return b;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
