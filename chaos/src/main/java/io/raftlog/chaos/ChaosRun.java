@@ -132,9 +132,7 @@ public final class ChaosRun {
           }
         }
         case ALL -> {
-          for (String id : nodes.ids()) {
-            nodes.kill9(id);
-          }
+          nodes.kill9All();
           outages.add(new long[] {t0, System.nanoTime()});
           sleep(o.downtime());
           nodes.startAll();
@@ -158,8 +156,8 @@ public final class ChaosRun {
   private ChaosReport audit(
       Workload load, List<ReplicaContent> replicas, int faults, int spurious) {
     List<String> problems = new ArrayList<>();
-    ReplicaContent log = replicas.get(0);
-    boolean identical = replicas.stream().allMatch(r -> r.digest().equals(log.digest()));
+    ReplicaContent reference = replicas.get(0);
+    boolean identical = replicas.stream().allMatch(r -> r.digest().equals(reference.digest()));
     if (!identical) {
       for (int i = 0; i < replicas.size(); i++) {
         problems.add(
@@ -177,8 +175,8 @@ public final class ChaosRun {
     long duplicated = 0;
     long reordered = 0;
     long previous = -1;
-    for (int offset = 0; offset < log.seqs().size(); offset++) {
-      long seq = log.seqs().get(offset);
+    for (int offset = 0; offset < reference.seqs().size(); offset++) {
+      long seq = reference.seqs().get(offset);
       if (seq < 0) {
         problems.add("offset " + offset + " holds a record the producer did not send");
       }
@@ -202,7 +200,7 @@ public final class ChaosRun {
         misplaced++;
       }
     }
-    boolean consumerOk = load.consumerError() == null && load.consumed.equals(log.seqs());
+    boolean consumerOk = load.consumerError() == null && load.consumed.equals(reference.seqs());
     if (!consumerOk) {
       problems.add(
           "subscription: "
@@ -210,15 +208,23 @@ public final class ChaosRun {
                   ? load.consumerError()
                   : load.consumed.size()
                       + " records, differing from the log's "
-                      + log.seqs().size()));
+                      + reference.seqs().size()));
     }
+    // From the fault to the first acknowledgement of a record sent once the fault was in effect
+    // (the node dead or stopped), so that an answer already on its way does not count.
     List<Long> unavailable = new ArrayList<>();
     for (long[] outage : outages) {
-      Long next = load.ackTimes.higher(outage[1]);
-      if (next != null) {
-        unavailable.add((next - outage[0]) / 1_000_000);
+      long first = Long.MAX_VALUE;
+      for (Map.Entry<Long, Long> a : load.ackedAt.entrySet()) {
+        if (load.sentAt.get(a.getKey()) >= outage[1]) {
+          first = Math.min(first, a.getValue());
+        }
+      }
+      if (first != Long.MAX_VALUE) {
+        unavailable.add((first - outage[0]) / 1_000_000);
       }
     }
+    log.printf("chaos: unavailable after each fault (ms): %s%n", unavailable);
     load.failed.values().stream()
         .distinct()
         .limit(3)

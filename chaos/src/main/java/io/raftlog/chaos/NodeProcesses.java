@@ -108,6 +108,16 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** SIGKILL to every node at once, then waits until all are gone. */
+  void kill9All() throws InterruptedException {
+    List<Process> all = List.copyOf(running.values());
+    running.clear();
+    all.forEach(Process::destroyForcibly);
+    for (Process p : all) {
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** SIGSTOP: the process freezes with its sockets open, as in a long GC pause or a VM stall. */
   void pause(String id) throws IOException, InterruptedException {
     signal(id, "STOP");

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,8 +31,10 @@ final class Workload {
   /** sequence numbers whose send failed (they may or may not be in the log). */
   final Map<Long, String> failed = new ConcurrentHashMap<>();
 
-  /** System.nanoTime() of every acknowledgement, to find the first one after a fault. */
-  final ConcurrentSkipListSet<Long> ackTimes = new ConcurrentSkipListSet<>();
+  /** sequence number to System.nanoTime() of its send and of its acknowledgement. */
+  final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+
+  final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
 
   /** What the subscription delivered, in order: the sequence in each record. */
   final List<Long> consumed = new ArrayList<>();
@@ -118,6 +119,7 @@ final class Workload {
       }
       long s = seq;
       Record record = Record.newBuilder().setValue(value(seq, padding)).build();
+      sentAt.put(seq, System.nanoTime());
       try {
         client
             .producer()
@@ -125,7 +127,7 @@ final class Workload {
             .whenComplete(
                 (offset, error) -> {
                   if (error == null) {
-                    ackTimes.add(System.nanoTime());
+                    ackedAt.put(s, System.nanoTime());
                     acked.put(s, offset);
                   } else {
                     failed.put(

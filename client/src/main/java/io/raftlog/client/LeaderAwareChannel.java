@@ -49,6 +49,7 @@ final class LeaderAwareChannel implements AutoCloseable {
   private final ClientOptions options;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
+  private final Map<String, String> addressById = new ConcurrentHashMap<>();
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile long lastRefreshNanos = System.nanoTime() - REFRESH_INTERVAL_NANOS;
@@ -121,7 +122,11 @@ final class LeaderAwareChannel implements AutoCloseable {
     async(node)
         .withDeadlineAfter(options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .getCluster(
-            GetClusterRequest.getDefaultInstance(), // every member, with its client address
+            // Once every member's address is known, the node's own view (leader id) is enough and
+            // answers at once, even while a peer is frozen.
+            GetClusterRequest.newBuilder()
+                .setLocalOnly(addressById.size() >= 2 && addressById.size() >= nodes.size())
+                .build(),
             new StreamObserver<>() {
               @Override
               public void onNext(GetClusterResponse value) {
@@ -143,13 +148,10 @@ final class LeaderAwareChannel implements AutoCloseable {
   /** Takes the members and the leader from a GetCluster answer. */
   void learn(GetClusterResponse cluster) {
     List<String> members = new ArrayList<>();
-    String newLeader = null;
     for (NodeInfo n : cluster.getNodesList()) {
       if (!n.getClientAddress().isEmpty()) {
         members.add(n.getClientAddress());
-        if (n.getId().equals(cluster.getLeaderId())) {
-          newLeader = n.getClientAddress();
-        }
+        addressById.put(n.getId(), n.getClientAddress());
       }
     }
     // A single-node answer (local_only) names no peers: keep the members known so far.
@@ -157,6 +159,7 @@ final class LeaderAwareChannel implements AutoCloseable {
       LOG.debug("cluster members: {}", members);
       nodes = List.copyOf(members);
     }
+    String newLeader = addressById.get(cluster.getLeaderId());
     if (newLeader != null) {
       setLeader(newLeader);
     }

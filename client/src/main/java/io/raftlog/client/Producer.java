@@ -45,6 +45,7 @@ public final class Producer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Producer.class);
   private static final Object WAKE = new Object();
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
 
   private final ClientOptions options;
   private final LeaderAwareChannel cluster;
@@ -355,6 +356,15 @@ public final class Producer implements AutoCloseable {
                   + " in "
                   + options.attemptTimeout().toMillis()
                   + " ms"));
+    } else if (oldest != null && now - oldest.sentNanos > STALL_NANOS) {
+      // Slow answers: ask the cluster who leads. A frozen leader (a long pause, a partition) has
+      // been replaced by now, and its stream is abandoned without waiting for the attempt timeout.
+      cluster.refresh();
+      if (isNotLeader(stream.node)) {
+        endStream(
+            Status.UNAVAILABLE.withDescription(
+                stream.node + " stalled and " + cluster.leader() + " leads now"));
+      }
     }
     if (!retrying.isEmpty()) {
       if (!unaryInFlight && now >= retryAtNanos) {
@@ -447,7 +457,11 @@ public final class Producer implements AutoCloseable {
     if (head == null) {
       return;
     }
-    LOG.debug("stream failed with {}; resending {} batches", status, retrying.size());
+    LOG.debug(
+        "stream failed ({} {}); resending {} batches",
+        status.getCode(),
+        status.getDescription(),
+        retrying.size());
     long wait = Attempts.retryable(status.getCode()) ? head.attempts.nanosBeforeRetry(status) : 0;
     if (wait < 0) {
       giveUp(head, status);

@@ -180,7 +180,9 @@ public final class RaftlogClient implements AutoCloseable {
     private Duration deadline = Duration.ofSeconds(30);
     private Duration attemptTimeout = Duration.ofSeconds(10);
     private Duration initialBackoff = Duration.ofMillis(50);
-    private Duration maxBackoff = Duration.ofSeconds(1);
+    // Short: during an election followers answer at once, and a new leader is found within one
+    // wait.
+    private Duration maxBackoff = Duration.ofMillis(250);
     private Duration failedNodeQuarantine = Duration.ofSeconds(2);
     private int batchBytes = 256 << 10;
     private Duration linger = Duration.ofMillis(5);
@@ -232,7 +234,7 @@ public final class RaftlogClient implements AutoCloseable {
       return this;
     }
 
-    /** The first wait between retries (then doubling, with jitter) and its cap. 50 ms and 1 s. */
+    /** The first wait between retries (then doubling, with jitter) and its cap. 50 and 250 ms. */
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = positive(initial, "initial backoff");
       this.maxBackoff = positive(max, "max backoff");

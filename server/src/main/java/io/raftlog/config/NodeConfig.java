@@ -17,6 +17,8 @@ import java.util.Properties;
  * @param dataDir holds the records' RocksDB, the Raft log, Raft metadata and snapshots
  * @param peers every node of the cluster, this one included, sorted by id
  * @param electionTimeoutMs a follower that hears nothing from a leader this long starts an election
+ * @param maxElectionDelayMs plus a random delay of up to this much, so that followers rarely start
+ *     competing elections at once
  * @param snapshotIntervalSecs take a snapshot at least this often (when anything was applied)
  * @param snapshotEntries also take one after this many Raft entries since the last
  * @param maxRecordBytes largest record (value + key + headers) a producer may send
@@ -29,6 +31,7 @@ public record NodeConfig(
     Path dataDir,
     List<Peer> peers,
     int electionTimeoutMs,
+    int maxElectionDelayMs,
     int snapshotIntervalSecs,
     long snapshotEntries,
     int maxRecordBytes,
@@ -36,7 +39,8 @@ public record NodeConfig(
     int maxProducers,
     long maxInflightBytes) {
 
-  public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
+  public static final int DEFAULT_ELECTION_TIMEOUT_MS = 600;
+  public static final int DEFAULT_MAX_ELECTION_DELAY_MS = 300;
   public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 600;
   public static final long DEFAULT_SNAPSHOT_ENTRIES = 50_000;
   public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
@@ -54,6 +58,7 @@ public record NodeConfig(
       throw new IllegalArgumentException("cluster.peers names a node id twice");
     }
     positive("raft.election-timeout-ms", electionTimeoutMs);
+    positive("raft.max-election-delay-ms", maxElectionDelayMs);
     positive("raft.snapshot-interval-secs", snapshotIntervalSecs);
     positive("raft.snapshot-entries", snapshotEntries);
     positive("log.max-record-bytes", maxRecordBytes);
@@ -94,6 +99,7 @@ public record NodeConfig(
     }
     Builder b = new Builder(required(p, "node.id"), Path.of(required(p, "data.dir")), peers);
     b.electionTimeoutMs = (int) number(p, "raft.election-timeout-ms", b.electionTimeoutMs);
+    b.maxElectionDelayMs = (int) number(p, "raft.max-election-delay-ms", b.maxElectionDelayMs);
     b.snapshotIntervalSecs = (int) number(p, "raft.snapshot-interval-secs", b.snapshotIntervalSecs);
     b.snapshotEntries = number(p, "raft.snapshot-entries", b.snapshotEntries);
     b.maxRecordBytes = (int) number(p, "log.max-record-bytes", b.maxRecordBytes);
@@ -107,6 +113,7 @@ public record NodeConfig(
   public Builder toBuilder() {
     Builder b = new Builder(nodeId, dataDir, peers);
     b.electionTimeoutMs = electionTimeoutMs;
+    b.maxElectionDelayMs = maxElectionDelayMs;
     b.snapshotIntervalSecs = snapshotIntervalSecs;
     b.snapshotEntries = snapshotEntries;
     b.maxRecordBytes = maxRecordBytes;
@@ -122,6 +129,7 @@ public record NodeConfig(
     public Path dataDir;
     public List<Peer> peers;
     public int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
+    public int maxElectionDelayMs = DEFAULT_MAX_ELECTION_DELAY_MS;
     public int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
     public long snapshotEntries = DEFAULT_SNAPSHOT_ENTRIES;
     public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
@@ -141,6 +149,7 @@ public record NodeConfig(
           dataDir,
           peers,
           electionTimeoutMs,
+          maxElectionDelayMs,
           snapshotIntervalSecs,
           snapshotEntries,
           maxRecordBytes,

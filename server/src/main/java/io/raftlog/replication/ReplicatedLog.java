@@ -66,6 +66,7 @@ public final class ReplicatedLog implements AutoCloseable {
     opts.setFsm(fsm);
     opts.setInitialConf(conf);
     opts.setElectionTimeoutMs(config.electionTimeoutMs());
+    opts.getRaftOptions().setMaxElectionDelayMs(config.maxElectionDelayMs());
     opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
     Path raftDir = config.dataDir().resolve("raft");
     try {
