@@ -1,5 +1,6 @@
 package io.raftlog.chaos;
 
+import io.raftlog.cli.RaftlogCli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -30,7 +31,7 @@ public final class ChaosMain implements Callable<Integer> {
       names = "--mode",
       defaultValue = "leader",
       description = "leader, follower, pause or all (default: ${DEFAULT-VALUE}).")
-  String mode;
+  Mode mode;
 
   @Option(
       names = "--duration",
@@ -81,26 +82,17 @@ public final class ChaosMain implements Callable<Integer> {
   Path serverJar;
 
   public static void main(String[] args) {
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "raftlog-cli-logback.xml");
-    }
-    java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.OFF);
-    System.exit(new CommandLine(new ChaosMain()).execute(args));
+    RaftlogCli.quietLogging();
+    System.exit(
+        new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
-    Mode m;
-    try {
-      m = Mode.valueOf(mode.toUpperCase());
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this), "--mode must be leader, follower, pause or all, not " + mode);
-    }
     ChaosReport report =
         ChaosRun.run(
             new ChaosOptions(
-                m,
+                mode,
                 Duration.ofSeconds(durationSeconds),
                 Duration.ofSeconds(intervalSeconds),
                 Duration.ofMillis(downtimeMs),

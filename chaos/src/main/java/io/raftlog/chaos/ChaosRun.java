@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -249,48 +250,60 @@ public final class ChaosRun {
   }
 
   private static String awaitLeader(NodeProcesses nodes, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String leader = nodes.leader();
-      if (leader != null) {
-        return leader;
-      }
-      sleep(Duration.ofMillis(100));
+    String leader = poll(timeout, nodes::leader);
+    if (leader == null) {
+      throw new IllegalStateException("no leader within " + timeout.toSeconds() + " s");
     }
-    throw new IllegalStateException("no leader within " + timeout.toSeconds() + " s");
+    return leader;
   }
 
   /** The resumed node must give up leadership: a newer term exists, led by another node. */
   private static boolean awaitSteppedDown(NodeProcesses nodes, String id, long termBefore) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      NodeInfo n = nodes.self(id);
-      if (n != null && n.getRole() != Role.LEADER && n.getTerm() > termBefore) {
-        return true;
-      }
-      sleep(Duration.ofMillis(100));
-    }
-    return false;
+    return poll(
+            Duration.ofSeconds(15),
+            () -> {
+              NodeInfo n = nodes.self(id);
+              return n != null && n.getRole() != Role.LEADER && n.getTerm() > termBefore
+                  ? Boolean.TRUE
+                  : null;
+            })
+        != null;
   }
 
   /** Every node up, at the same next offset, at least {@code end}. */
   private static void awaitConverged(NodeProcesses nodes, long end, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String seen = "";
-    while (System.nanoTime() < deadline) {
-      List<Long> next = new ArrayList<>();
-      for (String id : nodes.ids()) {
-        NodeInfo n = nodes.self(id);
-        next.add(n == null ? -1 : n.getNextOffset());
-      }
-      seen = next.toString();
-      if (next.stream().distinct().count() == 1 && next.get(0) >= end) {
-        return;
-      }
-      sleep(Duration.ofMillis(200));
+    List<List<Long>> seen = new ArrayList<>(List.of(List.of()));
+    List<Long> converged =
+        poll(
+            timeout,
+            () -> {
+              List<Long> next = new ArrayList<>();
+              for (String id : nodes.ids()) {
+                NodeInfo n = nodes.self(id);
+                next.add(n == null ? -1 : n.getNextOffset());
+              }
+              seen.set(0, next);
+              return next.stream().distinct().count() == 1 && next.get(0) >= end ? next : null;
+            });
+    if (converged == null) {
+      throw new IllegalStateException(
+          "replicas did not converge to offset " + end + " within " + timeout + ": " + seen.get(0));
     }
-    throw new IllegalStateException(
-        "replicas did not converge to offset " + end + " within " + timeout + ": " + seen);
+  }
+
+  /**
+   * The first non-null value of {@code probe}, asked every 100 ms; null once the timeout passes.
+   */
+  private static <T> T poll(Duration timeout, Supplier<T> probe) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      T value = probe.get();
+      if (value != null) {
+        return value;
+      }
+      sleep(Duration.ofMillis(100));
+    }
+    return null;
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {

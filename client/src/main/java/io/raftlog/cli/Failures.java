@@ -66,12 +66,10 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
   }
 
   static int exitCode(Status.Code code) {
+    if (RaftlogException.retryable(code)) {
+      return UNAVAILABLE; // what the client retried until the deadline
+    }
     switch (code) {
-      case UNAVAILABLE:
-      case DEADLINE_EXCEEDED:
-      case RESOURCE_EXHAUSTED:
-      case ABORTED:
-        return UNAVAILABLE;
       case INVALID_ARGUMENT:
       case OUT_OF_RANGE:
       case FAILED_PRECONDITION:

@@ -83,12 +83,7 @@ public final class RaftlogCli implements Callable<Integer> {
   boolean interactive = System.console() != null;
 
   public static void main(String[] args) {
-    // Before anything creates a logger: the library logs through SLF4J, and the CLI's own logback
-    // configuration keeps everything below WARN (and gRPC's and Netty's chatter) off the terminal.
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "raftlog-cli-logback.xml");
-    }
-    quietJavaUtilLogging();
+    quietLogging();
     PrintWriter out =
         new PrintWriter(
             new BufferedWriter(
@@ -107,8 +102,16 @@ public final class RaftlogCli implements Callable<Integer> {
     System.exit(code);
   }
 
-  /** gRPC logs through java.util.logging, whose default handler writes to standard error. */
-  static void quietJavaUtilLogging() {
+  /**
+   * Keeps a command-line tool's terminal for its own output; call it first thing in {@code main},
+   * before anything creates a logger. The client logs through SLF4J, and the CLI's own logback
+   * configuration keeps everything below WARN (and gRPC's and Netty's chatter) off the terminal;
+   * gRPC also logs through java.util.logging, whose default handler writes to standard error.
+   */
+  public static void quietLogging() {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "raftlog-cli-logback.xml");
+    }
     GRPC_JUL_LOGGER.setLevel(Level.OFF);
   }
 

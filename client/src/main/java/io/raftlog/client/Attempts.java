@@ -36,22 +36,6 @@ final class Attempts {
     this.backoff = backoff;
   }
 
-  /**
-   * Statuses that say "not now" rather than "never": the node is gone or not the leader, the
-   * cluster is electing or overloaded, or one attempt ran out of time.
-   */
-  static boolean retryable(Status.Code code) {
-    switch (code) {
-      case UNAVAILABLE:
-      case RESOURCE_EXHAUSTED:
-      case DEADLINE_EXCEEDED:
-      case ABORTED:
-        return true;
-      default:
-        return false;
-    }
-  }
-
   void started(String node) {
     count++;
     nodes.add(node);
@@ -81,7 +65,7 @@ final class Attempts {
    */
   long nanosBeforeRetry(Status status) {
     failed(status);
-    if (!retryable(status.getCode())) {
+    if (!RaftlogException.retryable(status.getCode())) {
       return -1;
     }
     long left = remainingNanos() - MIN_ATTEMPT_NANOS;
@@ -90,7 +74,7 @@ final class Attempts {
 
   /** The exception for the caller once no attempt is left: why, and the history. */
   RaftlogException giveUp() {
-    if (lastError != null && !retryable(lastError.getCode())) {
+    if (lastError != null && !RaftlogException.retryable(lastError.getCode())) {
       return new RaftlogException(
           lastError.getCode(), what + " failed: " + describe(lastError), lastError.asException());
     }

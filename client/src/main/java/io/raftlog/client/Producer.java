@@ -462,7 +462,8 @@ public final class Producer implements AutoCloseable {
         status.getCode(),
         status.getDescription(),
         retrying.size());
-    long wait = Attempts.retryable(status.getCode()) ? head.attempts.nanosBeforeRetry(status) : 0;
+    long wait =
+        RaftlogException.retryable(status.getCode()) ? head.attempts.nanosBeforeRetry(status) : 0;
     if (wait < 0) {
       giveUp(head, status);
     } else {
@@ -521,7 +522,7 @@ public final class Producer implements AutoCloseable {
   private void giveUp(Batch b, Status status) {
     retrying.poll();
     RaftlogException e = b.attempts.giveUp();
-    if (Attempts.retryable(status.getCode())) {
+    if (RaftlogException.retryable(status.getCode())) {
       e =
           new RaftlogException(
               e.code(),

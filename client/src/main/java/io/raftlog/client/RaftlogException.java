@@ -16,6 +16,23 @@ public class RaftlogException extends RuntimeException {
   }
 
   /**
+   * Whether a failure with {@code code} may pass if tried again later: the node is gone or not the
+   * leader, the cluster is electing or overloaded, or one attempt ran out of time. The client
+   * retries exactly these.
+   */
+  public static boolean retryable(Status.Code code) {
+    switch (code) {
+      case UNAVAILABLE:
+      case RESOURCE_EXHAUSTED:
+      case DEADLINE_EXCEEDED:
+      case ABORTED:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
    * The gRPC status code of the failure; {@code DEADLINE_EXCEEDED} when the client gave up
    * retrying.
    */
