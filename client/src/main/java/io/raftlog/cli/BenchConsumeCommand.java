@@ -1,10 +1,12 @@
 package io.raftlog.cli;
 
 import io.raftlog.api.v1.Consistency;
-import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.Subscription;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog bench consume}: read throughput, one consume call after the other. */
+/**
+ * {@code raftlog bench consume}: read throughput of one subscription, the way a consumer reads the
+ * log back.
+ */
 @Command(
     name = "consume",
     mixinStandardHelpOptions = true,
@@ -23,14 +28,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Reads records and reports throughput.",
       "",
-      "Reads --records records from --from in consume calls of up to --page records, one after"
-          + " the other, and prints one line:",
+      "Reads --records records from --from on one ConsumeStream (the client's subscription, which"
+          + " keeps four responses on their way, as a consumer's fetch-ahead does), and prints one"
+          + " line:",
       "",
-      "  N records read, R records/sec (T MB/sec), P pages, A ms avg page latency,",
-      "  M ms max page latency, P ms 50th, P ms 95th, P ms 99th, P ms 99.9th.",
+      "  N records read, R records/sec (T MB/sec), P responses, first after F ms.",
       "",
-      "MB/sec counts values only (1 MB = 2^20 bytes); the percentiles are of the consume calls."
-          + " When the log ends first, it says so on standard error and reports what it read."
+      "MB/sec counts values only (1 MB = 2^20 bytes). When the log ends first (nothing arrives"
+          + " for --idle), it says so on standard error and reports what it read."
     })
 public final class BenchConsumeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -52,11 +57,12 @@ public final class BenchConsumeCommand implements Callable<Integer> {
   long from;
 
   @Option(
-      names = "--page",
-      paramLabel = "N",
-      defaultValue = "10000",
-      description = "Records per consume call, at most 10000 (default: ${DEFAULT-VALUE}).")
-  int page;
+      names = "--idle",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      converter = ServerOptions.DurationConverter.class,
+      description = "Stop when no record arrives for this long (default: ${DEFAULT-VALUE}).")
+  Duration idle;
 
   @Option(
       names = "--local",
@@ -72,15 +78,11 @@ public final class BenchConsumeCommand implements Callable<Integer> {
     if (from < 0) {
       throw new ParameterException(spec.commandLine(), "--from must be >= 0");
     }
-    if (page < 1 || page > ConsumeCommand.PAGE) {
-      throw new ParameterException(spec.commandLine(), "--page must be 1 to 10000");
-    }
     Consistency consistency = local ? Consistency.LOCAL : Consistency.LINEARIZABLE;
-    LatencyReport latency = new LatencyReport();
     AtomicLong read = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
-    long pages = 0;
-    long end = -1;
+    long responses = 0;
+    long firstNanos = -1;
     long elapsed;
     try (RaftlogClient client = server.connect();
         Progress progress =
@@ -90,48 +92,50 @@ public final class BenchConsumeCommand implements Callable<Integer> {
                 "bench consume",
                 records,
                 read::get,
-                bytes::get)) {
+                bytes::get);
+        Subscription subscription = client.subscribe(from, consistency)) {
       long start = System.nanoTime();
-      long position = from;
+      long lastArrival = start;
       while (read.get() < records) {
-        int want = (int) Math.min(page, records - read.get());
-        long t0 = System.nanoTime();
-        ConsumeResponse answer = client.consume(position, want, consistency);
-        latency.record(System.nanoTime() - t0);
-        pages++;
-        end = answer.getNextOffset();
-        if (answer.getRecordsCount() == 0) {
+        List<Record> got = subscription.poll(idle);
+        if (got.isEmpty()) {
           break;
         }
+        lastArrival = System.nanoTime();
+        if (firstNanos < 0) {
+          firstNanos = lastArrival - start;
+        }
+        responses++;
+        int take = (int) Math.min(got.size(), records - read.get());
         long b = 0;
-        for (Record r : answer.getRecordsList()) {
-          b += r.getValue().size();
+        for (int i = 0; i < take; i++) {
+          b += got.get(i).getValue().size();
         }
         bytes.addAndGet(b);
-        read.addAndGet(answer.getRecordsCount());
-        position += answer.getRecordsCount();
+        read.addAndGet(take);
       }
-      elapsed = System.nanoTime() - start;
+      elapsed = lastArrival - start;
     }
     long n = read.get();
     if (n < records) {
       spec.commandLine()
           .getErr()
           .printf(
-              "raftlog: the log ends at offset %d: read %d of the %d records asked for%n",
-              end, n, records);
+              "raftlog: nothing more came for %s after offset %d: read %d of the %d records asked"
+                  + " for%n",
+              idle, from + n, n, records);
     }
     double secs = Math.max(elapsed, 1) / 1e9;
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         String.format(
             Locale.ROOT,
-            "%d records read, %.1f records/sec (%.2f MB/sec), %d pages, %s.",
+            "%d records read, %.1f records/sec (%.2f MB/sec), %d responses, first after %.1f ms.",
             n,
             n / secs,
             bytes.get() / secs / (1 << 20),
-            pages,
-            latency.summary("page latency")));
+            responses,
+            Math.max(firstNanos, 0) / 1e6));
     Failures.flush(out);
     return 0;
   }

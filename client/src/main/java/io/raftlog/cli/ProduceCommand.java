@@ -83,13 +83,13 @@ public final class ProduceCommand implements Callable<Integer> {
       offsets.start();
       try {
         while (offsets.failure.get() == null && source.hasNext()) {
-          offsets.sent.add(
+          offsets.enqueue(
               producer.send(Record.newBuilder().setKey(recordKey).setValue(source.next()).build()));
         }
       } catch (RuntimeException e) {
         offsets.failure.compareAndSet(null, e);
       } finally {
-        offsets.sent.add(END);
+        offsets.enqueue(END);
         offsets.join();
       }
       Throwable t = offsets.failure.get();
@@ -107,9 +107,20 @@ public final class ProduceCommand implements Callable<Integer> {
    * but notes which records sent after the failed one were appended all the same.
    */
   private static final class Offsets extends Thread {
-    final LinkedBlockingQueue<CompletableFuture<Long>> sent = new LinkedBlockingQueue<>();
+    // Bounded, so a stalled standard output stops the reading of input instead of filling memory.
+    final LinkedBlockingQueue<CompletableFuture<Long>> sent = new LinkedBlockingQueue<>(100_000);
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final PrintWriter out;
+
+    void enqueue(CompletableFuture<Long> f) {
+      try {
+        sent.put(f);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
     private long appendedAfter;
     private long firstAfter = -1;
     private long lastAfter = -1;

@@ -19,13 +19,16 @@ import java.util.concurrent.TimeUnit;
  * offset it has not yet handed out, so the caller sees no gap and no duplicate. It gives up (and
  * {@link #poll} throws) only when no node has served it for the client's whole deadline.
  *
- * <p>Pull-based and flow-controlled: the server sends the next response only after the caller has
- * polled the previous one, so a slow caller holds at most two responses in memory. Use it from one
- * thread.
+ * <p>Pull-based and flow-controlled: the server sends a response only while fewer than four are
+ * waiting to be polled, so a slow caller holds at most four responses (~4 MiB) in memory. Use it
+ * from one thread.
  */
 public final class Subscription implements AutoCloseable {
-  /** Responses requested ahead of the caller: one being read, one on its way. */
-  private static final int AHEAD = 2;
+  /** Responses (of up to 1 MiB) requested ahead of the caller, like a consumer's fetch-ahead. */
+  private static final int AHEAD = 4;
+
+  /** Records asked for per response: the server's most (it also caps a response at ~4 MiB). */
+  private static final int MAX_RECORDS = 10_000;
 
   private final Consistency consistency;
   private final ClientOptions options;
@@ -159,7 +162,7 @@ public final class Subscription implements AutoCloseable {
             ConsumeRequest.newBuilder()
                 .setOffset(position)
                 .setConsistency(consistency)
-                .setMaxRecords(1000)
+                .setMaxRecords(MAX_RECORDS)
                 .build(),
             s);
   }

@@ -16,8 +16,9 @@ import io.raftlog.service.LogService;
 import io.raftlog.storage.RocksLogStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,11 +39,22 @@ public final class RaftlogServer implements AutoCloseable {
   private final LogService service;
   private final Server grpc;
 
+  /** Reads (consume calls, stream refills) waiting for a read thread. */
+  static final int READ_QUEUE = 1024;
+
   private RaftlogServer(NodeConfig config) throws IOException {
     this.config = config;
     this.store = RocksLogStore.open(config.dataDir().resolve("store"));
     setHealth(false);
-    this.readExecutor = Executors.newFixedThreadPool(2, named("raftlog-read-" + config.nodeId()));
+    // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
+    this.readExecutor =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(READ_QUEUE),
+            named("raftlog-read-" + config.nodeId()));
     this.raft = ReplicatedLog.start(config, store, this::setHealth);
     this.service = new LogService(config, raft, store, readExecutor);
     String address = config.self().clientAddress();

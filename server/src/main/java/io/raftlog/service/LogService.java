@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +42,12 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   /** Responses stay under gRPC's default 4 MiB inbound limit of clients such as grpcurl. */
   static final int MAX_RESPONSE_BYTES = (4 << 20) - (64 << 10);
+
+  /**
+   * A stream's responses are smaller: several stay on their way at once, and a reader's buffers
+   * stay under the garbage collector's large-object size.
+   */
+  static final int MAX_STREAM_RESPONSE_BYTES = 1 << 20;
 
   /** Batches a ProduceStream may have in flight before the server stops reading from it. */
   static final int STREAM_WINDOW = 32;
@@ -266,11 +273,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
             throw Errors.pastEnd(request.getOffset(), next);
           }
           var records = store.read(request.getOffset(), maxRecords(request), MAX_RESPONSE_BYTES);
-          out.onNext(
-              ConsumeResponse.newBuilder()
-                  .addAllRecords(records)
-                  .setNextOffset(Math.max(next, store.nextOffset()))
-                  .build());
+          out.onNext(records.toResponse(Math.max(next, store.nextOffset())));
           out.onCompleted();
         });
   }
@@ -282,7 +285,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
             store,
             (ServerCallStreamObserver<ConsumeResponse>) out,
             maxRecords(request),
-            MAX_RESPONSE_BYTES,
+            MAX_STREAM_RESPONSE_BYTES,
             readExecutor,
             this::unsubscribe);
     afterReadBarrier(
@@ -321,7 +324,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
                   }
                 });
     if (consistency == Consistency.LOCAL) {
-      readExecutor.execute(guarded);
+      executeRead(guarded, out);
       return;
     }
     if (consistency != Consistency.LINEARIZABLE) {
@@ -331,11 +334,19 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     raft.readBarrier(
         status -> {
           if (status.isOk()) {
-            readExecutor.execute(guarded);
+            executeRead(guarded, out);
           } else {
             out.onError(Errors.readBarrierFailed(status));
           }
         });
+  }
+
+  private void executeRead(Runnable read, StreamObserver<?> out) {
+    try {
+      readExecutor.execute(read);
+    } catch (RejectedExecutionException full) {
+      out.onError(Errors.overloaded("too many reads are waiting on this node"));
+    }
   }
 
   private static int maxRecords(ConsumeRequest request) {

@@ -3,11 +3,11 @@ package io.raftlog.service;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.raftlog.api.v1.ConsumeResponse;
-import io.raftlog.api.v1.Record;
 import io.raftlog.replication.AppliedListener;
 import io.raftlog.storage.RocksLogStore;
-import java.util.List;
+import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -80,7 +80,14 @@ final class TailSubscription implements AppliedListener {
 
   private void schedule() {
     if (started && !ended.get() && scheduled.compareAndSet(false, true)) {
-      executor.execute(this::drain);
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException full) {
+        scheduled.set(false);
+        if (end()) {
+          out.onError(Errors.overloaded("too many reads are waiting on this node"));
+        }
+      }
     }
   }
 
@@ -88,16 +95,12 @@ final class TailSubscription implements AppliedListener {
     try {
       do {
         while (!ended.get() && out.isReady()) {
-          List<Record> records = store.read(position, maxRecords, maxBytes);
+          StoredRecords records = store.read(position, maxRecords, maxBytes);
           if (records.isEmpty()) {
             break;
           }
-          position += records.size();
-          out.onNext(
-              ConsumeResponse.newBuilder()
-                  .addAllRecords(records)
-                  .setNextOffset(Math.max(position, store.nextOffset()))
-                  .build());
+          position += records.count();
+          out.onNext(records.toResponse(Math.max(position, store.nextOffset())));
         }
         scheduled.set(false);
         // A wake-up that came while we were draining found `scheduled` set and did nothing: look

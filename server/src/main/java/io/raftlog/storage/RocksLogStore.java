@@ -1,6 +1,8 @@
 package io.raftlog.storage;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.raftlog.api.v1.Record;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,12 @@ import org.rocksdb.WriteOptions;
  * The applied log of one node: records keyed by offset, plus the metadata that must move with them
  * (next offset, last applied Raft index, the idempotent-producer table), all in one RocksDB.
  *
+ * <p>Records are stored in chunks: one value holds consecutive records (up to {@link
+ * #CHUNK_BYTES}), keyed by the offset of its first record, each record encoded as field 1 of a
+ * {@code ConsumeResponse}. A read then copies a few large values instead of visiting one key per
+ * record, and hands them to gRPC without decoding them. Values go to RocksDB blob files, so
+ * compaction moves only the small keys, not the records again.
+ *
  * <p>Every change goes through one {@link Batch}, written as a single {@link WriteBatch} together
  * with the Raft index it applies; replaying entries at or below {@link #appliedIndex()} after a
  * crash is therefore harmless. Writes skip RocksDB's WAL: the Raft log is already a durable log of
@@ -42,7 +50,11 @@ public final class RocksLogStore implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  /** A chunk is closed once it holds this many bytes; one record alone may exceed it. */
+  static final int CHUNK_BYTES = 256 << 10;
+
   private static final byte RECORD = 'r';
+  private static final byte RECORDS_FIELD_TAG = (1 << 3) | 2; // field 1, length-delimited
   private static final byte PRODUCER = 'p';
   private static final byte[] NEXT_OFFSET_KEY = "m/next_offset".getBytes();
   private static final byte[] APPLIED_INDEX_KEY = "m/applied_index".getBytes();
@@ -73,9 +85,14 @@ public final class RocksLogStore implements AutoCloseable {
       options =
           new Options()
               .setCreateIfMissing(true)
-              .setWriteBufferSize(16L << 20)
+              .setWriteBufferSize(32L << 20)
               .setMaxWriteBufferNumber(3)
               .setKeepLogFileNum(5)
+              .setEnableBlobFiles(true)
+              .setMinBlobSize(4096)
+              .setBlobFileSize(256L << 20)
+              // Past the page cache: saves a kernel copy of every byte; reads still use it.
+              .setUseDirectIoForFlushAndCompaction(true)
               .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
       db = RocksDB.open(options, dir.toString());
       nextOffset = readLong(db, NEXT_OFFSET_KEY);
@@ -105,31 +122,65 @@ public final class RocksLogStore implements AutoCloseable {
    * Records from {@code offset} on: at most {@code maxRecords}, and no more than {@code maxBytes}
    * of encoded records unless the first record alone is larger.
    */
-  public List<Record> read(long offset, int maxRecords, int maxBytes) {
-    List<Record> out = new ArrayList<>(Math.min(maxRecords, 1024));
+  public StoredRecords read(long offset, int maxRecords, int maxBytes) {
     long end = nextOffset;
-    if (offset >= end) {
-      return out;
+    if (offset >= end || maxRecords <= 0) {
+      return StoredRecords.EMPTY;
     }
+    List<ByteString> parts = new ArrayList<>();
+    int count = 0;
     handleLock.readLock().lock();
-    try (Slice upper = new Slice(recordKey(end));
-        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+    try (Slice lower = new Slice(new byte[] {RECORD});
+        Slice upper = new Slice(recordKey(end));
+        ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
         RocksIterator it = db.newIterator(ro)) {
+      // The chunk that holds `offset` starts at or before it.
+      it.seekForPrev(recordKey(offset));
+      if (!it.isValid()) {
+        it.seek(recordKey(offset));
+      }
       long bytes = 0;
-      for (it.seek(recordKey(offset)); it.isValid() && out.size() < maxRecords; it.next()) {
-        byte[] value = it.value();
-        if (!out.isEmpty() && bytes + value.length > maxBytes) {
-          break;
+      boolean full = false;
+      for (; it.isValid() && !full; it.next()) {
+        long chunkOffset = ByteBuffer.wrap(it.key(), 1, 8).getLong();
+        byte[] chunk = it.value();
+        int from = -1;
+        int pos = 0;
+        for (long o = chunkOffset; pos < chunk.length; o++) {
+          int start = pos;
+          if (chunk[pos++] != RECORDS_FIELD_TAG) {
+            throw new StoreException("the chunk at offset " + chunkOffset + " is corrupt", null);
+          }
+          int len = 0;
+          int shift = 0;
+          byte b;
+          do {
+            b = chunk[pos++];
+            len |= (b & 0x7f) << shift;
+            shift += 7;
+          } while (b < 0);
+          pos += len;
+          if (o < offset) {
+            continue;
+          }
+          if (count == maxRecords || (count > 0 && bytes + (pos - start) > maxBytes)) {
+            pos = start;
+            full = true;
+            break;
+          }
+          from = from < 0 ? start : from;
+          bytes += pos - start;
+          count++;
         }
-        bytes += value.length;
-        out.add(Record.parseFrom(value));
+        if (from >= 0) {
+          // The array came fresh from RocksDB and nothing else holds it: share it, don't copy.
+          parts.add(UnsafeByteOperations.unsafeWrap(chunk, from, pos - from));
+        }
       }
       it.status();
-      return out;
-    } catch (RocksDBException e) {
+      return new StoredRecords(parts, count);
+    } catch (RocksDBException | ArrayIndexOutOfBoundsException e) {
       throw new StoreException("cannot read the log at offset " + offset, e);
-    } catch (InvalidProtocolBufferException e) {
-      throw new StoreException("a stored record near offset " + offset + " is corrupt", e);
     } finally {
       handleLock.readLock().unlock();
     }
@@ -255,6 +306,9 @@ public final class RocksLogStore implements AutoCloseable {
   public final class Batch implements AutoCloseable {
     private final WriteBatch wb = new WriteBatch();
     private long next = nextOffset;
+    private long chunkOffset = next;
+    private final ByteString.Output chunk = ByteString.newOutput(CHUNK_BYTES + (64 << 10));
+    private final CodedOutputStream chunkWriter = CodedOutputStream.newInstance(chunk, 8192);
 
     /** The offset the next appended record gets. */
     public long nextOffset() {
@@ -267,8 +321,24 @@ public final class RocksLogStore implements AutoCloseable {
         throw new IllegalArgumentException(
             "record has offset " + record.getOffset() + ", expected " + next);
       }
-      put(recordKey(next), record.toByteArray());
+      try {
+        chunkWriter.writeMessage(1, record);
+        chunkWriter.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // writes to memory: cannot happen
+      }
       next++;
+      if (chunk.size() >= CHUNK_BYTES) {
+        closeChunk();
+      }
+    }
+
+    private void closeChunk() {
+      if (next > chunkOffset) {
+        put(recordKey(chunkOffset), chunk.toByteString().toByteArray());
+        chunk.reset();
+        chunkOffset = next;
+      }
     }
 
     public void putProducer(long producerId, byte[] entry) {
@@ -285,6 +355,7 @@ public final class RocksLogStore implements AutoCloseable {
 
     /** Writes everything staged, as of Raft index {@code index}, atomically. */
     public void commit(long index) {
+      closeChunk();
       put(NEXT_OFFSET_KEY, longBytes(next));
       put(APPLIED_INDEX_KEY, longBytes(index));
       handleLock.readLock().lock();

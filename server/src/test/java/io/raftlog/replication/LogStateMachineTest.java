@@ -61,7 +61,9 @@ class LogStateMachineTest {
   }
 
   private static List<String> values(RocksLogStore store) {
-    return store.read(0, 1000, 1 << 20).stream().map(r -> r.getValue().toStringUtf8()).toList();
+    return store.read(0, 1000, 1 << 20).records().stream()
+        .map(r -> r.getValue().toStringUtf8())
+        .toList();
   }
 
   @Test
@@ -71,7 +73,7 @@ class LogStateMachineTest {
       List<Object> out = apply(fsm, 1, batch(0, 0, 1000, "a", "b"), batch(0, 0, 2000, "c"));
       assertEquals(new AppendOutcome.Appended(0, 2, false), out.get(0));
       assertEquals(new AppendOutcome.Appended(2, 1, false), out.get(1));
-      List<Record> records = store.read(0, 10, 1 << 20);
+      List<Record> records = store.read(0, 10, 1 << 20).records();
       assertEquals(List.of(0L, 1L, 2L), records.stream().map(Record::getOffset).toList());
       assertEquals(1000, records.get(0).getTimestampMs());
       assertEquals(2000, records.get(2).getTimestampMs());

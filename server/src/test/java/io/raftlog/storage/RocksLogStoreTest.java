@@ -27,8 +27,8 @@ class RocksLogStoreTest {
     }
   }
 
-  private static List<String> values(List<Record> records) {
-    return records.stream().map(r -> r.getValue().toStringUtf8()).toList();
+  private static List<String> values(StoredRecords records) {
+    return records.records().stream().map(r -> r.getValue().toStringUtf8()).toList();
   }
 
   @Test
@@ -45,11 +45,32 @@ class RocksLogStoreTest {
   }
 
   @Test
+  void readsFromTheMiddleOfAChunkAndAcrossChunks() {
+    // 3,000 records of 300 bytes fill several chunks of CHUNK_BYTES.
+    String[] values = new String[3000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = String.format("%05d", i) + "v".repeat(295);
+    }
+    try (RocksLogStore store = RocksLogStore.open(dir)) {
+      appendValues(store, 1, values);
+      assertTrue(3000 * 300 > 3 * RocksLogStore.CHUNK_BYTES);
+      for (int from : new int[] {0, 1, 870, 871, 1500, 2999}) {
+        List<Record> got = store.read(from, 1200, 1 << 30).records();
+        assertEquals(Math.min(1200, 3000 - from), got.size(), "from " + from);
+        for (int i = 0; i < got.size(); i++) {
+          assertEquals(from + i, got.get(i).getOffset());
+          assertEquals(values[from + i], got.get(i).getValue().toStringUtf8());
+        }
+      }
+    }
+  }
+
+  @Test
   void readStopsAtTheByteLimitButAlwaysReturnsOneRecord() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       appendValues(store, 1, "x".repeat(100), "y".repeat(100), "z".repeat(100));
-      assertEquals(1, store.read(0, 10, 10).size());
-      assertEquals(2, store.read(0, 10, 250).size());
+      assertEquals(1, store.read(0, 10, 10).count());
+      assertEquals(2, store.read(0, 10, 250).count());
     }
   }
 

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Benchmarks a fresh local three-node raftlog cluster with the workloads of the Kafka peer harness
+# (../shared/peers/kafka/bench.sh): produce 1 KB and 100 B records as fast as they go, read them
+# back, and produce 1 KB at a fixed rate for latency. Prints one line per run, in the harness's
+# shape, with the CPU seconds the three nodes and the client used:
+#
+#   raftlog produce 1KB run 1/3: 25000 rec/s, 24.41 MB/s, p50 … ms, p95 …, p99 …, p99.9 …, avg …,
+#   max … (load1=… cpu_psi10=…%; wall 8.0 s, cpu nodes 11.2 s + client 4.1 s)
+#
+# Usage: scripts/bench.sh [--kafka DIR]
+#   --kafka DIR  also run the same workloads on the Kafka peer harness in DIR (its start.sh,
+#                stop.sh, ktool.sh, lib.sh), alternating the two systems run by run, both clusters
+#                up throughout, and print Kafka's lines ("kafka ...") beside raftlog's.
+# Environment (defaults in brackets):
+#   RECORDS [200000] records per produce run; SIZES ["1024 100"] record sizes in bytes;
+#   REPEATS [3] produce runs per size; RATE [5000] records/s of the fixed-rate run, which sends
+#   RATE_RECORDS [50000] records of RATE_SIZE [1024] bytes; WARMUP [1] one unmeasured run of each
+#   size first (fresh JVMs are several times slower); BENCH_DATA_DIR [a new directory under /tmp].
+# Needs ports 9001-9003 and 8101-8103 free (the local cluster's; stop yours first). The cluster
+# and its data are removed at the end, also when interrupted. Every run is bounded in records.
+set -euo pipefail
+set +m
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RECORDS=${RECORDS:-200000}
+SIZES=${SIZES:-1024 100}
+REPEATS=${REPEATS:-3}
+RATE=${RATE:-5000}
+RATE_RECORDS=${RATE_RECORDS:-50000}
+RATE_SIZE=${RATE_SIZE:-1024}
+WARMUP=${WARMUP:-1}
+KAFKA=""
+KAFKA_BOOTSTRAP=127.0.0.1:29091
+
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+while (($#)); do
+  case $1 in
+    --kafka)
+      [[ $# -ge 2 ]] || die "--kafka needs the harness directory"
+      KAFKA=$(cd "$2" && pwd) || die "no such directory: $2"
+      [[ -x $KAFKA/ktool.sh && -x $KAFKA/start.sh ]] || die "$KAFKA is not the Kafka peer harness"
+      shift 2
+      ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+
+export DATA_DIR=${BENCH_DATA_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/raftlog-bench.XXXXXX")}
+RAFTLOG=$ROOT/scripts/raftlog
+RUN_LOG=$DATA_DIR/bench.log
+
+cleanup() {
+  "$ROOT/scripts/stop-cluster.sh" --wipe >/dev/null 2>&1 || true
+  [[ -z $KAFKA ]] || "$KAFKA/stop.sh" >/dev/null 2>&1 || true
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+label() { if (($1 % 1024 == 0)); then echo "$(($1 / 1024))KB"; else echo "${1}B"; fi; }
+psi() { awk '/^some/{sub("avg10=","",$2); print $2}' /proc/pressure/cpu 2>/dev/null || echo n/a; }
+load() { echo "load1=$(cut -d' ' -f1 /proc/loadavg) cpu_psi10=$(psi)%"; }
+now_ms() { date +%s%3N; }
+
+raftlog_pids() {
+  local i
+  for i in 1 2 3; do cat "$DATA_DIR/node-$i/node.pid"; done
+}
+kafka_pids() {
+  # shellcheck disable=SC1091
+  (source "$KAFKA/lib.sh" && for n in 1 2 3; do node_pid "$n"; done)
+}
+# Clock ticks (1/100 s) of user + system time the given processes have used so far.
+cpu_ticks() {
+  local pid t=0
+  for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo "$t"
+}
+
+# measure SYSTEM COMMAND...: runs the command under /usr/bin/time; sets OUT (its stdout) and NOTE
+# (load before, wall time, CPU of the system's nodes and of the client).
+measure() {
+  local system=$1 before c0 t0 pids
+  shift
+  if [[ $system == raftlog ]]; then pids=$(raftlog_pids); else pids=$(kafka_pids); fi
+  before=$(load)
+  # shellcheck disable=SC2086
+  c0=$(cpu_ticks $pids)
+  t0=$(now_ms)
+  OUT=$(/usr/bin/time -f "%U %S" -o "$DATA_DIR/time" "$@" 2>>"$RUN_LOG") ||
+    die "$system run failed: $* (see $RUN_LOG)"
+  # shellcheck disable=SC2086
+  NOTE=$(awk -v l="$before" -v w=$(($(now_ms) - t0)) -v n=$(($(cpu_ticks $pids) - c0)) \
+    -v c="$(awk '{print $1 + $2}' "$DATA_DIR/time")" \
+    'BEGIN{printf "%s; wall %.1f s, cpu nodes %.1f s + client %.1f s", l, w / 1000, n / 100, c}')
+}
+
+# Turns a producer perf line (raftlog's bench produce and Kafka's tool print the same one) into ours.
+produce_line() { # system label run-name
+  grep -E '^[0-9]+ records sent' <<<"$OUT" | tail -1 | awk -v sys="$1" -v sz="$2" -v run="$3" \
+    -v note="$NOTE" -F', ' '{
+      split($2, a, " "); split($3, c, " "); split($4, d, " "); split($5, e, " ");
+      split($6, f, " "); split($7, g, " "); split($8, h, " "); gsub(/\(/, "", a[3]);
+      printf "%s produce %s %s: %.0f rec/s, %.2f MB/s, p50 %s ms, p95 %s ms, p99 %s ms, p99.9 %s ms, avg %.1f ms, max %.0f ms (%s)\n",
+        sys, sz, run, a[1], a[3], e[1], f[1], g[1], h[1], c[1], d[1], note }'
+}
+
+raftlog_produce() { # size records [rate]
+  measure raftlog "$RAFTLOG" bench produce --records "$2" --size "$1" ${3:+--rate "$3"}
+}
+kafka_topic() { # name
+  "$KAFKA/ktool.sh" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --create --if-not-exists --topic "$1" --partitions 1 --replication-factor 3 \
+    --config min.insync.replicas=2 >>"$RUN_LOG" 2>&1
+}
+kafka_produce() { # topic size records [rate]
+  kafka_topic "$1"
+  measure kafka "$KAFKA/ktool.sh" org.apache.kafka.tools.ProducerPerformance \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" --topic "$1" --num-records "$3" --record-size "$2" \
+    --throughput "${4:--1}" --command-property acks=all
+}
+
+# raftlog's offsets of each size's first measured run, for reading them back.
+declare -A FIRST_OFFSET=()
+NEXT_OFFSET=0
+
+echo "bench: data and logs in $DATA_DIR" >&2
+"$ROOT/scripts/start-cluster.sh" >>"$RUN_LOG" 2>&1 || die "the cluster did not start (see $RUN_LOG)"
+"$RAFTLOG" --version >/dev/null # builds the CLI now if it is stale, outside any measurement
+if [[ -n $KAFKA ]]; then
+  "$KAFKA/setup.sh" >>"$RUN_LOG" 2>&1 || die "Kafka harness setup failed (see $RUN_LOG)"
+  "$KAFKA/start.sh" >>"$RUN_LOG" 2>&1 || die "Kafka did not start (see $RUN_LOG)"
+fi
+echo "$("$RAFTLOG" --version | head -1): 3 nodes on 127.0.0.1, -Xmx256m each," \
+  "JRaft fsync on (raft sync=true), java $(java -version 2>&1 | head -1 | cut -d'"' -f2)," \
+  "$(nproc) cores; one producer, one subscription, records of random bytes"
+
+if [[ $WARMUP == 1 ]]; then
+  for s in $SIZES; do
+    raftlog_produce "$s" "$RECORDS"
+    NEXT_OFFSET=$((NEXT_OFFSET + RECORDS))
+    [[ -z $KAFKA ]] || kafka_produce "warmup-$s" "$s" "$RECORDS"
+  done
+  echo "bench: warmed up with $RECORDS records of each size" >&2
+fi
+
+for ((r = 1; r <= REPEATS; r++)); do
+  for s in $SIZES; do
+    [[ -n ${FIRST_OFFSET[$s]:-} ]] || FIRST_OFFSET[$s]=$NEXT_OFFSET
+    raftlog_produce "$s" "$RECORDS"
+    NEXT_OFFSET=$((NEXT_OFFSET + RECORDS))
+    produce_line raftlog "$(label "$s")" "run $r/$REPEATS"
+    if [[ -n $KAFKA ]]; then
+      kafka_produce "perf-s$s-r$r" "$s" "$RECORDS"
+      produce_line kafka "$(label "$s")" "run $r/$REPEATS"
+    fi
+  done
+done
+
+# Read back the first measured run of each size, as the harness's consumer perf test does.
+for s in $SIZES; do
+  measure raftlog "$RAFTLOG" bench consume --from "${FIRST_OFFSET[$s]}" --records "$RECORDS"
+  grep -E '^[0-9]+ records read' <<<"$OUT" | awk -v sz="$(label "$s")" -v note="$NOTE" -F', ' '{
+    split($1, n, " "); split($2, a, " "); split($3, b, " "); gsub(/\(/, "", b[1]);
+    printf "raftlog consume %s: %.0f rec/s, %.2f MB/s, %d records (%s)\n", sz, a[1], b[1], n[1], note }'
+  if [[ -n $KAFKA ]]; then
+    measure kafka "$KAFKA/ktool.sh" org.apache.kafka.tools.ConsumerPerformance \
+      --bootstrap-server "$KAFKA_BOOTSTRAP" --topic "perf-s$s-r1" --num-records "$RECORDS" --timeout 60000
+    # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
+    grep -E '^[0-9]{4}-' <<<"$OUT" | tail -1 | awk -v sz="$(label "$s")" -v note="$NOTE" -F', *' '{
+      printf "kafka consume %s: %.0f rec/s, %.2f MB/s, %d records (fetch phase only: %.0f rec/s) (%s)\n",
+        sz, $6, $4, $5, $10, note }'
+  fi
+done
+
+# Latency at a fixed offered load: a record's latency runs from when it was due.
+raftlog_produce "$RATE_SIZE" "$RATE_RECORDS" "$RATE"
+produce_line raftlog "$(label "$RATE_SIZE")" "at $RATE rec/s"
+if [[ -n $KAFKA ]]; then
+  kafka_produce "rate-$RATE" "$RATE_SIZE" "$RATE_RECORDS" "$RATE"
+  produce_line kafka "$(label "$RATE_SIZE")" "at $RATE rec/s"
+fi
+
+for pid in $(raftlog_pids); do
+  awk -v p="$pid" '/^VmHWM/{hwm = $2} END{printf "raftlog node pid %s: peak RSS %.0f MB, heap limit 256 MB (-Xmx256m)\n", p, hwm / 1024}' \
+    "/proc/$pid/status"
+done

@@ -1,0 +1,43 @@
+package io.raftlog.storage;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.Record;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Records read from the store, still in their stored encoding: each one as field 1 of a {@link
+ * ConsumeResponse} ({@code records}), in one or more parts (slices of stored chunks, not copies).
+ */
+public record StoredRecords(List<ByteString> parts, int count) {
+  public static final StoredRecords EMPTY = new StoredRecords(List.of(), 0);
+
+  public boolean isEmpty() {
+    return count == 0;
+  }
+
+  /**
+   * A consume answer carrying these records. The records' values alias the parts rather than copy
+   * them: gRPC copies them once, into the response.
+   */
+  public ConsumeResponse toResponse(long nextOffset) {
+    ConsumeResponse.Builder response = ConsumeResponse.newBuilder();
+    try {
+      for (ByteString part : parts) {
+        CodedInputStream in = part.newCodedInput();
+        in.enableAliasing(true);
+        response.mergeFrom(in);
+      }
+    } catch (IOException e) {
+      throw new StoreException("a stored record is corrupt", e);
+    }
+    return response.setNextOffset(nextOffset).build();
+  }
+
+  /** Decodes every record; for callers that need them one by one. */
+  public List<Record> records() {
+    return toResponse(0).getRecordsList();
+  }
+}
