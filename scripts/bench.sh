@@ -169,8 +169,8 @@ done
 for s in $SIZES; do
   measure raftlog "$RAFTLOG" bench consume --from "${FIRST_OFFSET[$s]}" --records "$RECORDS"
   grep -E '^[0-9]+ records read' <<<"$OUT" | awk -v sz="$(label "$s")" -v note="$NOTE" -F', ' '{
-    split($1, n, " "); split($2, a, " "); split($3, b, " "); gsub(/\(/, "", b[1]);
-    printf "raftlog consume %s: %.0f rec/s, %.2f MB/s, %d records (%s)\n", sz, a[1], b[1], n[1], note }'
+    split($1, n, " "); split($2, a, " "); gsub(/\(/, "", a[3]);
+    printf "raftlog consume %s: %.0f rec/s, %.2f MB/s, %d records (%s)\n", sz, a[1], a[3], n[1], note }'
   if [[ -n $KAFKA ]]; then
     measure kafka "$KAFKA/ktool.sh" org.apache.kafka.tools.ConsumerPerformance \
       --bootstrap-server "$KAFKA_BOOTSTRAP" --topic "perf-s$s-r1" --num-records "$RECORDS" --timeout 60000

@@ -91,8 +91,8 @@ public final class RocksLogStore implements AutoCloseable {
               .setEnableBlobFiles(true)
               .setMinBlobSize(4096)
               .setBlobFileSize(256L << 20)
-              // Past the page cache: saves a kernel copy of every byte; reads still use it.
-              .setUseDirectIoForFlushAndCompaction(true)
+              // Not written past the page cache (as the Raft log is): consumers read these files
+              // back, and a direct-I/O flush made every read of them go to the disk.
               .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
       db = RocksDB.open(options, dir.toString());
       nextOffset = readLong(db, NEXT_OFFSET_KEY);
