@@ -54,6 +54,8 @@ while (($#)); do
 done
 
 export DATA_DIR=${BENCH_DATA_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/raftlog-bench.XXXXXX")}
+# shellcheck source=scripts/cluster-lib.sh
+source "$ROOT/scripts/cluster-lib.sh" # raftlog_pid
 RAFTLOG=$ROOT/scripts/raftlog
 RUN_LOG=$DATA_DIR/bench.log
 
@@ -72,7 +74,9 @@ now_ms() { date +%s%3N; }
 
 raftlog_pids() {
   local i
-  for i in 1 2 3; do cat "$DATA_DIR/node-$i/node.pid"; done
+  for i in 1 2 3; do
+    raftlog_pid "$DATA_DIR/node-$i/node.pid" || die "node $i is not running (see $DATA_DIR/node-$i/node.log)"
+  done
 }
 kafka_pids() {
   # shellcheck disable=SC1091

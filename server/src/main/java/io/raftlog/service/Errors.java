@@ -38,6 +38,11 @@ final class Errors {
         .asRuntimeException();
   }
 
+  /** The node's read queue is full (consume calls and stream refills wait there). */
+  static StatusRuntimeException readsQueued() {
+    return overloaded("too many reads are waiting on this node");
+  }
+
   static StatusRuntimeException overloaded(String what) {
     return Status.RESOURCE_EXHAUSTED
         .withDescription(what + "; back off and retry")

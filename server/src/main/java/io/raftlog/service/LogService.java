@@ -345,7 +345,7 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     try {
       readExecutor.execute(read);
     } catch (RejectedExecutionException full) {
-      out.onError(Errors.overloaded("too many reads are waiting on this node"));
+      out.onError(Errors.readsQueued());
     }
   }
 

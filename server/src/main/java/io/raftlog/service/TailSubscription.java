@@ -85,7 +85,7 @@ final class TailSubscription implements AppliedListener {
       } catch (RejectedExecutionException full) {
         scheduled.set(false);
         if (end()) {
-          out.onError(Errors.overloaded("too many reads are waiting on this node"));
+          out.onError(Errors.readsQueued());
         }
       }
     }

@@ -1,9 +1,12 @@
 package io.raftlog.storage;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
+import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -54,7 +57,9 @@ public final class RocksLogStore implements AutoCloseable {
   static final int CHUNK_BYTES = 256 << 10;
 
   private static final byte RECORD = 'r';
-  private static final byte RECORDS_FIELD_TAG = (1 << 3) | 2; // field 1, length-delimited
+  // A record in a chunk is encoded as the records field of a ConsumeResponse: tag, length, bytes.
+  private static final int RECORDS_FIELD = ConsumeResponse.RECORDS_FIELD_NUMBER;
+  private static final int RECORDS_FIELD_TAG = (RECORDS_FIELD << 3) | 2; // length-delimited
   private static final byte PRODUCER = 'p';
   private static final byte[] NEXT_OFFSET_KEY = "m/next_offset".getBytes();
   private static final byte[] APPLIED_INDEX_KEY = "m/applied_index".getBytes();
@@ -142,34 +147,29 @@ public final class RocksLogStore implements AutoCloseable {
       long bytes = 0;
       boolean full = false;
       for (; it.isValid() && !full; it.next()) {
-        long chunkOffset = ByteBuffer.wrap(it.key(), 1, 8).getLong();
+        long o = ByteBuffer.wrap(it.key(), 1, 8).getLong();
         byte[] chunk = it.value();
+        CodedInputStream in = CodedInputStream.newInstance(chunk);
         int from = -1;
         int pos = 0;
-        for (long o = chunkOffset; pos < chunk.length; o++) {
-          int start = pos;
-          if (chunk[pos++] != RECORDS_FIELD_TAG) {
-            throw new StoreException("the chunk at offset " + chunkOffset + " is corrupt", null);
+        // Walks the records' tags and lengths only; their bytes are handed on as they are.
+        for (; !in.isAtEnd(); o++) {
+          int start = in.getTotalBytesRead();
+          if (in.readTag() != RECORDS_FIELD_TAG) {
+            throw new StoreException("the chunk holding offset " + o + " is corrupt", null);
           }
-          int len = 0;
-          int shift = 0;
-          byte b;
-          do {
-            b = chunk[pos++];
-            len |= (b & 0x7f) << shift;
-            shift += 7;
-          } while (b < 0);
-          pos += len;
+          in.skipRawBytes(in.readRawVarint32());
+          int stop = in.getTotalBytesRead();
           if (o < offset) {
             continue;
           }
-          if (count == maxRecords || (count > 0 && bytes + (pos - start) > maxBytes)) {
-            pos = start;
+          if (count == maxRecords || (count > 0 && bytes + (stop - start) > maxBytes)) {
             full = true;
             break;
           }
           from = from < 0 ? start : from;
-          bytes += pos - start;
+          pos = stop;
+          bytes += stop - start;
           count++;
         }
         if (from >= 0) {
@@ -179,8 +179,10 @@ public final class RocksLogStore implements AutoCloseable {
       }
       it.status();
       return new StoredRecords(parts, count);
-    } catch (RocksDBException | ArrayIndexOutOfBoundsException e) {
+    } catch (RocksDBException e) {
       throw new StoreException("cannot read the log at offset " + offset, e);
+    } catch (IOException e) {
+      throw new StoreException("a stored chunk near offset " + offset + " is corrupt", e);
     } finally {
       handleLock.readLock().unlock();
     }
@@ -307,7 +309,7 @@ public final class RocksLogStore implements AutoCloseable {
     private final WriteBatch wb = new WriteBatch();
     private long next = nextOffset;
     private long chunkOffset = next;
-    private final ByteString.Output chunk = ByteString.newOutput(CHUNK_BYTES + (64 << 10));
+    private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + (64 << 10));
     private final CodedOutputStream chunkWriter = CodedOutputStream.newInstance(chunk, 8192);
 
     /** The offset the next appended record gets. */
@@ -322,7 +324,7 @@ public final class RocksLogStore implements AutoCloseable {
             "record has offset " + record.getOffset() + ", expected " + next);
       }
       try {
-        chunkWriter.writeMessage(1, record);
+        chunkWriter.writeMessage(RECORDS_FIELD, record);
         chunkWriter.flush();
       } catch (IOException e) {
         throw new UncheckedIOException(e); // writes to memory: cannot happen
@@ -335,7 +337,7 @@ public final class RocksLogStore implements AutoCloseable {
 
     private void closeChunk() {
       if (next > chunkOffset) {
-        put(recordKey(chunkOffset), chunk.toByteString().toByteArray());
+        put(recordKey(chunkOffset), chunk.toByteArray());
         chunk.reset();
         chunkOffset = next;
       }
