@@ -29,7 +29,7 @@ die() {
 
 stale() {
   [[ -f $SERVER_JAR && -f $CHAOS_JAR ]] || return 0
-  [[ -n $(find "$ROOT"/{proto,server,client,chaos}/src "$ROOT"/pom.xml "$ROOT"/*/pom.xml \
+  [[ -n $(find "$ROOT"/{proto,server,client,testkit,logging,chaos}/src "$ROOT"/pom.xml "$ROOT"/*/pom.xml \
     -newer "$CHAOS_JAR" -print -quit 2>/dev/null) ]]
 }
 

@@ -1,6 +1,6 @@
 package io.raftlog.chaos;
 
-import io.raftlog.cli.RaftlogCli;
+import io.raftlog.logging.ConsoleLogging;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -82,7 +82,7 @@ public final class ChaosMain implements Callable<Integer> {
   Path serverJar;
 
   public static void main(String[] args) {
-    RaftlogCli.quietLogging();
+    ConsoleLogging.quiet();
     System.exit(
         new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }

@@ -3,6 +3,8 @@ package io.raftlog.chaos;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.Role;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.ProcessCluster;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -11,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +47,7 @@ public final class ChaosRun {
   }
 
   private ChaosReport run() throws Exception {
-    try (NodeProcesses nodes = new NodeProcesses(o.dataDir(), o.serverJar())) {
+    try (ProcessCluster nodes = new ProcessCluster(o.dataDir(), 3, o.serverJar(), Map.of())) {
       // Ctrl-C or SIGTERM still stops every node this run started.
       Thread stopNodes = new Thread(nodes::close, "chaos-stop-nodes");
       Runtime.getRuntime().addShutdownHook(stopNodes);
@@ -62,7 +63,7 @@ public final class ChaosRun {
     }
   }
 
-  private ChaosReport run(NodeProcesses nodes) throws Exception {
+  private ChaosReport run(ProcessCluster nodes) throws Exception {
     {
       nodes.startAll();
       awaitLeader(nodes, Duration.ofSeconds(60));
@@ -88,7 +89,7 @@ public final class ChaosRun {
         terms.stop();
         List<ReplicaContent> replicas = new ArrayList<>();
         for (String id : nodes.ids()) {
-          replicas.add(ReplicaContent.read(nodes.stub(id)));
+          replicas.add(ReplicaContent.read(nodes.blocking(id)));
         }
         load.stopConsumingAt(replicas.get(0).seqs().size(), Duration.ofSeconds(60));
         return audit(load, replicas, faults, terms.risesOutside(faultWindows));
@@ -96,7 +97,7 @@ public final class ChaosRun {
     }
   }
 
-  private int injectFaults(NodeProcesses nodes) throws Exception {
+  private int injectFaults(ProcessCluster nodes) throws Exception {
     long start = System.nanoTime();
     long end = start + o.duration().toNanos();
     int faults = 0;
@@ -249,8 +250,8 @@ public final class ChaosRun {
         problems.stream().limit(20).toList());
   }
 
-  private static String awaitLeader(NodeProcesses nodes, Duration timeout) {
-    String leader = poll(timeout, nodes::leader);
+  private static String awaitLeader(ProcessCluster nodes, Duration timeout) {
+    String leader = Await.poll(timeout, nodes::leader);
     if (leader == null) {
       throw new IllegalStateException("no leader within " + timeout.toSeconds() + " s");
     }
@@ -258,8 +259,8 @@ public final class ChaosRun {
   }
 
   /** The resumed node must give up leadership: a newer term exists, led by another node. */
-  private static boolean awaitSteppedDown(NodeProcesses nodes, String id, long termBefore) {
-    return poll(
+  private static boolean awaitSteppedDown(ProcessCluster nodes, String id, long termBefore) {
+    return Await.poll(
             Duration.ofSeconds(15),
             () -> {
               NodeInfo n = nodes.self(id);
@@ -271,10 +272,10 @@ public final class ChaosRun {
   }
 
   /** Every node up, at the same next offset, at least {@code end}. */
-  private static void awaitConverged(NodeProcesses nodes, long end, Duration timeout) {
+  private static void awaitConverged(ProcessCluster nodes, long end, Duration timeout) {
     List<List<Long>> seen = new ArrayList<>(List.of(List.of()));
     List<Long> converged =
-        poll(
+        Await.poll(
             timeout,
             () -> {
               List<Long> next = new ArrayList<>();
@@ -289,21 +290,6 @@ public final class ChaosRun {
       throw new IllegalStateException(
           "replicas did not converge to offset " + end + " within " + timeout + ": " + seen.get(0));
     }
-  }
-
-  /**
-   * The first non-null value of {@code probe}, asked every 100 ms; null once the timeout passes.
-   */
-  private static <T> T poll(Duration timeout, Supplier<T> probe) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      T value = probe.get();
-      if (value != null) {
-        return value;
-      }
-      sleep(Duration.ofMillis(100));
-    }
-    return null;
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -5,6 +5,7 @@ import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.WireLimits;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
               .consume(
                   ConsumeRequest.newBuilder()
                       .setOffset(offset)
-                      .setMaxRecords(10_000)
+                      .setMaxRecords(WireLimits.MAX_RECORDS)
                       .setConsistency(Consistency.LOCAL)
                       .build());
       if (page.getRecordsCount() == 0) {

@@ -1,6 +1,7 @@
 package io.raftlog.chaos;
 
 import io.raftlog.api.v1.NodeInfo;
+import io.raftlog.testkit.ProcessCluster;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -9,13 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * tell elections its faults caused from elections nobody triggered.
  */
 final class TermWatch {
-  private final NodeProcesses nodes;
+  private final ProcessCluster nodes;
   private final List<Long> termRises = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
   private long term;
 
-  TermWatch(NodeProcesses nodes) {
+  TermWatch(ProcessCluster nodes) {
     this.nodes = nodes;
     this.thread = new Thread(this::run, "chaos-term-watch");
     thread.setDaemon(true);

@@ -16,6 +16,7 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.NodeInfo;
+import io.raftlog.wire.CallHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaderAwareChannel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderAwareChannel.class);
-  private static final Metadata.Key<String> LEADER =
-      Metadata.Key.of("raftlog-leader", Metadata.ASCII_STRING_MARSHALLER);
-
-  /** Set by every raftlog node on every answer: tells an answer from a transport failure. */
-  private static final Metadata.Key<String> NODE =
-      Metadata.Key.of("raftlog-node", Metadata.ASCII_STRING_MARSHALLER);
-
   private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final ClientOptions options;
@@ -281,8 +275,8 @@ final class LeaderAwareChannel implements AutoCloseable {
                 }
 
                 private void read(Metadata md) {
-                  answered |= md.containsKey(NODE);
-                  String l = md.get(LEADER);
+                  answered |= md.containsKey(CallHeaders.NODE);
+                  String l = md.get(CallHeaders.LEADER);
                   if (l != null) {
                     hint = l;
                   }

@@ -10,6 +10,8 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.HostPort;
+import io.raftlog.wire.WireLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,7 +188,7 @@ public final class RaftlogClient implements AutoCloseable {
     private Duration failedNodeQuarantine = Duration.ofSeconds(2);
     private int batchBytes = 256 << 10;
     private Duration linger = Duration.ofMillis(5);
-    private int maxInFlight = 5;
+    private int maxInFlight = WireLimits.IDEMPOTENCE_WINDOW;
     private long bufferBytes = 32L << 20;
     private Duration maxBlock = Duration.ofSeconds(30);
     private int maxInboundBytes = 16 << 20;
@@ -208,7 +210,7 @@ public final class RaftlogClient implements AutoCloseable {
       for (String a : addresses) {
         for (String s : a.split(",")) {
           if (!s.isBlank()) {
-            all.add(validAddress(s.trim()));
+            all.add(HostPort.check(s));
           }
         }
       }
@@ -272,12 +274,14 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * Batches the producer keeps in flight at once, 1 to 5 (the nodes remember the last 5 batches
-     * of each producer, which is what makes a retry safe). Default 5.
+     * Batches the producer keeps in flight at once, 1 to 5 (the nodes remember the last {@link
+     * WireLimits#IDEMPOTENCE_WINDOW} batches of each producer, which is what makes a retry safe).
+     * Default 5.
      */
     public Builder maxInFlight(int n) {
-      if (n < 1 || n > 5) {
-        throw new IllegalArgumentException("max in-flight batches must be 1 to 5, got " + n);
+      if (n < 1 || n > WireLimits.IDEMPOTENCE_WINDOW) {
+        throw new IllegalArgumentException(
+            "max in-flight batches must be 1 to " + WireLimits.IDEMPOTENCE_WINDOW + ", got " + n);
       }
       this.maxInFlight = n;
       return this;
@@ -343,22 +347,6 @@ public final class RaftlogClient implements AutoCloseable {
         throw new IllegalArgumentException(what + " must be positive, got " + d);
       }
       return d;
-    }
-
-    private static String validAddress(String a) {
-      int colon = a.lastIndexOf(':');
-      if (colon <= 0 || colon == a.length() - 1) {
-        throw new IllegalArgumentException("server address must be host:port, got '" + a + "'");
-      }
-      try {
-        int port = Integer.parseInt(a.substring(colon + 1));
-        if (port < 1 || port > 65535) {
-          throw new NumberFormatException();
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad port in server address '" + a + "'");
-      }
-      return a;
     }
   }
 }

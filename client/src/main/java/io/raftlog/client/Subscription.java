@@ -7,6 +7,7 @@ import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.WireLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +29,8 @@ public final class Subscription implements AutoCloseable {
   private static final int AHEAD = 4;
 
   /** Records asked for per response: the server's most (it also caps a response at ~4 MiB). */
-  private static final int MAX_RECORDS = 10_000;
-
   private final Consistency consistency;
+
   private final ClientOptions options;
   private final LeaderAwareChannel cluster;
   private final Backoff backoff;
@@ -162,7 +162,7 @@ public final class Subscription implements AutoCloseable {
             ConsumeRequest.newBuilder()
                 .setOffset(position)
                 .setConsistency(consistency)
-                .setMaxRecords(MAX_RECORDS)
+                .setMaxRecords(WireLimits.MAX_RECORDS)
                 .build(),
             s);
   }

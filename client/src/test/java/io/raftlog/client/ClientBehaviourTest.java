@@ -1,6 +1,6 @@
 package io.raftlog.client;
 
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +11,8 @@ import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.Role;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,11 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Discovery, errors and limits on one healthy cluster (nothing here stops a node). */
 class ClientBehaviourTest {
   @TempDir static Path dir;
-  static TestCluster cluster;
+  static InProcessCluster<RaftlogServer> cluster;
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(dir, 3);
+    cluster = InProcessCluster.start(dir, 3, RaftlogServer::start);
   }
 
   @AfterAll

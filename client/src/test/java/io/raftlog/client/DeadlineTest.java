@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.raftlog.api.v1.Record;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,8 @@ class DeadlineTest {
 
   @Test
   void aProduceWithoutQuorumFailsAtTheDeadlineSayingWhatWasTried() {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       String leader = cluster.awaitLeader();
       List<String> all = cluster.ids().stream().map(cluster::clientAddress).toList();
       cluster.ids().stream().filter(id -> !id.equals(leader)).forEach(cluster::stopNode);

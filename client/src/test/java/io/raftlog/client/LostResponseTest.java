@@ -1,6 +1,6 @@
 package io.raftlog.client;
 
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +18,8 @@ import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +37,8 @@ class LostResponseTest {
   @Test
   void aRetryAfterALostAcknowledgementIsNotAppendedTwice() {
     DropFirstProduceAnswer dropper = new DropFirstProduceAnswer();
-    try (TestCluster cluster = TestCluster.start(dir, 3);
+    try (InProcessCluster<RaftlogServer> cluster =
+            InProcessCluster.start(dir, 3, RaftlogServer::start);
         RaftlogClient client =
             RaftlogClient.builder()
                 .servers(cluster.clientAddress(cluster.awaitLeader()))

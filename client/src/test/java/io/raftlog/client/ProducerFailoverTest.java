@@ -1,13 +1,14 @@
 package io.raftlog.client;
 
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.api.v1.Consistency;
-import io.raftlog.testing.Await;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ class ProducerFailoverTest {
 
   @Test
   void sendsThroughALeaderStopReachTheLogExactlyOnceInOrder() throws Exception {
-    try (TestCluster cluster = TestCluster.start(dir, 3);
+    try (InProcessCluster<RaftlogServer> cluster =
+            InProcessCluster.start(dir, 3, RaftlogServer::start);
         RaftlogClient client =
             RaftlogClient.builder()
                 .servers(cluster.ids().stream().map(cluster::clientAddress).toList())

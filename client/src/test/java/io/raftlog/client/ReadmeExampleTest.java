@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +52,8 @@ class ReadmeExampleTest {
 
   @Test
   void theReadmeExampleRunsAgainstARealCluster() throws Exception {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       PrintStream stdout = System.out;
       ByteArrayOutputStream printed = new ByteArrayOutputStream();
       System.setOut(new PrintStream(printed, true, UTF_8));

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ class SubscriptionFailoverTest {
 
   @Test
   void aSubscriptionOnTheLeaderSpansItsStopWithNoGapAndNoDuplicate() {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       String leader = cluster.awaitLeader();
       // Bootstrapped with the leader alone, so the stream is served by the node that stops.
       try (RaftlogClient reader =

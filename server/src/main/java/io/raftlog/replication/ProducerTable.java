@@ -1,5 +1,6 @@
 package io.raftlog.replication;
 
+import io.raftlog.wire.WireLimits;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the log remembers of each idempotent producer: its last {@value #WINDOW} batches, so a retry
- * of any of them is answered with the original offsets instead of being appended again.
+ * What the log remembers of each idempotent producer: its last {@link
+ * WireLimits#IDEMPOTENCE_WINDOW} batches, so a retry of any of them is answered with the original
+ * offsets instead of being appended again.
  *
  * <p>Replicated state: it changes only while applying Raft entries, and is ordered by the Raft
  * index of each producer's last batch, so every replica keeps and evicts the same producers. At
@@ -19,8 +21,6 @@ import java.util.Map;
  * forgotten producer's next batch is accepted as new, whatever its sequence.
  */
 final class ProducerTable {
-  static final int WINDOW = 5;
-
   /** The offsets one batch got. */
   record BatchRef(long sequence, long baseOffset, int count) {}
 
@@ -78,7 +78,7 @@ final class ProducerTable {
               + " of producer "
               + Long.toUnsignedString(producerId)
               + " is older than the last "
-              + WINDOW
+              + WireLimits.IDEMPOTENCE_WINDOW
               + " batches the log remembers (last sequence "
               + last
               + "): it cannot tell whether that batch was appended");
@@ -103,7 +103,7 @@ final class ProducerTable {
     Producer old = byLastUse.remove(producerId);
     ArrayDeque<BatchRef> recent = new ArrayDeque<>(old == null ? List.of() : old.recent());
     recent.addLast(batch);
-    while (recent.size() > WINDOW) {
+    while (recent.size() > WireLimits.IDEMPOTENCE_WINDOW) {
       recent.removeFirst();
     }
     byLastUse.put(producerId, new Producer(raftIndex, List.copyOf(recent)));

@@ -8,14 +8,15 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.raftlog.api.v1.LogGrpc;
-import io.raftlog.config.HostPort;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -60,7 +61,8 @@ public final class RaftlogServer implements AutoCloseable {
     String address = config.self().clientAddress();
     this.grpc =
         NettyServerBuilder.forAddress(
-                new InetSocketAddress(HostPort.host(address), HostPort.port(address)))
+                new InetSocketAddress(
+                    HostPort.parse(address).host(), HostPort.parse(address).port()))
             .addService(
                 ServerInterceptors.intercept(
                     service, new LeaderHeaders(config.nodeId(), service::leaderAddress)))
@@ -86,6 +88,14 @@ public final class RaftlogServer implements AutoCloseable {
 
   public static RaftlogServer start(NodeConfig config) throws IOException {
     return new RaftlogServer(config);
+  }
+
+  /**
+   * Starts a node from properties as a node's config file holds them (the test kit's clusters start
+   * nodes this way).
+   */
+  public static RaftlogServer start(Properties config) throws IOException {
+    return start(NodeConfig.from(config));
   }
 
   public NodeConfig config() {

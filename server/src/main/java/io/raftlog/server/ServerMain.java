@@ -1,7 +1,9 @@
 package io.raftlog.server;
 
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,15 +42,13 @@ public final class ServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig cfg;
     try {
-      cfg = NodeConfig.load(config);
+      cfg =
+          NodeConfig.load(
+              config,
+              dataDir == null ? Map.of() : Map.of(ConfigKeys.DATA_DIR.name(), dataDir.toString()));
     } catch (java.io.IOException | IllegalArgumentException e) {
       System.err.println("raftlog-server: bad config: " + e.getMessage());
       return 2;
-    }
-    if (dataDir != null) {
-      NodeConfig.Builder b = cfg.toBuilder();
-      b.dataDir = dataDir;
-      cfg = b.build();
     }
     // Bolt, JRaft's transport, writes log files of its own under ${logging.path} (default ~/logs)
     // through a logback binding that predates logback 1.5: send its logs through ours instead.

@@ -1,8 +1,8 @@
 package io.raftlog.replication;
 
-import static io.raftlog.testing.Records.batch;
-import static io.raftlog.testing.Records.idempotent;
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.batch;
+import static io.raftlog.testkit.Records.idempotent;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,8 +18,9 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Role;
-import io.raftlog.testing.Await;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ class FailoverTest {
 
   @Test
   void whenTheLeaderStopsANewOneAcceptsWritesAndNoAcknowledgedRecordIsLost() {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       String oldLeader = cluster.awaitLeader();
       List<String> acknowledged = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
@@ -62,7 +64,8 @@ class FailoverTest {
 
   @Test
   void aRetryOnTheNewLeaderOfABatchTheOldOneCommittedIsNotAppendedTwice() {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       long producer = 77;
       String oldLeader = cluster.awaitLeader();
       ProduceResponse first =
@@ -87,7 +90,8 @@ class FailoverTest {
 
   @Test
   void withoutAMajorityWritesFailFastWithUnavailableAndHealthSaysNotServing() {
-    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, RaftlogServer::start)) {
       String survivor = cluster.aFollower();
       for (String id : cluster.ids()) {
         if (!id.equals(survivor)) {

@@ -1,19 +1,22 @@
 package io.raftlog.replication;
 
-import static io.raftlog.testing.Records.idempotent;
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.idempotent;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ProduceResponse;
-import io.raftlog.testing.Await;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.config.ConfigKeys;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +37,12 @@ class SnapshotCatchUpTest {
 
   @Test
   void aWipedNodeCatchesUpBySnapshotInstallAndKeepsIdempotence() throws Exception {
-    try (TestCluster cluster = TestCluster.start(dir, 3, b -> b.snapshotEntries = SNAPSHOT_EVERY)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(
+            dir,
+            3,
+            Map.of(ConfigKeys.SNAPSHOT_ENTRIES.name(), String.valueOf(SNAPSHOT_EVERY)),
+            RaftlogServer::start)) {
       String leader = cluster.awaitLeader();
       String victim = cluster.aFollower();
       long producer = 4242;
@@ -47,7 +55,9 @@ class SnapshotCatchUpTest {
       Await.until(
           Duration.ofSeconds(20),
           "every node to take a snapshot",
-          () -> cluster.ids().stream().allMatch(id -> hasSnapshot(cluster.config(id).dataDir())));
+          () ->
+              cluster.ids().stream()
+                  .allMatch(id -> hasSnapshot(cluster.node(id).config().dataDir())));
 
       cluster.stopNode(victim);
       cluster.wipeNode(victim);
@@ -80,11 +90,16 @@ class SnapshotCatchUpTest {
 
   @Test
   void aRestartedNodeKeepsItsStoreAndReplaysOnlyWhatItLacks() {
-    try (TestCluster cluster = TestCluster.start(dir, 3, b -> b.snapshotEntries = SNAPSHOT_EVERY)) {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(
+            dir,
+            3,
+            Map.of(ConfigKeys.SNAPSHOT_ENTRIES.name(), String.valueOf(SNAPSHOT_EVERY)),
+            RaftlogServer::start)) {
       String leader = cluster.awaitLeader();
       List<String> acknowledged = new ArrayList<>();
       for (int i = 0; i < 3 * SNAPSHOT_EVERY + 5; i++) {
-        cluster.blocking(leader).produce(io.raftlog.testing.Records.batch("k" + i));
+        cluster.blocking(leader).produce(io.raftlog.testkit.Records.batch("k" + i));
         acknowledged.add("k" + i);
       }
       for (String id : cluster.ids()) {

@@ -3,11 +3,12 @@ package io.raftlog.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.raftlog.testing.ProcessCluster;
+import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +35,9 @@ class BufCurlIT {
     assertTrue(
         Files.isExecutable(BUF),
         BUF + " is missing: the build installs it (npm install in tools/)");
-    cluster = new ProcessCluster(dir, 3);
+    cluster = NodeProcesses.threeNodes(dir);
     cluster.startAll();
-    leader = cluster.awaitLeader();
+    leader = cluster.awaitLeader(Duration.ofSeconds(30));
     List<String> followers = new ArrayList<>(cluster.ids());
     followers.remove(leader);
     follower = followers.get(0);

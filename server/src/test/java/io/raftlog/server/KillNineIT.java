@@ -1,15 +1,15 @@
 package io.raftlog.server;
 
-import static io.raftlog.testing.Records.idempotent;
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.idempotent;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ProduceResponse;
-import io.raftlog.testing.Await;
-import io.raftlog.testing.ProcessCluster;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.ProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,9 +50,9 @@ class KillNineIT {
 
   @Test
   void acknowledgedRecordsSurviveKillNineOfTheLeaderAndOfAllNodes() throws Exception {
-    try (ProcessCluster cluster = new ProcessCluster(dir, 3)) {
+    try (ProcessCluster cluster = NodeProcesses.threeNodes(dir)) {
       cluster.startAll();
-      String leader = cluster.awaitLeader();
+      String leader = cluster.awaitLeader(Duration.ofSeconds(30));
       long producer = 9;
       List<String> acknowledged = new ArrayList<>();
       ExecutorService killer = Executors.newSingleThreadExecutor();
@@ -77,7 +77,7 @@ class KillNineIT {
         cluster.kill9(id);
       }
       cluster.startAll();
-      cluster.awaitLeader();
+      cluster.awaitLeader(Duration.ofSeconds(30));
       for (String id : cluster.ids()) {
         try {
           Await.until(
@@ -85,7 +85,7 @@ class KillNineIT {
               "node " + id + " to hold every acknowledged record",
               () -> readAll(cluster.blocking(id), Consistency.LOCAL).size() >= acknowledged.size());
         } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + "\n" + cluster.logTail(id), e);
+          throw new AssertionError(e.getMessage() + "\n" + cluster.logTail(id, 30), e);
         }
         assertEquals(acknowledged, readAll(cluster.blocking(id), Consistency.LOCAL), "node " + id);
       }

@@ -1,8 +1,8 @@
 package io.raftlog.service;
 
-import static io.raftlog.testing.Records.batch;
-import static io.raftlog.testing.Records.idempotent;
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.batch;
+import static io.raftlog.testkit.Records.idempotent;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,10 +18,13 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.config.ConfigKeys;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,19 +40,19 @@ class BadInputTest {
   static final int MAX_BATCH = 8 * 1024;
 
   @TempDir static Path dir;
-  static TestCluster cluster;
+  static InProcessCluster<RaftlogServer> cluster;
 
   @BeforeAll
   static void start() {
     cluster =
-        TestCluster.start(
+        InProcessCluster.start(
             dir,
             3,
-            b -> {
-              b.maxRecordBytes = MAX_RECORD;
-              b.maxBatchBytes = MAX_BATCH;
-              b.maxInflightBytes = MAX_BATCH;
-            });
+            Map.of(
+                ConfigKeys.MAX_RECORD_BYTES.name(), String.valueOf(MAX_RECORD),
+                ConfigKeys.MAX_BATCH_BYTES.name(), String.valueOf(MAX_BATCH),
+                ConfigKeys.MAX_INFLIGHT_BYTES.name(), String.valueOf(MAX_BATCH)),
+            RaftlogServer::start);
   }
 
   @AfterAll

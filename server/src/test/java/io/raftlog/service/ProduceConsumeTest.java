@@ -1,7 +1,7 @@
 package io.raftlog.service;
 
-import static io.raftlog.testing.Records.batch;
-import static io.raftlog.testing.Records.readAll;
+import static io.raftlog.testkit.Records.batch;
+import static io.raftlog.testkit.Records.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +21,9 @@ import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.Role;
-import io.raftlog.testing.Await;
-import io.raftlog.testing.TestCluster;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The happy paths of the API against a real three-node cluster that no test disturbs. */
 class ProduceConsumeTest {
   @TempDir static Path dir;
-  static TestCluster cluster;
+  static InProcessCluster<RaftlogServer> cluster;
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(dir, 3);
+    cluster = InProcessCluster.start(dir, 3, RaftlogServer::start);
   }
 
   @AfterAll

@@ -1,0 +1,135 @@
+package io.raftlog.cli;
+
+import io.raftlog.client.RaftlogClient;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code --servers} and {@code --deadline}: which cluster to talk to and how patiently. */
+public final class ServerOptions {
+  static final String DEFAULT_SERVERS = "127.0.0.1:9001,127.0.0.1:9002,127.0.0.1:9003";
+  static final String ENV_SERVERS = "RAFTLOG_SERVERS";
+
+  /** The library's default time for one attempt on one node. */
+  private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final CliContext context;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  public ServerOptions(CliContext context) {
+    this.context = context;
+  }
+
+  @Option(
+      names = {"-s", "--servers"},
+      paramLabel = "HOST:PORT[,...]",
+      converter = AddressConverter.class,
+      description =
+          "Some of the cluster's nodes; the client learns the others. Default: $"
+              + ENV_SERVERS
+              + ", else the local cluster on 127.0.0.1 ports 9001, 9002 and 9003.")
+  String servers;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "How long one operation may take, retries through failover included: 500ms, 10s,"
+              + " 2m... (default: ${DEFAULT-VALUE}).")
+  Duration deadline;
+
+  /** The addresses to start from: --servers, else $RAFTLOG_SERVERS, else the local cluster. */
+  String servers() {
+    if (servers != null) {
+      return servers;
+    }
+    String env = context.env().apply(ENV_SERVERS);
+    if (env == null || env.isBlank()) {
+      return DEFAULT_SERVERS;
+    }
+    try {
+      RaftlogClient.builder().servers(env);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          mixee.commandLine(), "$" + ENV_SERVERS + " ('" + env + "'): " + e.getMessage());
+    }
+    return env;
+  }
+
+  /** A client builder for these options; the caller may tune it further. */
+  RaftlogClient.Builder builder() {
+    Duration attempt = deadline.compareTo(MAX_ATTEMPT_TIMEOUT) < 0 ? deadline : MAX_ATTEMPT_TIMEOUT;
+    return RaftlogClient.builder().servers(servers()).deadline(deadline).attemptTimeout(attempt);
+  }
+
+  RaftlogClient connect() {
+    return builder().build();
+  }
+
+  /** Checks {@code host:port[,host:port...]} the way the client will. */
+  public static final class AddressConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        RaftlogClient.builder().servers(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      return value.trim();
+    }
+  }
+
+  /**
+   * Durations as people write them: {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 3m}, {@code
+   * 1h}; a plain number is seconds; ISO-8601 ({@code PT2S}) works too.
+   */
+  public static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
+    @Override
+    public Duration convert(String value) {
+      Duration d = parse(value.trim().toLowerCase(Locale.ROOT));
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new TypeConversionException(
+            "'" + value + "' is not a positive duration such as 500ms, 10s or 2m");
+      }
+      return d;
+    }
+
+    private static Duration parse(String v) {
+      if (v.startsWith("p")) {
+        try {
+          return Duration.parse(v.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+          return null;
+        }
+      }
+      Matcher m = DURATION.matcher(v);
+      if (!m.matches()) {
+        return null;
+      }
+      double amount = Double.parseDouble(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      double millis =
+          switch (unit) {
+            case "ms" -> amount;
+            case "s" -> amount * 1_000;
+            case "m" -> amount * 60_000;
+            default -> amount * 3_600_000;
+          };
+      return Duration.ofNanos(Math.round(millis * 1_000_000));
+    }
+  }
+}

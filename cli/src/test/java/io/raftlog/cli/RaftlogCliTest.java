@@ -1,0 +1,513 @@
+package io.raftlog.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.GetClusterRequest;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The raftlog CLI end to end against one real three-node cluster in this JVM. Every test appends
+ * its own records and works from the log's end at its start, so tests do not depend on each other.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RaftlogCliTest {
+  @TempDir static Path dir;
+  static InProcessCluster<RaftlogServer> cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = InProcessCluster.start(dir, 3, RaftlogServer::start);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static String follower() {
+    return cluster.clientAddress(cluster.aFollower());
+  }
+
+  static String leader() {
+    return cluster.clientAddress(cluster.awaitLeader());
+  }
+
+  /** A node other than {@code address}. */
+  static String another(String address) {
+    return cluster.ids().stream()
+        .map(cluster::clientAddress)
+        .filter(a -> !a.equals(address))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The log's next offset, read linearizably. */
+  static long logEnd() {
+    return cluster
+        .blocking(cluster.awaitLeader())
+        .consume(
+            ConsumeRequest.newBuilder()
+                .setOffset(0)
+                .setMaxRecords(1)
+                .setConsistency(Consistency.LINEARIZABLE)
+                .build())
+        .getNextOffset();
+  }
+
+  static List<Long> offsets(Cli.Result r) {
+    List<Long> out = new ArrayList<>();
+    for (String line : r.outLines()) {
+      out.add(Long.parseLong(line));
+    }
+    return out;
+  }
+
+  static void assertOk(Cli.Result r) {
+    assertEquals(0, r.exitCode(), r::toString);
+    assertEquals("", r.err(), r::toString);
+  }
+
+  /** Exactly one line on stderr, "raftlog: ...", and no stack trace. */
+  static void assertOneErrorLine(Cli.Result r) {
+    assertEquals(1, r.errLines().size(), r::toString);
+    assertTrue(r.err().startsWith("raftlog: "), r::toString);
+    assertFalse(r.err().contains("\tat "), r::toString);
+  }
+
+  @Test
+  void produceOnAFollowerThenConsumeOnAnotherNodeInEveryFormat() {
+    String follower = follower();
+    Cli.Result produced = Cli.run("produce", "--servers", follower, "a", "b", "c");
+    assertOk(produced);
+    List<Long> offsets = offsets(produced);
+    assertEquals(3, offsets.size(), produced::toString);
+    long first = offsets.get(0);
+    assertEquals(List.of(first, first + 1, first + 2), offsets);
+
+    String other = another(follower);
+    String from = String.valueOf(first);
+    Cli.Result text = Cli.run("consume", "--servers", other, "--from", from, "--max", "3");
+    assertOk(text);
+    assertEquals(List.of("a", "b", "c"), text.outLines());
+
+    Cli.Result json =
+        Cli.run("consume", "-s", other, "--from", from, "--max", "3", "--format", "json");
+    assertOk(json);
+    assertEquals(3, json.outLines().size(), json::toString);
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 3; i++) {
+      JsonObject o = JsonParser.parseString(json.outLines().get(i)).getAsJsonObject();
+      assertEquals(first + i, o.get("offset").getAsLong());
+      assertEquals(String.valueOf((char) ('a' + i)), o.get("value").getAsString());
+      assertTrue(o.get("key").isJsonNull(), o::toString);
+      long ts = o.get("timestamp_ms").getAsLong();
+      assertTrue(ts > now - 60_000 && ts <= now + 1_000, o::toString);
+    }
+
+    Cli.Result hex = Cli.run("consume", "-s", other, "--from", from, "--max", "3", "--format=HEX");
+    assertOk(hex);
+    assertEquals(3, hex.outLines().size(), hex::toString);
+    for (int i = 0; i < 3; i++) {
+      String[] parts = hex.outLines().get(i).split("\t");
+      assertEquals(2, parts.length, hex::toString);
+      assertEquals(first + i, Long.parseLong(parts[0]));
+      assertEquals(
+          String.valueOf((char) ('a' + i)), new String(HexFormat.of().parseHex(parts[1]), UTF_8));
+    }
+
+    // Local reads, once every node has applied the records.
+    Await.until(
+        Duration.ofSeconds(10),
+        "every node applied offset " + (first + 2),
+        () ->
+            cluster
+                .blocking(cluster.awaitLeader())
+                .getCluster(GetClusterRequest.getDefaultInstance())
+                .getNodesList()
+                .stream()
+                .allMatch(n -> n.getNextOffset() >= first + 3));
+    Cli.Result local = Cli.run("consume", "-s", other, "--from", from, "--max", "3", "--local");
+    assertOk(local);
+    assertEquals(List.of("a", "b", "c"), local.outLines());
+  }
+
+  @Test
+  void aRejectedRecordStopsProduceWithExitCode4AfterTheOffsetsBeforeIt() {
+    String tooLarge = "x".repeat(3 << 19); // 1.5 MiB: over the nodes' 1 MiB record limit
+    Cli.Result r = Cli.run("produce", "-s", follower(), "fine", tooLarge, "sent after");
+    assertEquals(4, r.exitCode(), r::toString);
+    assertEquals(1, r.outLines().size(), r::toString);
+    long offset = Long.parseLong(r.outLines().get(0));
+    assertOneErrorLine(r);
+    assertTrue(r.err().contains("INVALID_ARGUMENT"), r::toString);
+
+    Cli.Result after = Cli.run("consume", "-s", leader(), "--from", String.valueOf(offset));
+    assertOk(after);
+    assertEquals("fine", after.outLines().get(0), after::toString);
+    // The third record was on its way before the second failed: the producer pipelines. If it
+    // was appended, the error says where.
+    if (after.outLines().size() > 1) {
+      assertEquals(List.of("fine", "sent after"), after.outLines());
+      assertTrue(
+          r.err()
+              .contains(
+                  "1 record sent after it was appended all the same, at offset " + (offset + 1)),
+          r::toString);
+    } else {
+      assertFalse(r.err().contains("appended all the same"), r::toString);
+    }
+  }
+
+  @Test
+  void produceReadsStdinLinesAsBytesWithTheKey() {
+    ByteArrayOutputStream stdin = new ByteArrayOutputStream();
+    stdin.writeBytes("line one\nsaid \"hi\"\tand \\ left\r\n".getBytes(UTF_8));
+    stdin.writeBytes(new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'}); // not UTF-8
+    stdin.writeBytes("\u00e9t\u00e9, no newline at the end".getBytes(UTF_8));
+    Cli.Result produced =
+        Cli.run(stdin.toByteArray(), Map.of(), "produce", "-s", leader(), "--key", "k1");
+    assertOk(produced);
+    List<Long> offsets = offsets(produced);
+    assertEquals(4, offsets.size(), produced::toString);
+    assertEquals(offsets.get(0) + 3, offsets.get(3));
+
+    Cli.Result json =
+        Cli.run(
+            "consume",
+            "-s",
+            follower(),
+            "--from",
+            String.valueOf(offsets.get(0)),
+            "--format",
+            "json");
+    assertOk(json);
+    List<JsonObject> records =
+        json.outLines().stream().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(4, records.size(), json::toString);
+    for (JsonObject o : records) {
+      assertEquals("k1", o.get("key").getAsString());
+    }
+    assertEquals("line one", records.get(0).get("value").getAsString());
+    assertEquals("said \"hi\"\tand \\ left", records.get(1).get("value").getAsString());
+    assertNull(records.get(2).get("value"), records.get(2)::toString);
+    assertEquals(
+        Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, (byte) 0xfe, 'x'}),
+        records.get(2).get("value_base64").getAsString());
+    assertEquals("\u00e9t\u00e9, no newline at the end", records.get(3).get("value").getAsString());
+  }
+
+  @Test
+  void consumeWithoutMaxPrintsUpToTheEndAndStops() {
+    Cli.Result produced = Cli.run("produce", "-s", leader(), "p", "q");
+    assertOk(produced);
+    long first = offsets(produced).get(0);
+    Cli.Result text = Cli.run("consume", "-s", follower(), "--from", String.valueOf(first));
+    assertOk(text);
+    assertEquals(List.of("p", "q"), text.outLines());
+
+    Cli.Result atEnd = Cli.run("consume", "-s", follower(), "--from", String.valueOf(logEnd()));
+    assertOk(atEnd);
+    assertEquals("", atEnd.out());
+  }
+
+  @Test
+  void consumeFollowPrintsRecordsAppendedLater() throws Exception {
+    long end = logEnd();
+    CompletableFuture<Cli.Result> tail =
+        CompletableFuture.supplyAsync(
+            () ->
+                Cli.run(
+                    "consume",
+                    "-s",
+                    follower(),
+                    "--from",
+                    String.valueOf(end),
+                    "--follow",
+                    "--max",
+                    "3",
+                    "--format",
+                    "hex"));
+    Thread.sleep(300); // most likely the subscription now waits at the end of the log
+    assertOk(Cli.run("produce", "-s", leader(), "f1", "f2", "f3", "f4"));
+    Cli.Result r = tail.get(30, TimeUnit.SECONDS);
+    assertOk(r);
+    List<String> lines = r.outLines();
+    assertEquals(3, lines.size(), r::toString);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          (end + i) + "\t" + HexFormat.of().formatHex(("f" + (i + 1)).getBytes(UTF_8)),
+          lines.get(i));
+    }
+  }
+
+  @Test
+  void clusterShowsOneLeaderAndTwoFollowers() {
+    String leaderId = cluster.awaitLeader();
+    Cli.Result r = Cli.run("cluster", "-s", follower());
+    assertOk(r);
+    List<String> lines = r.outLines();
+    assertEquals(4, lines.size(), r::toString);
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+" + "NEXT OFFSET\\s+HEALTH"),
+        r::toString);
+    int leaders = 0;
+    int followers = 0;
+    for (String line : lines.subList(1, 4)) {
+      String[] f = line.trim().split("\\s+");
+      assertEquals(8, f.length, line);
+      assertTrue(cluster.ids().contains(f[0]), line);
+      assertEquals(cluster.clientAddress(f[0]), f[1], line);
+      assertEquals("ok", f[7], line);
+      long term = Long.parseLong(f[3]);
+      assertTrue(term >= 1, line);
+      Long.parseLong(f[4]);
+      Long.parseLong(f[5]);
+      Long.parseLong(f[6]);
+      if (f[2].equals("LEADER")) {
+        leaders++;
+        assertEquals(leaderId, f[0], line);
+      } else if (f[2].equals("FOLLOWER")) {
+        followers++;
+      }
+    }
+    assertEquals(1, leaders, r::toString);
+    assertEquals(2, followers, r::toString);
+  }
+
+  @Test
+  void benchProduceSendsTheRecordsAndPrintsAKafkaStyleSummary() {
+    long before = logEnd();
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            "produce",
+            "-s",
+            follower(),
+            "--records",
+            "2000",
+            "--size",
+            "100",
+            "--batch-bytes",
+            "16384",
+            "--linger-ms",
+            "2",
+            "--in-flight",
+            "3");
+    assertOk(r);
+    assertEquals(1, r.outLines().size(), r::toString);
+    String num = "(\\d+(?:\\.\\d+)?)";
+    Matcher m =
+        Pattern.compile(
+                "2000 records sent, "
+                    + num
+                    + " records/sec \\("
+                    + num
+                    + " MB/sec\\), "
+                    + num
+                    + " ms avg latency, "
+                    + num
+                    + " ms max latency, "
+                    + num
+                    + " ms 50th, "
+                    + num
+                    + " ms 95th, "
+                    + num
+                    + " ms 99th, "
+                    + num
+                    + " ms 99\\.9th\\.")
+            .matcher(r.outLines().get(0));
+    assertTrue(m.matches(), r::toString);
+    double recordsPerSec = Double.parseDouble(m.group(1));
+    double mbPerSec = Double.parseDouble(m.group(2));
+    assertTrue(recordsPerSec > 0, r::toString);
+    assertEquals(recordsPerSec * 100 / (1 << 20), mbPerSec, 0.01 + mbPerSec * 0.01, r::toString);
+    double p50 = Double.parseDouble(m.group(5));
+    double p999 = Double.parseDouble(m.group(8));
+    double max = Double.parseDouble(m.group(4));
+    assertTrue(p50 > 0 && p50 <= p999 && p999 <= max + 0.1, r::toString);
+    assertTrue(logEnd() >= before + 2000, "the log holds the 2000 records");
+  }
+
+  @Test
+  void benchProduceAtAFixedRateTakesAsLongAsTheRateSays() {
+    long start = System.nanoTime();
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            "produce",
+            "-s",
+            leader(),
+            "--records",
+            "200",
+            "--size",
+            "10",
+            "--rate",
+            "400");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertOk(r);
+    assertTrue(r.out().startsWith("200 records sent, "), r::toString);
+    assertTrue(millis >= 450, "200 records at 400/s took only " + millis + " ms");
+  }
+
+  @Test
+  void benchConsumeReadsAndReportsThroughput() {
+    assertOk(Cli.run("bench", "produce", "-s", leader(), "--records", "1500", "--size", "50"));
+    long from = logEnd() - 1500;
+    Cli.Result r =
+        Cli.run(
+            "bench",
+            "consume",
+            "-s",
+            follower(),
+            "--from",
+            String.valueOf(from),
+            "--records",
+            "1500");
+    assertOk(r);
+    assertTrue(
+        r.out()
+            .matches(
+                "1500 records read, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\), \\d+ responses,"
+                    + " first after [\\d.]+ ms\\.\\R"),
+        r::toString);
+
+    // Asking for more than the log holds reads to the end and says so.
+    Cli.Result past =
+        Cli.run(
+            "bench",
+            "consume",
+            "-s",
+            follower(),
+            "--from",
+            String.valueOf(logEnd() - 10),
+            "--records",
+            "100",
+            "--idle",
+            "500ms");
+    assertEquals(0, past.exitCode(), past::toString);
+    assertTrue(past.out().startsWith("10 records read, "), past::toString);
+    assertOneErrorLine(past);
+  }
+
+  @Test
+  void consumePastTheEndIsRejectedWithExitCode4() {
+    long past = logEnd() + 100;
+    Cli.Result r = Cli.run("consume", "-s", follower(), "--from", String.valueOf(past));
+    assertEquals(4, r.exitCode(), r::toString);
+    assertEquals("", r.out());
+    assertOneErrorLine(r);
+    assertTrue(r.err().contains("OUT_OF_RANGE"), r::toString);
+  }
+
+  @Test
+  void anUnreachableClusterFailsWithExitCode3NamingWhatWasTried() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String nowhere = "127.0.0.1:" + port;
+    for (String[] command :
+        List.of(
+            new String[] {"cluster"},
+            new String[] {"consume", "--from", "0"},
+            new String[] {"produce", "x"})) {
+      List<String> args = new ArrayList<>(List.of(command));
+      args.addAll(List.of("--servers", nowhere, "--deadline", "2s"));
+      long start = System.nanoTime();
+      Cli.Result r = Cli.run(args.toArray(String[]::new));
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(3, r.exitCode(), r::toString);
+      assertEquals("", r.out());
+      assertOneErrorLine(r);
+      assertTrue(r.err().contains(nowhere), r::toString);
+      assertTrue(r.err().contains("UNAVAILABLE"), r::toString);
+      assertTrue(r.err().contains("gave up after"), r::toString);
+      assertTrue(millis < 10_000, command[0] + " took " + millis + " ms");
+    }
+  }
+
+  @Test
+  void serversComeFromTheEnvironmentWithoutTheOption() {
+    Cli.Result r =
+        Cli.run(new byte[0], Map.of("RAFTLOG_SERVERS", "  " + follower() + " "), "cluster");
+    assertOk(r);
+    assertEquals(4, r.outLines().size(), r::toString);
+
+    Cli.Result bad = Cli.run(new byte[0], Map.of("RAFTLOG_SERVERS", "nonsense"), "cluster");
+    assertEquals(2, bad.exitCode(), bad::toString);
+    assertTrue(bad.err().contains("RAFTLOG_SERVERS"), bad::toString);
+  }
+
+  @Test
+  void helpAndVersionExitZero() {
+    Cli.Result top = Cli.run("--help");
+    assertEquals(0, top.exitCode(), top::toString);
+    assertTrue(top.out().contains("Exit codes:"), top::toString);
+    for (String c :
+        List.of("produce", "consume", "cluster", "bench", "bench produce", "bench consume")) {
+      List<String> args = new ArrayList<>(List.of(c.split(" ")));
+      args.add("--help");
+      Cli.Result r = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, r.exitCode(), r::toString);
+      assertTrue(r.out().startsWith("Usage: raftlog " + c), r::toString);
+      assertTrue(r.out().contains("--servers") || c.equals("bench"), r::toString);
+    }
+    Cli.Result version = Cli.run("--version");
+    assertEquals(0, version.exitCode(), version::toString);
+    assertTrue(version.out().startsWith("raftlog "), version::toString);
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    for (String[] args :
+        List.of(
+            new String[] {},
+            new String[] {"frobnicate"},
+            new String[] {"consume"},
+            new String[] {"consume", "--from", "x"},
+            new String[] {"consume", "--from", "0", "--format", "xml"},
+            new String[] {"cluster", "--servers", "no-port"},
+            new String[] {"cluster", "--deadline", "soon"},
+            new String[] {"bench"},
+            new String[] {"bench", "produce", "--in-flight", "9"})) {
+      Cli.Result r = Cli.run(args);
+      assertEquals(2, r.exitCode(), () -> String.join(" ", args) + "\n" + r);
+      assertEquals("", r.out(), r::toString);
+      assertFalse(r.err().isEmpty(), r::toString);
+    }
+  }
+}

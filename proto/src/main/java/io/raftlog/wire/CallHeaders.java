@@ -1,0 +1,31 @@
+package io.raftlog.wire;
+
+import io.grpc.Metadata;
+
+/**
+ * The gRPC metadata keys of raftlog's wire contract, read and written by nodes and clients alike.
+ */
+public final class CallHeaders {
+  private CallHeaders() {}
+
+  /**
+   * On every answer: the leader's client address (absent while none is known), so a client can send
+   * its writes straight there.
+   */
+  public static final Metadata.Key<String> LEADER =
+      Metadata.Key.of("raftlog-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * On every answer: the id of the node that answered, so a client tells a node's own answer from
+   * gRPC reporting that the node could not be reached.
+   */
+  public static final Metadata.Key<String> NODE =
+      Metadata.Key.of("raftlog-node", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * Set by a node on a call it forwards to the leader (its own id), so a call is never forwarded
+   * twice: a node that receives it and does not lead answers {@code UNAVAILABLE} instead.
+   */
+  public static final Metadata.Key<String> FORWARDED_BY =
+      Metadata.Key.of("raftlog-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
+}

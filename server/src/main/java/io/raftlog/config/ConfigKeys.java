@@ -1,0 +1,80 @@
+package io.raftlog.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Every key of a node's properties file, in the order README's configuration table lists them. Add
+ * a key here (and to {@link NodeConfig}); {@code ConfigDocsTest} then asks for its row in README.md
+ * and its line in the {@code cluster-config/} files.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  public static final ConfigKey<String> NODE_ID =
+      ConfigKey.required("node.id", id -> id, "this node's id, one of the ids in `cluster.peers`");
+
+  public static final ConfigKey<Path> DATA_DIR =
+      ConfigKey.required(
+          "data.dir",
+          Path::of,
+          "RocksDB store, Raft log, Raft metadata, snapshots; `--data-dir` overrides it");
+
+  public static final ConfigKey<List<Peer>> CLUSTER_PEERS =
+      ConfigKey.required(
+          "cluster.peers",
+          Peer::parseList,
+          "every node as `id@raft-host:port@client-host:port`, comma separated; the same on every"
+              + " node");
+
+  public static final ConfigKey<Integer> ELECTION_TIMEOUT_MS =
+      ConfigKey.positiveInt(
+          "raft.election-timeout-ms",
+          600,
+          "a follower that hears from no leader this long starts an election (the leader sends"
+              + " heartbeats every tenth of it)");
+
+  public static final ConfigKey<Integer> MAX_ELECTION_DELAY_MS =
+      ConfigKey.positiveInt(
+          "raft.max-election-delay-ms",
+          300,
+          "plus a random delay up to this, so followers rarely compete");
+
+  public static final ConfigKey<Integer> SNAPSHOT_INTERVAL_SECS =
+      ConfigKey.positiveInt(
+          "raft.snapshot-interval-secs", 600, "take a snapshot at least this often");
+
+  public static final ConfigKey<Long> SNAPSHOT_ENTRIES =
+      ConfigKey.positiveLong(
+          "raft.snapshot-entries", 50_000L, "and after this many Raft entries since the last one");
+
+  public static final ConfigKey<Integer> MAX_RECORD_BYTES =
+      ConfigKey.positiveInt(
+          "log.max-record-bytes", 1 << 20, "largest record (value + key + headers)");
+
+  public static final ConfigKey<Integer> MAX_BATCH_BYTES =
+      ConfigKey.positiveInt("log.max-batch-bytes", 4 << 20, "largest produce batch (encoded)");
+
+  public static final ConfigKey<Integer> MAX_PRODUCERS =
+      ConfigKey.positiveInt("log.max-producers", 10_000, "idempotent producers remembered");
+
+  public static final ConfigKey<Long> MAX_INFLIGHT_BYTES =
+      ConfigKey.positiveLong(
+          "log.max-inflight-bytes",
+          64L << 20,
+          "unacknowledged produce bytes a leader holds before `RESOURCE_EXHAUSTED`");
+
+  public static final List<ConfigKey<?>> ALL =
+      List.of(
+          NODE_ID,
+          DATA_DIR,
+          CLUSTER_PEERS,
+          ELECTION_TIMEOUT_MS,
+          MAX_ELECTION_DELAY_MS,
+          SNAPSHOT_INTERVAL_SECS,
+          SNAPSHOT_ENTRIES,
+          MAX_RECORD_BYTES,
+          MAX_BATCH_BYTES,
+          MAX_PRODUCERS,
+          MAX_INFLIGHT_BYTES);
+}

@@ -1,0 +1,158 @@
+package io.raftlog.testkit;
+
+import io.grpc.ManagedChannel;
+import io.raftlog.api.v1.LogGrpc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Real raftlog nodes in this JVM: real RocksDB files under a directory of the test's, real gRPC and
+ * Raft on free loopback ports. Nodes are started by the {@link NodeStarter} the test passes (for
+ * raftlog's own node, {@code RaftlogServer::start}), and are found and judged over gRPC only.
+ *
+ * @param <N> the node type the starter returns; {@link #node} hands it back to the test
+ */
+public final class InProcessCluster<N extends AutoCloseable> implements AutoCloseable {
+  private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Starts one node from its config properties (the keys of a node's properties file). */
+  @FunctionalInterface
+  public interface NodeStarter<N> {
+    N start(Properties config) throws Exception;
+  }
+
+  private final Path root;
+  private final ClusterLayout layout;
+  private final NodeStarter<N> starter;
+  private final Map<String, N> running = new ConcurrentHashMap<>();
+  private final NodeClients clients;
+
+  private InProcessCluster(Path root, ClusterLayout layout, NodeStarter<N> starter) {
+    this.root = root;
+    this.layout = layout;
+    this.starter = starter;
+    this.clients = new NodeClients(layout::clientAddress);
+  }
+
+  /** Starts {@code size} nodes with default settings and waits until they agree on a leader. */
+  public static <N extends AutoCloseable> InProcessCluster<N> start(
+      Path root, int size, NodeStarter<N> starter) {
+    return start(root, size, Map.of(), starter);
+  }
+
+  /** As {@link #start(Path, int, NodeStarter)}, every node also getting {@code settings}. */
+  public static <N extends AutoCloseable> InProcessCluster<N> start(
+      Path root, int size, Map<String, String> settings, NodeStarter<N> starter) {
+    InProcessCluster<N> c =
+        new InProcessCluster<>(root, new ClusterLayout(size, settings), starter);
+    try {
+      c.ids().forEach(c::startNode);
+      c.awaitLeader();
+      return c;
+    } catch (RuntimeException | Error e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  public void startNode(String id) {
+    try {
+      running.put(id, starter.start(layout.properties(id, dataDir(id))));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("node " + id + " did not start", e);
+    }
+  }
+
+  /** Stops a node cleanly (its close method); its data stays. */
+  public void stopNode(String id) {
+    N node = running.remove(id);
+    if (node != null) {
+      try {
+        node.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        throw new IllegalStateException("node " + id + " did not stop cleanly", e);
+      }
+    }
+  }
+
+  /** Deletes everything the node stored; it must be stopped. */
+  public void wipeNode(String id) throws IOException {
+    if (running.containsKey(id)) {
+      throw new IllegalStateException("node " + id + " is running: stop it before wiping it");
+    }
+    Path dir = dataDir(id);
+    if (Files.exists(dir)) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  private Path dataDir(String id) {
+    return root.resolve("node-" + id);
+  }
+
+  /** The running node {@code id}, or null if it is stopped. */
+  public N node(String id) {
+    return running.get(id);
+  }
+
+  public List<String> ids() {
+    return layout.ids();
+  }
+
+  public String clientAddress(String id) {
+    return layout.clientAddress(id);
+  }
+
+  public List<String> clientAddresses() {
+    return layout.clientAddresses();
+  }
+
+  /** The id of the running node that leads, once every running node names it. */
+  public String awaitLeader() {
+    return Await.value(
+        LEADER_TIMEOUT,
+        "a leader that every running node knows",
+        () -> clients.agreedLeader(List.copyOf(running.keySet())));
+  }
+
+  /** A running node that does not lead (once the running nodes agree on a leader). */
+  public String aFollower() {
+    String leader = awaitLeader();
+    return running.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+  }
+
+  public ManagedChannel channel(String id) {
+    return clients.channel(id);
+  }
+
+  public LogGrpc.LogBlockingStub blocking(String id) {
+    return clients.blocking(id);
+  }
+
+  public LogGrpc.LogStub async(String id) {
+    return clients.async(id);
+  }
+
+  /** Closes the channels and stops every running node. */
+  @Override
+  public void close() {
+    clients.close();
+    List.copyOf(running.keySet()).forEach(this::stopNode);
+  }
+}
