@@ -35,14 +35,18 @@ class SnapshotCatchUpTest {
     }
   }
 
+  /** Three nodes that snapshot every {@link #SNAPSHOT_EVERY} entries. */
+  private InProcessCluster<RaftlogServer> startCluster() {
+    return InProcessCluster.start(
+        dir,
+        3,
+        Map.of(ConfigKeys.SNAPSHOT_ENTRIES.name(), String.valueOf(SNAPSHOT_EVERY)),
+        RaftlogServer::start);
+  }
+
   @Test
   void aWipedNodeCatchesUpBySnapshotInstallAndKeepsIdempotence() throws Exception {
-    try (InProcessCluster<RaftlogServer> cluster =
-        InProcessCluster.start(
-            dir,
-            3,
-            Map.of(ConfigKeys.SNAPSHOT_ENTRIES.name(), String.valueOf(SNAPSHOT_EVERY)),
-            RaftlogServer::start)) {
+    try (InProcessCluster<RaftlogServer> cluster = startCluster()) {
       String leader = cluster.awaitLeader();
       String victim = cluster.aFollower();
       long producer = 4242;
@@ -90,12 +94,7 @@ class SnapshotCatchUpTest {
 
   @Test
   void aRestartedNodeKeepsItsStoreAndReplaysOnlyWhatItLacks() {
-    try (InProcessCluster<RaftlogServer> cluster =
-        InProcessCluster.start(
-            dir,
-            3,
-            Map.of(ConfigKeys.SNAPSHOT_ENTRIES.name(), String.valueOf(SNAPSHOT_EVERY)),
-            RaftlogServer::start)) {
+    try (InProcessCluster<RaftlogServer> cluster = startCluster()) {
       String leader = cluster.awaitLeader();
       List<String> acknowledged = new ArrayList<>();
       for (int i = 0; i < 3 * SNAPSHOT_EVERY + 5; i++) {

@@ -1,7 +1,5 @@
 package io.raftlog.testkit;
 
-import io.grpc.ManagedChannel;
-import io.raftlog.api.v1.LogGrpc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,7 @@ import java.util.stream.Stream;
  *
  * @param <N> the node type the starter returns; {@link #node} hands it back to the test
  */
-public final class InProcessCluster<N extends AutoCloseable> implements AutoCloseable {
+public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(20);
 
   /** Starts one node from its config properties (the keys of a node's properties file). */
@@ -30,16 +28,13 @@ public final class InProcessCluster<N extends AutoCloseable> implements AutoClos
   }
 
   private final Path root;
-  private final ClusterLayout layout;
   private final NodeStarter<N> starter;
   private final Map<String, N> running = new ConcurrentHashMap<>();
-  private final NodeClients clients;
 
   private InProcessCluster(Path root, ClusterLayout layout, NodeStarter<N> starter) {
+    super(layout);
     this.root = root;
-    this.layout = layout;
     this.starter = starter;
-    this.clients = new NodeClients(layout::clientAddress);
   }
 
   /** Starts {@code size} nodes with default settings and waits until they agree on a leader. */
@@ -65,7 +60,7 @@ public final class InProcessCluster<N extends AutoCloseable> implements AutoClos
 
   public void startNode(String id) {
     try {
-      running.put(id, starter.start(layout.properties(id, dataDir(id))));
+      running.put(id, starter.start(layout().properties(id, dataDir(id))));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -111,24 +106,12 @@ public final class InProcessCluster<N extends AutoCloseable> implements AutoClos
     return running.get(id);
   }
 
-  public List<String> ids() {
-    return layout.ids();
-  }
-
-  public String clientAddress(String id) {
-    return layout.clientAddress(id);
-  }
-
-  public List<String> clientAddresses() {
-    return layout.clientAddresses();
-  }
-
   /** The id of the running node that leads, once every running node names it. */
   public String awaitLeader() {
     return Await.value(
         LEADER_TIMEOUT,
         "a leader that every running node knows",
-        () -> clients.agreedLeader(List.copyOf(running.keySet())));
+        () -> clients().agreedLeader(List.copyOf(running.keySet())));
   }
 
   /** A running node that does not lead (once the running nodes agree on a leader). */
@@ -137,22 +120,9 @@ public final class InProcessCluster<N extends AutoCloseable> implements AutoClos
     return running.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
   }
 
-  public ManagedChannel channel(String id) {
-    return clients.channel(id);
-  }
-
-  public LogGrpc.LogBlockingStub blocking(String id) {
-    return clients.blocking(id);
-  }
-
-  public LogGrpc.LogStub async(String id) {
-    return clients.async(id);
-  }
-
-  /** Closes the channels and stops every running node. */
   @Override
   public void close() {
-    clients.close();
+    clients().close();
     List.copyOf(running.keySet()).forEach(this::stopNode);
   }
 }

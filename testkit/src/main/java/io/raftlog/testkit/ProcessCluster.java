@@ -1,8 +1,5 @@
 package io.raftlog.testkit;
 
-import io.grpc.ManagedChannel;
-import io.raftlog.api.v1.LogGrpc;
-import io.raftlog.api.v1.NodeInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,13 +20,11 @@ import java.util.concurrent.TimeUnit;
  * data ({@code data/}), its output ({@code node.log}) and its pid ({@code pid}), so a wrapper
  * script can stop the processes even if the JVM that started them was killed.
  */
-public final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster extends Cluster {
   private static final long STOP_SECONDS = 15;
 
   private final Path root;
   private final Path jar;
-  private final ClusterLayout layout;
-  private final NodeClients clients;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
 
@@ -41,30 +36,17 @@ public final class ProcessCluster implements AutoCloseable {
    */
   public ProcessCluster(Path root, int size, Path jar, Map<String, String> settings)
       throws IOException {
+    super(new ClusterLayout(size, settings));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(jar + " is missing: build it with mvn package");
     }
     this.root = root;
     this.jar = jar.toAbsolutePath();
-    this.layout = new ClusterLayout(size, settings);
-    this.clients = new NodeClients(layout::clientAddress);
     for (String id : ids()) {
       Files.createDirectories(nodeDir(id));
-      layout.writeProperties(
-          id, nodeDir(id).resolve("data"), nodeDir(id).resolve("node.properties"));
+      layout()
+          .writeProperties(id, nodeDir(id).resolve("data"), nodeDir(id).resolve("node.properties"));
     }
-  }
-
-  public List<String> ids() {
-    return layout.ids();
-  }
-
-  public String clientAddress(String id) {
-    return layout.clientAddress(id);
-  }
-
-  public List<String> clientAddresses() {
-    return layout.clientAddresses();
   }
 
   private Path nodeDir(String id) {
@@ -155,27 +137,14 @@ public final class ProcessCluster implements AutoCloseable {
     return ids().stream().filter(this::isUp).toList();
   }
 
-  /** How node {@code id} sees itself, or null if it does not answer within a second. */
-  public NodeInfo self(String id) {
-    return clients.self(id);
-  }
-
   /** The leader every node that is up names (and that says it leads), or null. */
   public String leader() {
-    return clients.agreedLeader(upIds());
+    return clients().agreedLeader(upIds());
   }
 
   /** {@link #leader()}, polled until {@code timeout}; an AssertionError if none shows up. */
   public String awaitLeader(Duration timeout) {
     return Await.value(timeout, "a leader that every node that is up knows", this::leader);
-  }
-
-  public ManagedChannel channel(String id) {
-    return clients.channel(id);
-  }
-
-  public LogGrpc.LogBlockingStub blocking(String id) {
-    return clients.blocking(id);
   }
 
   /** The last {@code lines} lines of a node's output, for failure messages. */
@@ -193,7 +162,7 @@ public final class ProcessCluster implements AutoCloseable {
   /** Resumes paused nodes, then stops every node: SIGTERM, and SIGKILL after 15 s. */
   @Override
   public void close() {
-    clients.close();
+    clients().close();
     for (String id : List.copyOf(paused)) {
       try {
         resume(id);

@@ -1,0 +1,61 @@
+package io.raftlog.testkit;
+
+import io.grpc.ManagedChannel;
+import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.api.v1.NodeInfo;
+import java.util.List;
+
+/**
+ * What every test cluster offers, wherever its nodes run: the layout (ids, addresses) and plain
+ * gRPC clients of each node, with what the nodes say about themselves.
+ */
+public abstract class Cluster implements AutoCloseable {
+  private final ClusterLayout layout;
+  private final NodeClients clients;
+
+  Cluster(ClusterLayout layout) {
+    this.layout = layout;
+    this.clients = new NodeClients(layout::clientAddress);
+  }
+
+  ClusterLayout layout() {
+    return layout;
+  }
+
+  NodeClients clients() {
+    return clients;
+  }
+
+  public List<String> ids() {
+    return layout.ids();
+  }
+
+  public String clientAddress(String id) {
+    return layout.clientAddress(id);
+  }
+
+  public List<String> clientAddresses() {
+    return layout.clientAddresses();
+  }
+
+  public ManagedChannel channel(String id) {
+    return clients.channel(id);
+  }
+
+  public LogGrpc.LogBlockingStub blocking(String id) {
+    return clients.blocking(id);
+  }
+
+  public LogGrpc.LogStub async(String id) {
+    return clients.async(id);
+  }
+
+  /** How node {@code id} sees itself, or null if it does not answer within a second. */
+  public NodeInfo self(String id) {
+    return clients.self(id);
+  }
+
+  /** Stops every node this cluster started and closes the channels. */
+  @Override
+  public abstract void close();
+}
