@@ -105,7 +105,7 @@ public final class TestCluster implements AutoCloseable {
         () -> {
           String leader = null;
           for (RaftlogServer s : running.values()) {
-            Peer l = s.raft().leader();
+            Peer l = s.leader();
             if (l == null
                 || !running.containsKey(l.id())
                 || (leader != null && !leader.equals(l.id()))) {
@@ -113,7 +113,7 @@ public final class TestCluster implements AutoCloseable {
             }
             leader = l.id();
           }
-          return leader != null && running.get(leader).raft().isLeader() ? leader : null;
+          return leader != null && running.get(leader).isLeader() ? leader : null;
         });
   }
 
