@@ -27,7 +27,8 @@ public final class ReplicationException extends RuntimeException {
 
   private final Kind kind;
 
-  private ReplicationException(Kind kind, String jraftMessage) {
+  /** Made here from JRaft's statuses; public so other layers' tests can make one. */
+  public ReplicationException(Kind kind, String jraftMessage) {
     // No stack trace: this is an answer from Raft, not a fault in the code that made it.
     super(jraftMessage, null, false, false);
     this.kind = kind;
