@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * decides idempotent retries, and saves and loads snapshots. Knows nothing of gRPC.
  *
  * <p>All entries handed over by one {@code onApply} call are written in one store batch, and the
- * leader's callers are answered only after that write.
+ * leader's callers are answered only after that write. JRaft calls every method here on its one
+ * apply thread; applied listeners are told there too.
  */
-public final class LogStateMachine extends StateMachineAdapter {
+final class LogStateMachine extends StateMachineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(LogStateMachine.class);
   private static final String SNAPSHOT_DB = "db";
 
@@ -45,7 +46,7 @@ public final class LogStateMachine extends StateMachineAdapter {
   private volatile long lastSnapshotIndex;
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
-  public LogStateMachine(RocksLogStore store, int maxProducers) {
+  LogStateMachine(RocksLogStore store, int maxProducers) {
     this.store = store;
     this.maxProducers = maxProducers;
     this.producers = ProducerTable.load(store.producers(), maxProducers);
@@ -56,11 +57,11 @@ public final class LogStateMachine extends StateMachineAdapter {
     this.roleListener = listener;
   }
 
-  public void addAppliedListener(AppliedListener l) {
+  void addAppliedListener(AppliedListener l) {
     appliedListeners.add(l);
   }
 
-  public void removeAppliedListener(AppliedListener l) {
+  void removeAppliedListener(AppliedListener l) {
     appliedListeners.remove(l);
   }
 
@@ -72,7 +73,7 @@ public final class LogStateMachine extends StateMachineAdapter {
   /**
    * Snapshots that replaced this node's store since it started (from a leader, or a lagging disk).
    */
-  public int snapshotsInstalled() {
+  int snapshotsInstalled() {
     return snapshotsInstalled.get();
   }
 

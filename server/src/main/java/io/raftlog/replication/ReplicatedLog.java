@@ -22,10 +22,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.slf4j.Logger;
@@ -34,9 +34,13 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's member of the Raft group: wraps a JRaft {@link Node} running {@link LogStateMachine},
  * and offers the service layer the few things it needs (append, linearizable-read barrier, who
- * leads) without exposing JRaft.
+ * leads, applied events) without exposing JRaft: its failures arrive as {@link
+ * ReplicationException}s.
+ *
+ * <p>Futures this class returns are completed on JRaft's threads (the apply thread, its closure
+ * executor, or its timers), so stages that run on completion must hand blocking work elsewhere.
  */
-public final class ReplicatedLog implements AutoCloseable {
+public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
   private static final String GROUP = "raftlog";
   private static final int BATCHING_BYTES = 4 << 20;
@@ -112,37 +116,69 @@ public final class ReplicatedLog implements AutoCloseable {
     return new ReplicatedLog(config, new LogStateMachine(store, config.maxProducers()), roles);
   }
 
-  public LogStateMachine stateMachine() {
-    return fsm;
-  }
-
   /**
-   * Replicates one batch and answers once it is applied. Only the leader accepts; elsewhere the
-   * callback fails at once with EPERM.
+   * Replicates one batch. The future completes once the batch is committed by a majority and
+   * applied, with what applying it did; or fails with a {@link ReplicationException} when it did
+   * not commit under this leader (lost leadership, overload, shutdown; on a follower at once). A
+   * failed batch may still be committed by the next leader, so a retry must keep the producer id
+   * and sequence.
+   *
+   * <p>Completed on JRaft's apply thread (applied) or its closure executor (refused): dependent
+   * stages must not block.
    */
-  public void append(AppendBatch batch, AppendCallback callback) {
-    Task task = new Task(ByteBuffer.wrap(batch.toByteArray()), new AppendClosure(callback));
+  public CompletableFuture<AppendOutcome> append(AppendBatch batch) {
+    CompletableFuture<AppendOutcome> result = new CompletableFuture<>();
+    Task task = new Task(ByteBuffer.wrap(batch.toByteArray()), new AppendClosure(result));
     try {
       node.apply(task);
     } catch (IllegalStateException shuttingDown) {
       // JRaft also runs the closure with ENODESHUTDOWN; nothing more to do here.
       LOG.debug("append during shutdown", shuttingDown);
     }
+    return result;
   }
 
   /**
-   * Runs {@code then} with OK once this node has applied everything committed before the call (a
-   * Raft ReadIndex round), or with the reason it could not.
+   * Completes once this node has applied everything committed before the call (a Raft ReadIndex
+   * round); fails with a {@link ReplicationException} of kind {@code READ_BARRIER_FAILED} when it
+   * cannot confirm that.
+   *
+   * <p>Completed on a JRaft thread (the apply thread, a Raft RPC thread or a timer): dependent
+   * stages must not block.
    */
-  public void readBarrier(Consumer<Status> then) {
+  public CompletableFuture<Void> readBarrier() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
     node.readIndex(
         BytesUtil.EMPTY_BYTES,
         new ReadIndexClosure() {
           @Override
           public void run(Status status, long index, byte[] reqCtx) {
-            then.accept(status);
+            if (status.isOk()) {
+              result.complete(null);
+            } else {
+              result.completeExceptionally(ReplicationException.ofReadBarrier(status));
+            }
           }
         });
+    return result;
+  }
+
+  /** Told on the apply thread each time the log's next offset moves; must not block. */
+  @Override
+  public void addAppliedListener(AppliedListener l) {
+    fsm.addAppliedListener(l);
+  }
+
+  @Override
+  public void removeAppliedListener(AppliedListener l) {
+    fsm.removeAppliedListener(l);
+  }
+
+  /**
+   * Snapshots that replaced this node's store since it started (from a leader, or a lagging disk).
+   */
+  public int snapshotsInstalled() {
+    return fsm.snapshotsInstalled();
   }
 
   public boolean isLeader() {
@@ -158,6 +194,7 @@ public final class ReplicatedLog implements AutoCloseable {
     return config.peerByRaftAddress(id.getEndpoint().toString());
   }
 
+  /** This node's role, term and Raft indexes, as of now. */
   public RaftState state() {
     return new RaftState(
         switch (node.getNodeState()) {

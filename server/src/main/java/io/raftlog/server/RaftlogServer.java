@@ -1,6 +1,7 @@
 package io.raftlog.server;
 
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -9,6 +10,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.NodeConfig;
+import io.raftlog.config.Peer;
+import io.raftlog.replication.RaftState;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
@@ -16,6 +19,7 @@ import io.raftlog.storage.RocksLogStore;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One raftlog node, assembled: the store, the Raft member over it, and the gRPC server (log
  * service, health, reflection) in front. {@link #close()} takes it down in the reverse order.
+ *
+ * <p>Made by {@link #builder(NodeConfig)}: by default the gRPC server is Netty on the config's
+ * client address; a caller may hand in a {@link ServerBuilder} of its own (in-process transport,
+ * TLS).
  */
 public final class RaftlogServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftlogServer.class);
@@ -43,7 +51,7 @@ public final class RaftlogServer implements AutoCloseable {
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
 
-  private RaftlogServer(NodeConfig config) throws IOException {
+  private RaftlogServer(NodeConfig config, ServerBuilder<?> outside) throws IOException {
     this.config = config;
     this.store = RocksLogStore.open(config.dataDir().resolve("store"));
     setHealth(false);
@@ -59,35 +67,76 @@ public final class RaftlogServer implements AutoCloseable {
     this.raft = ReplicatedLog.start(config, store, this::setHealth);
     this.service = new LogService(config, raft, store, readExecutor);
     String address = config.self().clientAddress();
-    this.grpc =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress(
-                    HostPort.parse(address).host(), HostPort.parse(address).port()))
-            .addService(
-                ServerInterceptors.intercept(
-                    service, new LeaderHeaders(config.nodeId(), service::leaderAddress)))
-            .addService(health.getHealthService())
-            // v1 for buf curl and newer grpcurl, v1alpha for older clients.
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(ProtoReflectionService.newInstance())
-            // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
-            .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20))
-            // Clients ping idle tail streams every 10 s to notice a node that froze (SIGSTOP, a
-            // partition) where no TCP reset ever comes; gRPC's default would reject such pings.
-            .permitKeepAliveTime(5, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .build()
-            .start();
+    ServerBuilder<?> builder = outside != null ? outside : nettyOn(HostPort.parse(address));
+    builder
+        .addService(
+            ServerInterceptors.intercept(
+                service, new LeaderHeaders(config.nodeId(), service::leaderAddress)))
+        .addService(health.getHealthService())
+        // v1 for buf curl and newer grpcurl, v1alpha for older clients.
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ProtoReflectionService.newInstance())
+        // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
+        .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20));
+    permitClientKeepAlive(builder);
+    this.grpc = builder.build().start();
     LOG.info(
         "node {} serving on {} (raft {}), data in {}",
         config.nodeId(),
-        address,
+        outside == null ? address : "a transport given by the caller",
         config.self().raftAddress(),
         config.dataDir());
   }
 
+  /**
+   * Clients ping idle tail streams every 10 s to notice a node that froze (SIGSTOP, a partition)
+   * where no TCP reset ever comes; gRPC's default would reject such pings. Transports without
+   * keepalive (in-process) do not offer these settings, and need none.
+   */
+  private static void permitClientKeepAlive(ServerBuilder<?> builder) {
+    try {
+      builder.permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+    } catch (UnsupportedOperationException noKeepAlive) {
+      LOG.debug("the gRPC transport has no keepalive to permit", noKeepAlive);
+    }
+  }
+
+  private static ServerBuilder<?> nettyOn(HostPort address) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
+  }
+
+  /** Starts a node with the default gRPC server: {@code builder(config).start()}. */
   public static RaftlogServer start(NodeConfig config) throws IOException {
-    return new RaftlogServer(config);
+    return builder(config).start();
+  }
+
+  public static Builder builder(NodeConfig config) {
+    return new Builder(config);
+  }
+
+  /** What a node is started with: its config, and optionally a gRPC server builder from outside. */
+  public static final class Builder {
+    private final NodeConfig config;
+    private ServerBuilder<?> serverBuilder;
+
+    private Builder(NodeConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Serves the node's gRPC services on this builder instead of Netty on the config's client
+     * address. The node adds its services, its inbound message limit and (where the transport has
+     * keepalive) its keepalive permits, then builds and starts it.
+     */
+    public Builder serverBuilder(ServerBuilder<?> serverBuilder) {
+      this.serverBuilder = Objects.requireNonNull(serverBuilder, "serverBuilder");
+      return this;
+    }
+
+    /** Opens the store, joins the Raft group and starts serving. */
+    public RaftlogServer start() throws IOException {
+      return new RaftlogServer(config, serverBuilder);
+    }
   }
 
   /**
@@ -102,12 +151,31 @@ public final class RaftlogServer implements AutoCloseable {
     return config;
   }
 
-  public ReplicatedLog raft() {
-    return raft;
+  /** Whether this node leads its Raft group right now. */
+  public boolean isLeader() {
+    return raft.isLeader();
   }
 
-  public RocksLogStore store() {
-    return store;
+  /** The leader this node knows of (itself included), or null while none is known. */
+  public Peer leader() {
+    return raft.leader();
+  }
+
+  /** This node's role, term and Raft indexes, as of now. */
+  public RaftState raftState() {
+    return raft.state();
+  }
+
+  /** The offset the next record appended to this node's store will get. */
+  public long nextOffset() {
+    return store.nextOffset();
+  }
+
+  /**
+   * Snapshots that replaced this node's store since it started (from a leader, or a lagging disk).
+   */
+  public int snapshotsInstalled() {
+    return raft.snapshotsInstalled();
   }
 
   /**

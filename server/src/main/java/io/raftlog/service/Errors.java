@@ -1,8 +1,9 @@
 package io.raftlog.service;
 
-import com.alipay.sofa.jraft.error.RaftError;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.raftlog.replication.ReplicationException;
+import java.util.concurrent.CompletionException;
 
 /** The gRPC statuses raftlog answers with, each with a message a person can act on. */
 final class Errors {
@@ -66,32 +67,57 @@ final class Errors {
     return s.asRuntimeException();
   }
 
-  /** A produce that JRaft did not commit under this leader. */
-  static StatusRuntimeException appendFailed(com.alipay.sofa.jraft.Status st) {
-    RaftError err = st.getRaftError();
-    if (err == RaftError.EBUSY && !st.getErrorMsg().contains("transferring")) {
-      return overloaded("the node's Raft apply queue is full (" + st.getErrorMsg() + ")");
-    }
-    if (err == RaftError.ENODESHUTDOWN || err == RaftError.ESHUTDOWN) {
-      return Status.UNAVAILABLE
-          .withDescription("the node is shutting down; retry on another node")
-          .asRuntimeException();
-    }
-    return Status.UNAVAILABLE
-        .withDescription(
-            "leadership changed before the batch committed ("
-                + st.getErrorMsg()
-                + "); it may or may not be appended: retry with the same producer_id and sequence")
-        .asRuntimeException();
+  /** A batch the state machine refused (e.g. a sequence gap), for the producer to act on. */
+  static StatusRuntimeException rejected(String reason) {
+    return Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException();
   }
 
-  /** A linearizable read whose ReadIndex round failed. */
-  static StatusRuntimeException readBarrierFailed(com.alipay.sofa.jraft.Status st) {
-    return Status.UNAVAILABLE
-        .withDescription(
-            "cannot confirm the leader for a linearizable read ("
-                + st.getErrorMsg()
-                + "); retry, or read with consistency LOCAL")
-        .asRuntimeException();
+  /** Said to open tail streams when the node stops. */
+  static Status shuttingDown() {
+    return Status.UNAVAILABLE.withDescription("the node is shutting down; reconnect");
+  }
+
+  /**
+   * The one translation of a failure into the status a call ends with: statuses pass as they are,
+   * Raft failures get their status by kind, other runtime errors come from storage.
+   */
+  static StatusRuntimeException asStatus(Throwable t) {
+    Throwable cause = t instanceof CompletionException ? t.getCause() : t;
+    if (cause instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (cause instanceof ReplicationException r) {
+      return replication(r);
+    }
+    if (cause instanceof RuntimeException r) {
+      return storage(r);
+    }
+    return Status.INTERNAL.withDescription(String.valueOf(cause)).asRuntimeException();
+  }
+
+  /** A produce that did not commit under this leader, or a linearizable read that failed. */
+  private static StatusRuntimeException replication(ReplicationException e) {
+    return switch (e.kind()) {
+      case OVERLOADED -> overloaded("the node's Raft apply queue is full (" + e.getMessage() + ")");
+      case SHUTTING_DOWN ->
+          Status.UNAVAILABLE
+              .withDescription("the node is shutting down; retry on another node")
+              .asRuntimeException();
+      case LEADERSHIP_LOST ->
+          Status.UNAVAILABLE
+              .withDescription(
+                  "leadership changed before the batch committed ("
+                      + e.getMessage()
+                      + "); it may or may not be appended: retry with the same producer_id and"
+                      + " sequence")
+              .asRuntimeException();
+      case READ_BARRIER_FAILED ->
+          Status.UNAVAILABLE
+              .withDescription(
+                  "cannot confirm the leader for a linearizable read ("
+                      + e.getMessage()
+                      + "); retry, or read with consistency LOCAL")
+              .asRuntimeException();
+    };
   }
 }

@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.raftlog.wire.CallHeaders;
 import java.util.function.Supplier;
 
 /**
@@ -16,16 +17,6 @@ import java.util.function.Supplier;
  * answer from a transport failure; tells the service whether a call was forwarded by another node.
  */
 public final class LeaderHeaders implements ServerInterceptor {
-  public static final Metadata.Key<String> LEADER =
-      Metadata.Key.of("raftlog-leader", Metadata.ASCII_STRING_MARSHALLER);
-
-  public static final Metadata.Key<String> NODE =
-      Metadata.Key.of("raftlog-node", Metadata.ASCII_STRING_MARSHALLER);
-
-  /** Set by a follower on the produce it forwards, so the call is never forwarded twice. */
-  static final Metadata.Key<String> FORWARDED =
-      Metadata.Key.of("raftlog-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
-
   static final Context.Key<Boolean> IS_FORWARDED = Context.key("raftlog-forwarded");
 
   private final String nodeId;
@@ -62,17 +53,18 @@ public final class LeaderHeaders implements ServerInterceptor {
             super.close(status, trailers);
           }
         };
-    Context ctx = Context.current().withValue(IS_FORWARDED, headers.containsKey(FORWARDED));
+    Context ctx =
+        Context.current().withValue(IS_FORWARDED, headers.containsKey(CallHeaders.FORWARDED_BY));
     return Contexts.interceptCall(ctx, withLeader, headers, next);
   }
 
   private void addLeader(Metadata h) {
-    h.discardAll(NODE);
-    h.put(NODE, nodeId);
+    h.discardAll(CallHeaders.NODE);
+    h.put(CallHeaders.NODE, nodeId);
     String leader = leaderAddress.get();
     if (leader != null) {
-      h.discardAll(LEADER);
-      h.put(LEADER, leader);
+      h.discardAll(CallHeaders.LEADER);
+      h.put(CallHeaders.LEADER, leader);
     }
   }
 }

@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * One ConsumeStream call: sends records from its position while the client's flow-control window is
  * open, then sleeps until the apply path reports new records or the window reopens. Holds no
  * records of its own, so a slow reader costs the server nothing but this object.
+ *
+ * <p>Made and subscribed by {@link Tails}, which {@code onEnd} tells when the stream ends. Woken on
+ * JRaft's apply thread and gRPC's threads, it only schedules: reads run on the read executor, one
+ * drain at a time.
  */
 final class TailSubscription implements AppliedListener {
   private final RocksLogStore store;

@@ -101,7 +101,7 @@ class FailoverTest {
       Await.until(
           Duration.ofSeconds(20),
           "the survivor to notice it has no leader",
-          () -> cluster.node(survivor).raft().leader() == null);
+          () -> cluster.node(survivor).leader() == null);
       long start = System.nanoTime();
       StatusRuntimeException e =
           assertThrows(

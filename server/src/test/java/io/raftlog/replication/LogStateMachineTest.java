@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.alipay.sofa.jraft.Status;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
 import io.raftlog.internal.v1.AppendBatch;
@@ -13,7 +12,7 @@ import io.raftlog.storage.RocksLogStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,30 +33,20 @@ class LogStateMachineTest {
 
   /** Applies entries with a closure each; returns what each closure was told. */
   private static List<Object> apply(LogStateMachine fsm, long firstIndex, AppendBatch... batches) {
-    List<AtomicReference<Object>> results = new ArrayList<>();
+    List<CompletableFuture<AppendOutcome>> results = new ArrayList<>();
     List<EntryIterator.Entry> entries = new ArrayList<>();
     for (int i = 0; i < batches.length; i++) {
-      AtomicReference<Object> result = new AtomicReference<>();
-      entries.add(
-          new EntryIterator.Entry(
-              firstIndex + i,
-              batches[i],
-              new AppendClosure(
-                  new AppendCallback() {
-                    @Override
-                    public void onApplied(AppendOutcome outcome) {
-                      result.set(outcome);
-                    }
-
-                    @Override
-                    public void onFailed(Status status) {
-                      result.set(status);
-                    }
-                  })));
+      CompletableFuture<AppendOutcome> result = new CompletableFuture<>();
+      entries.add(new EntryIterator.Entry(firstIndex + i, batches[i], new AppendClosure(result)));
       results.add(result);
     }
     fsm.onApply(new EntryIterator(entries));
-    return results.stream().map(AtomicReference::get).toList();
+    return results.stream().map(LogStateMachineTest::told).toList();
+  }
+
+  /** The outcome, the failure, or null if the closure was not run. */
+  private static Object told(CompletableFuture<AppendOutcome> result) {
+    return result.handle((outcome, failure) -> failure != null ? failure : outcome).getNow(null);
   }
 
   private static List<String> values(RocksLogStore store) {

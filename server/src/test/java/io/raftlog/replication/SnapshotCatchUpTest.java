@@ -77,7 +77,7 @@ class SnapshotCatchUpTest {
           () -> readAll(cluster.blocking(victim), Consistency.LOCAL).equals(acknowledged));
       assertEquals(
           1,
-          cluster.node(victim).raft().stateMachine().snapshotsInstalled(),
+          cluster.node(victim).snapshotsInstalled(),
           "the leader had compacted its log, so the wiped node got a snapshot");
 
       // The producer table came with the snapshot: if the wiped node leads, a retry is still a
@@ -110,7 +110,7 @@ class SnapshotCatchUpTest {
       String newLeader = cluster.awaitLeader();
       assertEquals(acknowledged, readAll(cluster.blocking(newLeader), Consistency.LINEARIZABLE));
       for (String id : cluster.ids()) {
-        assertEquals(0, cluster.node(id).raft().stateMachine().snapshotsInstalled(), "store kept");
+        assertEquals(0, cluster.node(id).snapshotsInstalled(), "store kept");
         Await.until(
             Duration.ofSeconds(20),
             "node " + id + " to serve the whole log locally",

@@ -24,6 +24,7 @@ import io.raftlog.api.v1.Role;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.InProcessCluster;
+import io.raftlog.wire.CallHeaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class ProduceConsumeTest {
         .blocking(cluster.aFollower())
         .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
         .produce(batch("header-check"));
-    assertEquals(cluster.clientAddress(leader), headers.get().get(LeaderHeaders.LEADER));
+    assertEquals(cluster.clientAddress(leader), headers.get().get(CallHeaders.LEADER));
   }
 
   @Test
