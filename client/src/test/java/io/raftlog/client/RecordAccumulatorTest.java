@@ -64,7 +64,8 @@ class RecordAccumulatorTest {
     assertTrue(toEnd <= linger.toNanos() && toEnd > linger.toNanos() - (after - before) - 1);
     assertEquals(List.of(), acc.drain(5, before + linger.toNanos() - 1));
     long past = after + linger.toNanos();
-    assertEquals(List.of(), acc.drain(0, past), "no room in flight: keep filling it");
+    assertEquals(List.of(), acc.drain(0, past));
+    assertTrue(acc.nanosToLingerEnd(past) <= 0, "no room in flight: the batch stays open");
     assertEquals(1, acc.drain(5, past).size());
     assertEquals(Long.MAX_VALUE, acc.nanosToLingerEnd(past), "no batch open");
   }
