@@ -63,9 +63,9 @@ final class ResendQueue {
 
   /**
    * The stream failed with {@code unanswered} batches (oldest first): they are resent one at a
-   * time, which also tells which of them (if any) the log rejects. A failure that may pass waits a
-   * backoff first; one that will not is resent at once, so that the log says which batch it
-   * rejects.
+   * time, which also tells which of them (if any) the log rejects. After a failure that may pass
+   * the first resend waits a backoff; after any other it goes at once, since the failure may be one
+   * batch's and the resends say whose.
    *
    * @return the oldest batch and its error if its deadline has passed (it is given up), else null
    */
@@ -205,9 +205,5 @@ final class ResendQueue {
 
   int uncertain() {
     return uncertain;
-  }
-
-  int size() {
-    return retrying.size();
   }
 }
