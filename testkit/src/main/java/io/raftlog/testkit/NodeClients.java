@@ -57,21 +57,21 @@ public final class NodeClients implements AutoCloseable {
    */
   public String agreedLeader(Collection<String> ids) {
     String leader = null;
+    NodeInfo leaderSelf = null;
     for (String id : ids) {
       GetClusterResponse r = localView(id);
-      if (r == null || r.getLeaderId().isEmpty()) {
+      if (r == null || r.getLeaderId().isEmpty() || r.getNodesCount() != 1) {
         return null;
       }
       if (leader != null && !leader.equals(r.getLeaderId())) {
         return null;
       }
       leader = r.getLeaderId();
+      if (id.equals(leader)) {
+        leaderSelf = r.getNodes(0); // the leader's own view, from the answer already in hand
+      }
     }
-    if (leader == null || !ids.contains(leader)) {
-      return null;
-    }
-    NodeInfo l = self(leader);
-    return l != null && l.getRole() == Role.LEADER ? leader : null;
+    return leaderSelf != null && leaderSelf.getRole() == Role.LEADER ? leader : null;
   }
 
   private GetClusterResponse localView(String id) {

@@ -1,7 +1,6 @@
 package io.raftlog.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,8 +153,6 @@ public final class ProcessCluster extends Cluster {
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";
-    } catch (UncheckedIOException e) {
-      return "(log unreadable: " + e.getCause() + ")";
     }
   }
 
