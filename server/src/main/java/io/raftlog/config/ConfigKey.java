@@ -37,6 +37,10 @@ public record ConfigKey<T>(
     return new ConfigKey<>(name, dflt, ConfigKey::wholeLong, v -> v > 0, "positive", doc);
   }
 
+  static ConfigKey<Boolean> bool(String name, boolean dflt, String doc) {
+    return new ConfigKey<>(name, dflt, ConfigKey::bool, v -> true, "", doc);
+  }
+
   public boolean isRequired() {
     return defaultValue == null;
   }
@@ -69,6 +73,14 @@ public record ConfigKey<T>(
       throw new IllegalArgumentException("'" + name + "' must be " + checkText + ", not " + value);
     }
     return value;
+  }
+
+  private static boolean bool(String text) {
+    return switch (text) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("must be true or false, not '" + text + "'");
+    };
   }
 
   private static int wholeInt(String text) {

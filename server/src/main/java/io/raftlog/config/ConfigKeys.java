@@ -27,6 +27,31 @@ public final class ConfigKeys {
           "every node as `id@raft-host:port@client-host:port`, comma separated; the same on every"
               + " node");
 
+  public static final ConfigKey<Integer> CLUSTER_SHARDS =
+      ConfigKey.positiveInt(
+          "cluster.shards",
+          6,
+          "Raft groups the streams are spread over; fixed when the cluster is first formed, the same"
+              + " on every node");
+
+  public static final ConfigKey<Integer> CLUSTER_REPLICATION =
+      ConfigKey.positiveInt(
+          "cluster.replication",
+          3,
+          "replicas of each shard (at most the number of nodes); the same on every node");
+
+  public static final ConfigKey<Boolean> STREAMS_AUTO_CREATE =
+      ConfigKey.bool(
+          "streams.auto-create",
+          true,
+          "a write to a stream that does not exist creates it; `false`: only `CreateStream` does");
+
+  public static final ConfigKey<Integer> BALANCE_INTERVAL_MS =
+      ConfigKey.positiveInt(
+          "balance.interval-ms",
+          2000,
+          "how often a node hands a shard's leadership to a node that leads two fewer shards");
+
   public static final ConfigKey<Integer> ELECTION_TIMEOUT_MS =
       ConfigKey.positiveInt(
           "raft.election-timeout-ms",
@@ -69,6 +94,10 @@ public final class ConfigKeys {
           NODE_ID,
           DATA_DIR,
           CLUSTER_PEERS,
+          CLUSTER_SHARDS,
+          CLUSTER_REPLICATION,
+          STREAMS_AUTO_CREATE,
+          BALANCE_INTERVAL_MS,
           ELECTION_TIMEOUT_MS,
           MAX_ELECTION_DELAY_MS,
           SNAPSHOT_INTERVAL_SECS,

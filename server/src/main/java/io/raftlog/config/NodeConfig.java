@@ -1,6 +1,9 @@
 package io.raftlog.config;
 
+import static io.raftlog.config.ConfigKeys.BALANCE_INTERVAL_MS;
 import static io.raftlog.config.ConfigKeys.CLUSTER_PEERS;
+import static io.raftlog.config.ConfigKeys.CLUSTER_REPLICATION;
+import static io.raftlog.config.ConfigKeys.CLUSTER_SHARDS;
 import static io.raftlog.config.ConfigKeys.DATA_DIR;
 import static io.raftlog.config.ConfigKeys.ELECTION_TIMEOUT_MS;
 import static io.raftlog.config.ConfigKeys.MAX_BATCH_BYTES;
@@ -11,7 +14,9 @@ import static io.raftlog.config.ConfigKeys.MAX_RECORD_BYTES;
 import static io.raftlog.config.ConfigKeys.NODE_ID;
 import static io.raftlog.config.ConfigKeys.SNAPSHOT_ENTRIES;
 import static io.raftlog.config.ConfigKeys.SNAPSHOT_INTERVAL_SECS;
+import static io.raftlog.config.ConfigKeys.STREAMS_AUTO_CREATE;
 
+import io.raftlog.wire.StreamNames;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -30,6 +35,10 @@ public record NodeConfig(
     String nodeId,
     Path dataDir,
     List<Peer> peers,
+    int shards,
+    int replication,
+    boolean autoCreateStreams,
+    int balanceIntervalMs,
     int electionTimeoutMs,
     int maxElectionDelayMs,
     int snapshotIntervalSecs,
@@ -47,6 +56,10 @@ public record NodeConfig(
     }
     if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
       throw new IllegalArgumentException(CLUSTER_PEERS.name() + " names a node id twice");
+    }
+    if (shards > StreamNames.SLOT_COUNT) {
+      throw new IllegalArgumentException(
+          CLUSTER_SHARDS.name() + " must be at most " + StreamNames.SLOT_COUNT + " (one slot per shard), not " + shards);
     }
     atLeast(MAX_BATCH_BYTES, maxBatchBytes, MAX_RECORD_BYTES, maxRecordBytes);
     atLeast(MAX_INFLIGHT_BYTES, maxInflightBytes, MAX_BATCH_BYTES, maxBatchBytes);
@@ -75,6 +88,10 @@ public record NodeConfig(
         NODE_ID.read(p),
         DATA_DIR.read(p),
         CLUSTER_PEERS.read(p),
+        CLUSTER_SHARDS.read(p),
+        CLUSTER_REPLICATION.read(p),
+        STREAMS_AUTO_CREATE.read(p),
+        BALANCE_INTERVAL_MS.read(p),
         ELECTION_TIMEOUT_MS.read(p),
         MAX_ELECTION_DELAY_MS.read(p),
         SNAPSHOT_INTERVAL_SECS.read(p),
@@ -83,6 +100,11 @@ public record NodeConfig(
         MAX_BATCH_BYTES.read(p),
         MAX_PRODUCERS.read(p),
         MAX_INFLIGHT_BYTES.read(p));
+  }
+
+  /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */
+  public int effectiveReplication() {
+    return Math.min(replication, peers.size());
   }
 
   public Peer self() {

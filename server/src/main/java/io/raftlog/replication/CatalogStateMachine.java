@@ -1,0 +1,185 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftlog.internal.v1.CatalogEntry;
+import io.raftlog.internal.v1.CatalogState;
+import io.raftlog.internal.v1.ClusterLayout;
+import io.raftlog.internal.v1.StreamSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the meta group's entries to the catalog, which lives in memory (it holds no records and
+ * no entry for streams without settings, so it stays small) and is saved whole as one snapshot
+ * file. JRaft calls every method here on the meta group's apply thread; readers on other threads
+ * see the volatile layout and the concurrent settings map.
+ */
+final class CatalogStateMachine extends StateMachineAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogStateMachine.class);
+  private static final String SNAPSHOT_FILE = "catalog.pb";
+
+  private final ClusterLayout expected;
+  private final Map<String, Map<String, String>> settings = new ConcurrentSkipListMap<>();
+  private volatile ClusterLayout layout;
+  private volatile RoleListener roles = known -> {};
+  private volatile Consumer<Boolean> leadership = leads -> {};
+  private volatile long term;
+
+  /** {@code expected}: the layout this node derived from its config, to compare with the catalog. */
+  CatalogStateMachine(ClusterLayout expected) {
+    this.expected = expected;
+  }
+
+  void roleListener(RoleListener roles) {
+    this.roles = roles;
+  }
+
+  /** Told (on the apply thread) when this node starts or stops leading the meta group. */
+  void leadershipListener(Consumer<Boolean> leadership) {
+    this.leadership = leadership;
+  }
+
+  /** The catalog's layout, or null before the first leader wrote it. */
+  ClusterLayout layout() {
+    return layout;
+  }
+
+  Map<String, String> settings(String stream) {
+    return settings.getOrDefault(stream, Map.of());
+  }
+
+  int streamsWithSettings() {
+    return settings.size();
+  }
+
+  long term() {
+    return term;
+  }
+
+  @Override
+  public void onApply(Iterator it) {
+    while (it.hasNext()) {
+      try {
+        apply(CatalogEntry.parseFrom(it.getData()));
+        if (it.done() != null) {
+          it.done().run(Status.OK());
+        }
+      } catch (InvalidProtocolBufferException e) {
+        LOG.error("cannot parse catalog entry {}; the meta group stops", it.getIndex(), e);
+        it.setErrorAndRollback(1, new Status(RaftError.ESTATEMACHINE, "corrupt catalog entry"));
+        return;
+      }
+      it.next();
+    }
+  }
+
+  private void apply(CatalogEntry e) {
+    switch (e.getKindCase()) {
+      case FORM -> form(e.getForm());
+      case PUT_SETTINGS -> settings.put(e.getPutSettings().getStream(), Map.copyOf(
+          e.getPutSettings().getSettingsMap()));
+      case DELETE_SETTINGS -> settings.remove(e.getDeleteSettings());
+      default -> LOG.warn("ignoring a catalog entry of unknown kind {}", e.getKindCase());
+    }
+  }
+
+  private void form(ClusterLayout proposed) {
+    if (layout == null) {
+      layout = proposed;
+      LOG.info(
+          "cluster formed: {} nodes, {} shards, replication {}",
+          proposed.getNodesCount(),
+          proposed.getShardsCount(),
+          proposed.getReplication());
+    }
+    if (!layout.equals(expected)) {
+      LOG.error(
+          "this node's config does not match the cluster's layout in the catalog (cluster.peers,"
+              + " cluster.shards and cluster.replication must be what they were when the cluster"
+              + " was formed): catalog has {}, config gives {}",
+          layout,
+          expected);
+    }
+  }
+
+  @Override
+  public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    CatalogState.Builder state = CatalogState.newBuilder();
+    if (layout != null) {
+      state.setLayout(layout);
+    }
+    settings.forEach(
+        (stream, s) ->
+            state.addStreams(StreamSettings.newBuilder().setStream(stream).putAllSettings(s)));
+    try {
+      Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), state.build().toByteArray());
+      if (!writer.addFile(SNAPSHOT_FILE)) {
+        throw new IOException("cannot add " + SNAPSHOT_FILE + " to the snapshot");
+      }
+      done.run(Status.OK());
+    } catch (IOException e) {
+      LOG.error("catalog snapshot save failed", e);
+      done.run(new Status(RaftError.EIO, "catalog snapshot save failed: %s", e.getMessage()));
+    }
+  }
+
+  @Override
+  public boolean onSnapshotLoad(SnapshotReader reader) {
+    try {
+      CatalogState state =
+          CatalogState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE)));
+      layout = state.hasLayout() ? state.getLayout() : null;
+      settings.clear();
+      state.getStreamsList().forEach(s -> settings.put(s.getStream(), s.getSettingsMap()));
+      return true;
+    } catch (IOException e) {
+      LOG.error("cannot load the catalog snapshot in {}", reader.getPath(), e);
+      return false;
+    }
+  }
+
+  @Override
+  public void onLeaderStart(long term) {
+    this.term = term;
+    roles.onLeaderKnown(true);
+    leadership.accept(true);
+  }
+
+  @Override
+  public void onLeaderStop(Status status) {
+    roles.onLeaderKnown(false);
+    leadership.accept(false);
+  }
+
+  @Override
+  public void onStartFollowing(LeaderChangeContext ctx) {
+    this.term = ctx.getTerm();
+    roles.onLeaderKnown(true);
+  }
+
+  @Override
+  public void onStopFollowing(LeaderChangeContext ctx) {
+    roles.onLeaderKnown(false);
+  }
+
+  @Override
+  public void onError(RaftException e) {
+    LOG.error("meta group member stopped on an error: {}", e.getStatus(), e);
+    roles.onLeaderKnown(false);
+  }
+}

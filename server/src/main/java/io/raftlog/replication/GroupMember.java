@@ -1,0 +1,231 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.StateMachine;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
+import com.alipay.sofa.jraft.util.BytesUtil;
+import com.alipay.sofa.jraft.util.StorageOptionsFactory;
+import io.raftlog.config.NodeConfig;
+import io.raftlog.config.Peer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of one Raft group (a shard or the meta group): the JRaft {@link Node} and the
+ * few things both kinds of group need from it (propose, read barrier, who leads, state, leadership
+ * transfer). Owned by the group's class ({@link ReplicatedLog} or {@link Catalog}).
+ */
+final class GroupMember implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
+  private static final int BATCHING_BYTES = 4 << 20;
+
+  static {
+    tuneRaftLogStorage();
+  }
+
+  private final String groupId;
+  private final NodeConfig config;
+  private final List<Peer> replicas;
+  private final Node node;
+
+  /**
+   * Starts the member of {@code groupId} over {@code replicas}, with its Raft log, metadata and
+   * snapshots under {@code dir}, applying to {@code fsm}.
+   */
+  GroupMember(
+      String groupId,
+      NodeConfig config,
+      List<Peer> replicas,
+      Path dir,
+      StateMachine fsm,
+      RaftTransport transport) {
+    this.groupId = groupId;
+    this.config = config;
+    this.replicas = List.copyOf(replicas);
+    Configuration conf = new Configuration();
+    for (Peer p : replicas) {
+      conf.addPeer(PeerId.parsePeer(p.raftAddress()));
+    }
+    NodeOptions opts = new NodeOptions();
+    opts.setFsm(fsm);
+    opts.setInitialConf(conf);
+    opts.setElectionTimeoutMs(config.electionTimeoutMs());
+    opts.getRaftOptions().setMaxElectionDelayMs(config.maxElectionDelayMs());
+    opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    opts.setLogUri(dir.resolve("log").toString());
+    opts.setRaftMetaUri(dir.resolve("meta").toString());
+    opts.setSnapshotUri(dir.resolve("snapshot").toString());
+    opts.setTimerPoolSize(2);
+    // Private timers are hashed wheels that tick every millisecond even when idle, per group; the
+    // shared ones serve every group of the node and sleep until a timeout is due.
+    opts.setSharedElectionTimer(true);
+    opts.setSharedVoteTimer(true);
+    opts.setSharedStepDownTimer(true);
+    opts.setSharedSnapshotTimer(true);
+    RaftOptions raft = opts.getRaftOptions();
+    raft.setSync(true); // an acknowledged batch is on a majority's disks
+    // One entry is one client batch (up to log.max-batch-bytes). Let one fsync and one
+    // AppendEntries carry several of them; JRaft's defaults (256 KiB, 512 KiB) cut at one or two.
+    raft.setMaxAppendBufferSize(BATCHING_BYTES);
+    raft.setMaxBodySize(BATCHING_BYTES);
+    // AppendEntries in flight to one follower, each up to BATCHING_BYTES: bounds what a catching-up
+    // follower's replicator holds (JRaft's default of 256 would allow 1 GiB).
+    raft.setMaxReplicatorInflightMsgs(16);
+    opts.setRaftOptions(raft);
+    this.node = transport.start(groupId, opts);
+  }
+
+  String groupId() {
+    return groupId;
+  }
+
+  List<Peer> replicas() {
+    return replicas;
+  }
+
+  /** Proposes an entry; JRaft runs {@code done} once it is applied or refused. */
+  void propose(byte[] entry, Closure done) {
+    try {
+      node.apply(new Task(ByteBuffer.wrap(entry), done));
+    } catch (IllegalStateException shuttingDown) {
+      // JRaft also runs the closure with ENODESHUTDOWN; nothing more to do here.
+      LOG.debug("propose during shutdown", shuttingDown);
+    }
+  }
+
+  /**
+   * Completes once this member has applied everything committed before the call (a Raft ReadIndex
+   * round); fails with a {@link ReplicationException} of kind {@code READ_BARRIER_FAILED}.
+   * Completed on a JRaft thread: dependent stages must not block.
+   */
+  CompletableFuture<Void> readBarrier() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    node.readIndex(
+        BytesUtil.EMPTY_BYTES,
+        new ReadIndexClosure() {
+          @Override
+          public void run(Status status, long index, byte[] reqCtx) {
+            if (status.isOk()) {
+              result.complete(null);
+            } else {
+              result.completeExceptionally(ReplicationException.ofReadBarrier(status));
+            }
+          }
+        });
+    return result;
+  }
+
+  boolean isLeader() {
+    return node.isLeader();
+  }
+
+  /** The current leader's peer entry, or null while none is known. */
+  Peer leader() {
+    PeerId id = node.getLeaderId();
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    return config.peerByRaftAddress(id.getEndpoint().toString());
+  }
+
+  /** Replicas the leader heard from lately (this node included); empty unless this node leads. */
+  List<Peer> alivePeers() {
+    if (!node.isLeader()) {
+      return List.of();
+    }
+    return node.listAlivePeers().stream()
+        .map(p -> config.peerByRaftAddress(p.getEndpoint().toString()))
+        .filter(Objects::nonNull)
+        .toList();
+  }
+
+  /** Asks JRaft to hand leadership to {@code to}; false if it refused at once. */
+  boolean transferLeadershipTo(Peer to) {
+    Status s = node.transferLeadershipTo(PeerId.parsePeer(to.raftAddress()));
+    if (!s.isOk()) {
+      LOG.info("{}: leadership transfer to node {} refused: {}", groupId, to.id(), s);
+    }
+    return s.isOk();
+  }
+
+  /** This member's role, term and Raft indexes, as of now. */
+  RaftState state(long term) {
+    return new RaftState(
+        switch (node.getNodeState()) {
+          case STATE_LEADER -> RaftState.Role.LEADER;
+          case STATE_FOLLOWER -> RaftState.Role.FOLLOWER;
+          case STATE_CANDIDATE -> RaftState.Role.CANDIDATE;
+          default -> RaftState.Role.OTHER;
+        },
+        term,
+        node.getLastCommittedIndex(),
+        node.getLastAppliedLogIndex());
+  }
+
+  /** Asks for a snapshot now; {@code done} is told how it went. Must not run on the apply thread. */
+  void snapshot(Closure done) {
+    node.snapshot(done);
+  }
+
+  /** Starts stopping; {@link #join()} waits for it. */
+  void shutdown() {
+    node.shutdown();
+  }
+
+  void join() throws InterruptedException {
+    node.join();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    shutdown();
+    join();
+  }
+
+  /**
+   * JRaft's defaults for its own RocksDB log let the WAL grow to 1 GiB and keep 3 x 64 MiB
+   * memtables per column family; with a Raft log per group, this node bounds both, so the Raft logs'
+   * disk and memory stay small.
+   */
+  private static void tuneRaftLogStorage() {
+    DBOptions db = StorageOptionsFactory.getDefaultRocksDBOptions();
+    db.setMaxTotalWalSize(64L << 20);
+    db.setKeepLogFileNum(5);
+    // Flushed entries are read back only for a lagging follower: write them past the page cache,
+    // which otherwise costs a kernel copy of every byte.
+    db.setUseDirectIoForFlushAndCompaction(true);
+    StorageOptionsFactory.registerRocksDBOptions(RocksDBLogStorage.class, db);
+    ColumnFamilyOptions cf = StorageOptionsFactory.getDefaultRocksDBColumnFamilyOptions();
+    cf.setWriteBufferSize(16L << 20);
+    cf.setMaxWriteBufferNumber(2);
+    // Entries are written once to the WAL and once, at flush, to blob files; compaction then
+    // moves only keys. Prefix truncation after a snapshot drops whole files.
+    cf.setEnableBlobFiles(true);
+    cf.setMinBlobSize(4096);
+    cf.setBlobFileSize(64L << 20);
+    StorageOptionsFactory.registerRocksDBColumnFamilyOptions(RocksDBLogStorage.class, cf);
+  }
+}

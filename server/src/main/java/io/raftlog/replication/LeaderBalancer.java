@@ -1,0 +1,90 @@
+package io.raftlog.replication;
+
+import io.raftlog.config.Peer;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spreads shard leadership over the nodes. Each node runs one: every interval it counts the shards
+ * each node leads (as this node's replicas see their leaders) and, if it leads at least two more
+ * than the live replica that leads the fewest, hands one of its shards to that replica. One
+ * transfer per round, and only while every local shard knows its leader, so the nodes converge on
+ * {@code shards/nodes ± 1} each without fighting. Runs on its own scheduler thread.
+ */
+final class LeaderBalancer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderBalancer.class);
+
+  private final String self;
+  private final Collection<ReplicatedLog> shards;
+  private final List<Peer> nodes;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "raftlog-leader-balancer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  LeaderBalancer(String self, List<Peer> nodes, Collection<ReplicatedLog> shards, long intervalMs) {
+    this.self = self;
+    this.nodes = nodes;
+    this.shards = shards;
+    // The first round waits two intervals: elections right after a start settle first.
+    timer.scheduleWithFixedDelay(this::balanceSafely, 2 * intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void balanceSafely() {
+    try {
+      balance();
+    } catch (RuntimeException e) {
+      LOG.warn("leader balancing round failed", e);
+    }
+  }
+
+  /** One round; package-private so a test can run one at a time. */
+  boolean balance() {
+    Map<String, Integer> led = new HashMap<>();
+    nodes.forEach(p -> led.put(p.id(), 0));
+    for (ReplicatedLog s : shards) {
+      Peer leader = s.leader();
+      if (leader == null) {
+        return false; // an election is running: wait for it
+      }
+      led.merge(leader.id(), 1, Integer::sum);
+    }
+    int mine = led.getOrDefault(self, 0);
+    for (ReplicatedLog s : shards) {
+      if (!s.isLeader()) {
+        continue;
+      }
+      Peer target =
+          s.member().alivePeers().stream()
+              .filter(p -> !p.id().equals(self))
+              .min(Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0)).thenComparing(Peer::id))
+              .orElse(null);
+      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2) {
+        LOG.info(
+            "shard {}: handing leadership to node {} (this node leads {}, it leads {})",
+            s.shard(),
+            target.id(),
+            mine,
+            led.get(target.id()));
+        return s.member().transferLeadershipTo(target);
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,74 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.JRaftUtils;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.NodeManager;
+import com.alipay.sofa.jraft.RaftServiceFactory;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.util.Endpoint;
+import io.raftlog.config.NodeConfig;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The one Raft transport port of a node, shared by all its groups (the meta group and every shard
+ * replica): one JRaft {@link RpcServer}, with the node's endpoint registered once in JRaft's {@link
+ * NodeManager}, which routes each incoming Raft RPC to its group by group id.
+ *
+ * <p>Groups are started here with {@link RaftServiceFactory} instead of JRaft's {@code
+ * RaftGroupService}: that class's {@code shutdown()} removes the endpoint from {@code NodeManager}
+ * even when its RPC server is shared, which would cut every other group of the node off. This class
+ * removes the endpoint once, in {@link #close()}, after every group has stopped.
+ *
+ * <p>Also owns the small pool that triggers snapshots for all groups.
+ */
+final class RaftTransport implements AutoCloseable {
+  private final Endpoint endpoint;
+  private final PeerId self;
+  private final RpcServer rpcServer;
+  private final ExecutorService snapshotTrigger =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "raftlog-snapshot-trigger");
+            t.setDaemon(true);
+            return t;
+          });
+
+  RaftTransport(NodeConfig config) {
+    this.self = PeerId.parsePeer(config.self().raftAddress());
+    this.endpoint = self.getEndpoint();
+    // Three JVMs share two cores: JRaft's defaults (6 x cores RPC threads) are sized for a server
+    // of their own. These threads serve every group of the node.
+    this.rpcServer =
+        RaftRpcServerFactory.createRaftRpcServer(
+            endpoint,
+            JRaftUtils.createExecutor("raftlog-raft-rpc-", 4),
+            JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
+    NodeManager.getInstance().addAddress(endpoint);
+    if (!rpcServer.init(null)) {
+      NodeManager.getInstance().removeAddress(endpoint);
+      throw new IllegalStateException("cannot listen for Raft traffic on " + endpoint);
+    }
+  }
+
+  /** Starts this node's member of group {@code groupId}; it joins or forms the group. */
+  Node start(String groupId, NodeOptions options) {
+    return RaftServiceFactory.createAndInitRaftNode(groupId, self, options);
+  }
+
+  /** Runs {@code task} off JRaft's threads (a snapshot request must not come from the apply thread). */
+  void triggerSnapshot(Runnable task) {
+    snapshotTrigger.execute(task);
+  }
+
+  /** Stops listening. Every group started here must have been shut down and joined. */
+  @Override
+  public void close() {
+    snapshotTrigger.shutdownNow();
+    NodeManager.getInstance().removeAddress(endpoint);
+    rpcServer.shutdown();
+  }
+}

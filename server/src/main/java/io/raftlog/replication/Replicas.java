@@ -1,0 +1,145 @@
+package io.raftlog.replication;
+
+import io.raftlog.config.NodeConfig;
+import io.raftlog.config.Peer;
+import io.raftlog.internal.v1.ClusterLayout;
+import io.raftlog.internal.v1.ShardReplicas;
+import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreResources;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Every Raft group member of one node: its replica of the meta group ({@link Catalog}) and of each
+ * shard it holds ({@link ReplicatedLog}), over one shared {@link RaftTransport}, plus the {@link
+ * LeaderBalancer}. Knows the cluster's layout (derived from the config, as the catalog records it)
+ * and so which shard holds a stream and which nodes hold a shard.
+ *
+ * <p>Data layout under {@code data.dir}: {@code meta/raft/} for the meta group, {@code
+ * shards/<n>/raft/} and {@code shards/<n>/store/} for each shard replica.
+ */
+public final class Replicas implements AutoCloseable {
+  private final NodeConfig config;
+  private final ClusterLayout layout;
+  private final SlotMap slots;
+  private final StoreResources storeResources;
+  private final RaftTransport transport;
+  private final Catalog catalog;
+  private final Map<Integer, ReplicatedLog> local = new TreeMap<>();
+  private final LeaderBalancer balancer;
+  private final Map<String, Boolean> leaderKnown = new ConcurrentHashMap<>();
+  private final Consumer<Boolean> allLeadersKnown;
+
+  private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
+    this.config = config;
+    this.allLeadersKnown = allLeadersKnown;
+    this.layout = Layouts.initial(config);
+    this.slots = new SlotMap(layout.getSlotsList(), layout.getSlotCount());
+    this.storeResources = StoreResources.create();
+    this.transport = new RaftTransport(config);
+    Path data = config.dataDir();
+    leaderKnown.put(Catalog.GROUP, false);
+    this.catalog =
+        new Catalog(
+            config,
+            config.peers(),
+            data.resolve("meta").resolve("raft"),
+            layout,
+            known -> leaderKnown(Catalog.GROUP, known),
+            transport);
+    for (ShardReplicas s : layout.getShardsList()) {
+      if (!s.getReplicasList().contains(config.nodeId())) {
+        continue;
+      }
+      int id = s.getId();
+      String group = ReplicatedLog.groupId(id);
+      leaderKnown.put(group, false);
+      Path dir = data.resolve("shards").resolve(Integer.toString(id));
+      local.put(
+          id,
+          new ReplicatedLog(
+              id,
+              config,
+              peers(s.getReplicasList()),
+              dir.resolve("raft"),
+              RocksLogStore.open(dir.resolve("store"), storeResources),
+              known -> leaderKnown(group, known),
+              transport));
+    }
+    this.balancer =
+        new LeaderBalancer(
+            config.nodeId(), config.peers(), local.values(), config.balanceIntervalMs());
+  }
+
+  /**
+   * Starts this node's members of the meta group and of its shards. {@code allLeadersKnown} is
+   * told, on JRaft's threads, whether every one of them knows its group's leader (the node's
+   * health).
+   */
+  public static Replicas start(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
+    return new Replicas(config, allLeadersKnown);
+  }
+
+  private void leaderKnown(String group, boolean known) {
+    leaderKnown.put(group, known);
+    allLeadersKnown.accept(!leaderKnown.containsValue(false));
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public SlotMap slots() {
+    return slots;
+  }
+
+  public int shardCount() {
+    return layout.getShardsCount();
+  }
+
+  /** The shard that holds {@code stream} (a valid name). */
+  public int shardOf(String stream) {
+    return slots.shardOf(stream);
+  }
+
+  /** This node's replica of {@code shard}, or null if the node holds none. */
+  public ReplicatedLog local(int shard) {
+    return local.get(shard);
+  }
+
+  /** This node's shard replicas, by shard id. */
+  public Map<Integer, ReplicatedLog> localShards() {
+    return Collections.unmodifiableMap(local);
+  }
+
+  /** The nodes that hold a replica of {@code shard}. */
+  public List<Peer> replicasOf(int shard) {
+    return peers(layout.getShards(shard).getReplicasList());
+  }
+
+  private List<Peer> peers(List<String> ids) {
+    List<Peer> out = new ArrayList<>();
+    ids.forEach(id -> out.add(config.peer(id)));
+    return out;
+  }
+
+  /** Stops the balancer, every group member (all at once, then waits), the stores and the port. */
+  @Override
+  public void close() throws InterruptedException {
+    balancer.close();
+    catalog.shutdown();
+    local.values().forEach(ReplicatedLog::shutdown);
+    catalog.close();
+    for (ReplicatedLog r : local.values()) {
+      r.close();
+    }
+    transport.close();
+    storeResources.close();
+  }
+}
