@@ -28,4 +28,11 @@ public final class CallHeaders {
    */
   public static final Metadata.Key<String> FORWARDED_BY =
       Metadata.Key.of("raftlog-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * Set by the meta group's leader on the shard part of a stream call it relays after doing the
+   * catalog part itself (a stream's settings), so the shard's leader does only the shard part.
+   */
+  public static final Metadata.Key<String> CATALOG_DONE =
+      Metadata.Key.of("raftlog-catalog-done", Metadata.ASCII_STRING_MARSHALLER);
 }

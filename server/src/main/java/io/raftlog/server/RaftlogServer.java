@@ -13,9 +13,9 @@ import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.ReplicatedLog;
+import io.raftlog.replication.Replicas;
 import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
-import io.raftlog.storage.RocksLogStore;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One raftlog node, assembled: the store, the Raft member over it, and the gRPC server (log
- * service, health, reflection) in front. {@link #close()} takes it down in the reverse order.
+ * One raftlog node, assembled: its {@link Replicas} (the meta group and its shard replicas, each
+ * shard with its store), and the gRPC server (log service, health, reflection) in front. {@link #close()} takes it down in the reverse order.
  *
  * <p>Made by {@link #builder(NodeConfig)}: by default the gRPC server is Netty on the config's
  * client address; a caller may hand in a {@link ServerBuilder} of its own (in-process transport,
@@ -41,10 +41,9 @@ public final class RaftlogServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftlogServer.class);
 
   private final NodeConfig config;
-  private final RocksLogStore store;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService readExecutor;
-  private final ReplicatedLog raft;
+  private final Replicas replicas;
   private final LogService service;
   private final Server grpc;
 
@@ -53,7 +52,6 @@ public final class RaftlogServer implements AutoCloseable {
 
   private RaftlogServer(NodeConfig config, ServerBuilder<?> outside) throws IOException {
     this.config = config;
-    this.store = RocksLogStore.open(config.dataDir().resolve("store"));
     setHealth(false);
     // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
     this.readExecutor =
@@ -64,14 +62,14 @@ public final class RaftlogServer implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(READ_QUEUE),
             named("raftlog-read-" + config.nodeId()));
-    this.raft = ReplicatedLog.start(config, store, this::setHealth);
-    this.service = new LogService(config, raft, store, readExecutor);
+    this.replicas = Replicas.start(config, this::setHealth);
+    this.service = new LogService(config, replicas, readExecutor);
     String address = config.self().clientAddress();
     ServerBuilder<?> builder = outside != null ? outside : nettyOn(HostPort.parse(address));
     builder
         .addService(
             ServerInterceptors.intercept(
-                service, new LeaderHeaders(config.nodeId(), service::leaderAddress)))
+                service, new LeaderHeaders(config.nodeId(), service.metaLeaderAddress())))
         .addService(health.getHealthService())
         // v1 for buf curl and newer grpcurl, v1alpha for older clients.
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -133,7 +131,7 @@ public final class RaftlogServer implements AutoCloseable {
       return this;
     }
 
-    /** Opens the store, joins the Raft group and starts serving. */
+    /** Opens the stores, joins the Raft groups and starts serving. */
     public RaftlogServer start() throws IOException {
       return new RaftlogServer(config, serverBuilder);
     }
@@ -151,35 +149,55 @@ public final class RaftlogServer implements AutoCloseable {
     return config;
   }
 
-  /** Whether this node leads its Raft group right now. */
-  public boolean isLeader() {
-    return raft.isLeader();
+  /** The shard that holds {@code stream}. */
+  public int shardOf(String stream) {
+    return replicas.shardOf(stream);
   }
 
-  /** The leader this node knows of (itself included), or null while none is known. */
-  public Peer leader() {
-    return raft.leader();
+  /** How many shards the cluster has. */
+  public int shardCount() {
+    return replicas.shardCount();
   }
 
-  /** This node's role, term and Raft indexes, as of now. */
-  public RaftState raftState() {
-    return raft.state();
+  /** Whether this node leads {@code shard} right now (false if it holds no replica of it). */
+  public boolean leads(int shard) {
+    ReplicatedLog r = replicas.local(shard);
+    return r != null && r.isLeader();
   }
 
-  /** The offset the next record appended to this node's store will get. */
-  public long nextOffset() {
-    return store.nextOffset();
+  /** The leader of {@code shard} this node knows of (itself included), or null. */
+  public Peer leader(int shard) {
+    ReplicatedLog r = replicas.local(shard);
+    return r == null ? null : r.leader();
   }
 
-  /**
-   * Snapshots that replaced this node's store since it started (from a leader, or a lagging disk).
-   */
+  /** Whether this node leads the meta group right now. */
+  public boolean leadsMeta() {
+    return replicas.catalog().isLeader();
+  }
+
+  /** This node's role, term and Raft indexes in {@code shard}, or null if it holds no replica. */
+  public RaftState raftState(int shard) {
+    ReplicatedLog r = replicas.local(shard);
+    return r == null ? null : r.state();
+  }
+
+  /** The next offset of {@code stream} in this node's replica of its shard (0 if absent). */
+  public long nextOffset(String stream) {
+    ReplicatedLog r = replicas.local(replicas.shardOf(stream));
+    return r == null ? 0 : r.store().nextOffset(stream);
+  }
+
+  /** Snapshots that replaced one of this node's shard stores since it started. */
   public int snapshotsInstalled() {
-    return raft.snapshotsInstalled();
+    return replicas.localShards().values().stream()
+        .mapToInt(ReplicatedLog::snapshotsInstalled)
+        .sum();
   }
 
   /**
-   * SERVING while this node knows a leader: only then can it answer writes and linearizable reads.
+   * SERVING while every group of this node (the meta group and each shard replica) knows a leader:
+   * only then can it answer writes and linearizable reads for every stream.
    */
   private void setHealth(boolean leaderKnown) {
     ServingStatus s = leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
@@ -199,10 +217,9 @@ public final class RaftlogServer implements AutoCloseable {
     if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
       grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    raft.close();
+    replicas.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
-    store.close();
     LOG.info("node {} stopped", config.nodeId());
   }
 

@@ -9,74 +9,136 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.NodeInfo;
+import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.api.v1.Role;
+import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
+import io.raftlog.replication.Catalog;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.storage.RocksLogStore;
+import io.raftlog.replication.Replicas;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Answers GetCluster: this node's own state, plus each peer's as the peer reports it. */
+/**
+ * Answers GetCluster: this node's replicas (meta group and shards), each peer's as the peer reports
+ * them, each shard with its leader (and the leader's own indexes where it answered), and the slot
+ * map.
+ */
 final class ClusterView {
   private static final long PEER_TIMEOUT_MS = 1000;
 
   private final NodeConfig config;
-  private final ReplicatedLog raft;
-  private final RocksLogStore store;
+  private final Replicas replicas;
   private final PeerChannels peers;
 
-  ClusterView(NodeConfig config, ReplicatedLog raft, RocksLogStore store, PeerChannels peers) {
+  ClusterView(NodeConfig config, Replicas replicas, PeerChannels peers) {
     this.config = config;
-    this.raft = raft;
-    this.store = store;
+    this.replicas = replicas;
     this.peers = peers;
   }
 
   NodeInfo self() {
     Peer me = config.self();
-    RaftState s = raft.state();
-    return NodeInfo.newBuilder()
-        .setId(me.id())
-        .setClientAddress(me.clientAddress())
-        .setRaftAddress(me.raftAddress())
-        .setRole(
-            switch (s.role()) {
-              case LEADER -> Role.LEADER;
-              case FOLLOWER -> Role.FOLLOWER;
-              case CANDIDATE -> Role.CANDIDATE;
-              case OTHER -> Role.OTHER;
-            })
-        .setTerm(s.term())
-        .setCommitIndex(s.commitIndex())
-        .setAppliedIndex(s.appliedIndex())
-        .setFirstOffset(0)
-        .setNextOffset(store.nextOffset())
-        .build();
+    RaftState meta = replicas.catalog().state();
+    NodeInfo.Builder b =
+        NodeInfo.newBuilder()
+            .setId(me.id())
+            .setClientAddress(me.clientAddress())
+            .setRaftAddress(me.raftAddress())
+            .setRole(role(meta.role()))
+            .setTerm(meta.term())
+            .setCommitIndex(meta.commitIndex())
+            .setAppliedIndex(meta.appliedIndex());
+    for (Map.Entry<Integer, ReplicatedLog> e : replicas.localShards().entrySet()) {
+      RaftState s = e.getValue().state();
+      b.addReplicas(
+          ReplicaInfo.newBuilder()
+              .setShard(e.getKey())
+              .setRole(role(s.role()))
+              .setTerm(s.term())
+              .setCommitIndex(s.commitIndex())
+              .setAppliedIndex(s.appliedIndex()));
+    }
+    return b.build();
   }
 
   CompletableFuture<GetClusterResponse> describe(boolean localOnly) {
-    Peer leader = raft.leader();
-    String leaderId = leader == null ? "" : leader.id();
-    if (localOnly) {
-      return CompletableFuture.completedFuture(
-          GetClusterResponse.newBuilder().addNodes(self()).setLeaderId(leaderId).build());
-    }
     List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
     for (Peer p : config.peers()) {
       infos.add(
-          p.id().equals(config.nodeId()) ? CompletableFuture.completedFuture(self()) : askPeer(p));
+          p.id().equals(config.nodeId()) || localOnly
+              ? CompletableFuture.completedFuture(p.id().equals(config.nodeId()) ? self() : null)
+              : askPeer(p));
     }
     return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))
         .thenApply(
             done -> {
-              GetClusterResponse.Builder b = GetClusterResponse.newBuilder().setLeaderId(leaderId);
-              infos.forEach(f -> b.addNodes(f.join()));
-              return b.build();
+              List<NodeInfo> nodes = infos.stream().map(CompletableFuture::join).toList();
+              return answer(nodes.stream().filter(n -> n != null).toList());
             });
+  }
+
+  private GetClusterResponse answer(List<NodeInfo> nodes) {
+    Catalog catalog = replicas.catalog();
+    Peer metaLeader = catalog.leader();
+    GetClusterResponse.Builder b =
+        GetClusterResponse.newBuilder()
+            .addAllNodes(nodes)
+            .setLeaderId(metaLeader == null ? "" : metaLeader.id())
+            .setSlotCount(replicas.slots().slotCount())
+            .addAllSlots(replicas.slots().ranges());
+    RaftState metaState = catalog.state();
+    b.setMeta(
+        ShardInfo.newBuilder()
+            .addAllReplicas(catalog.replicas().stream().map(Peer::id).toList())
+            .setLeaderId(metaLeader == null ? "" : metaLeader.id())
+            .setTerm(metaState.term())
+            .setCommitIndex(metaState.commitIndex())
+            .setAppliedIndex(metaState.appliedIndex()));
+    for (int shard = 0; shard < replicas.shardCount(); shard++) {
+      ShardInfo.Builder s =
+          ShardInfo.newBuilder()
+              .setId(shard)
+              .addAllReplicas(replicas.replicasOf(shard).stream().map(Peer::id).toList());
+      ReplicatedLog local = replicas.local(shard);
+      Peer leader = local == null ? null : local.leader();
+      s.setLeaderId(leader == null ? "" : leader.id());
+      ReplicaInfo best = local == null ? null : replicaInfo(self(), shard);
+      if (leader != null) {
+        NodeInfo leaderNode =
+            nodes.stream().filter(n -> n.getId().equals(leader.id())).findFirst().orElse(null);
+        ReplicaInfo fromLeader = leaderNode == null ? null : replicaInfo(leaderNode, shard);
+        best = fromLeader != null ? fromLeader : best;
+      }
+      if (best != null) {
+        s.setTerm(best.getTerm())
+            .setCommitIndex(best.getCommitIndex())
+            .setAppliedIndex(best.getAppliedIndex());
+      }
+      b.addShards(s);
+    }
+    return b.build();
+  }
+
+  private static ReplicaInfo replicaInfo(NodeInfo node, int shard) {
+    return node.getReplicasList().stream()
+        .filter(r -> r.getShard() == shard)
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static Role role(RaftState.Role r) {
+    return switch (r) {
+      case LEADER -> Role.LEADER;
+      case FOLLOWER -> Role.FOLLOWER;
+      case CANDIDATE -> Role.CANDIDATE;
+      case OTHER -> Role.OTHER;
+    };
   }
 
   private CompletableFuture<NodeInfo> askPeer(Peer p) {

@@ -28,12 +28,28 @@ final class Errors {
         .asRuntimeException();
   }
 
+  static StatusRuntimeException notReplica(int shard, java.util.List<io.raftlog.config.Peer> replicas) {
+    return Status.UNAVAILABLE
+        .withDescription(
+            "this node holds no replica of shard "
+                + shard
+                + ": ask one of "
+                + replicas.stream().map(io.raftlog.config.Peer::clientAddress).toList())
+        .asRuntimeException();
+  }
+
+  static StatusRuntimeException notFound(String stream) {
+    return Status.NOT_FOUND
+        .withDescription("stream '" + stream + "' does not exist")
+        .asRuntimeException();
+  }
+
   static StatusRuntimeException pastEnd(long offset, long nextOffset) {
     return Status.OUT_OF_RANGE
         .withDescription(
             "offset "
-                + offset
-                + " is past the end of the log: the next offset is "
+                + Long.toUnsignedString(offset)
+                + " is past the end of the stream: the next offset is "
                 + nextOffset
                 + " (reading at the next offset waits for nothing and returns no records)")
         .asRuntimeException();
@@ -70,6 +86,17 @@ final class Errors {
   /** A batch the state machine refused (e.g. a sequence gap), for the producer to act on. */
   static StatusRuntimeException rejected(String reason) {
     return Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException();
+  }
+
+  /** An entry the state machine refused, with the status its kind of refusal calls for. */
+  static StatusRuntimeException rejected(io.raftlog.replication.AppendOutcome.Rejected r) {
+    Status s =
+        switch (r.kind()) {
+          case PRECONDITION -> Status.FAILED_PRECONDITION;
+          case NOT_FOUND -> Status.NOT_FOUND;
+          case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+        };
+    return s.withDescription(r.reason()).asRuntimeException();
   }
 
   /** Said to open tail streams when the node stops. */

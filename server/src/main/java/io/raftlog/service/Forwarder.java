@@ -5,45 +5,71 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.LogGrpc;
-import io.raftlog.api.v1.ProduceRequest;
-import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
+import io.raftlog.replication.Catalog;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.wire.CallHeaders;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decides whether a write stays on this node or goes one hop to the leader, and sends it there over
- * the node's {@link PeerChannels}, marked with {@link CallHeaders#FORWARDED_BY} so it is never
- * forwarded twice. Stateless; runs on the gRPC thread of the call it serves, and its futures
- * complete on gRPC's client threads.
+ * Decides whether a call stays on this node or goes one hop to the leader of the group it concerns
+ * (a shard, or the meta group), and sends it there over the node's {@link PeerChannels}, marked
+ * with {@link CallHeaders#FORWARDED_BY} so it is never forwarded again by a node that does not lead.
+ * Stateless; runs on the gRPC thread of the call it serves, and its futures complete on gRPC's
+ * client threads.
  */
 final class Forwarder {
   /** The deadline of a forwarded unary call whose client set none. */
   static final long FORWARD_DEFAULT_DEADLINE_MS = 30_000;
 
+  /** One unary method of the Log service, called on an async stub. */
+  @FunctionalInterface
+  interface UnaryMethod<Q, R> {
+    void call(LogGrpc.LogStub stub, Q request, StreamObserver<R> response);
+  }
+
   private final NodeConfig config;
-  private final ReplicatedLog raft;
+  private final Routes routes;
   private final PeerChannels peers;
 
-  Forwarder(NodeConfig config, ReplicatedLog raft, PeerChannels peers) {
+  Forwarder(NodeConfig config, Routes routes, PeerChannels peers) {
     this.config = config;
-    this.raft = raft;
+    this.routes = routes;
     this.peers = peers;
   }
 
   /**
-   * Null when this node leads; else the leader to forward to. Throws UNAVAILABLE when there is
-   * none, or when the call was already forwarded once (a stale leader view: the client should
-   * retry).
+   * Null when this node leads {@code shard}; else the node to forward to: the leader, or (when
+   * this node holds no replica of the shard) a replica, which names the leader in its answer.
+   * Throws UNAVAILABLE when no leader is known, or when the call was already forwarded once (a
+   * stale leader view: the client should retry).
    */
-  Peer leaderToForwardTo() {
-    if (raft.isLeader()) {
+  Peer leaderToForwardTo(int shard) {
+    ReplicatedLog local = routes.local(shard);
+    if (local == null) {
+      if (LeaderHeaders.isForwarded()) {
+        throw Errors.notReplica(shard, routes.replicasOf(shard));
+      }
+      return routes.replicasOf(shard).get(0);
+    }
+    if (local.isLeader()) {
       return null;
     }
-    Peer leader = raft.leader();
+    return checkedTarget(local.leader());
+  }
+
+  /** Null when this node leads the meta group; else its leader, as for a shard. */
+  Peer metaLeaderToForwardTo() {
+    Catalog catalog = routes.catalog();
+    if (catalog.isLeader()) {
+      return null;
+    }
+    return checkedTarget(catalog.leader());
+  }
+
+  private Peer checkedTarget(Peer leader) {
     if (leader == null) {
       throw Errors.noLeader();
     }
@@ -53,37 +79,69 @@ final class Forwarder {
     return leader;
   }
 
-  /** Sends a produce one hop to the leader and relays its answer, status and all. */
-  CompletableFuture<ProduceResponse> produce(Peer leader, ProduceRequest request) {
-    CompletableFuture<ProduceResponse> result = new CompletableFuture<>();
-    stub(leader, true)
-        .produce(
-            request,
-            new StreamObserver<>() {
-              @Override
-              public void onNext(ProduceResponse r) {
-                result.complete(r);
-              }
+  /**
+   * The shard leader for the shard part of a call this node (the meta leader) relays after its
+   * catalog part: null when this node leads the shard. Such a relay may be a second hop.
+   */
+  Peer shardLeaderAfterCatalog(int shard) {
+    ReplicatedLog local = routes.local(shard);
+    if (local != null && local.isLeader()) {
+      return null;
+    }
+    Peer leader = local == null ? routes.replicasOf(shard).get(0) : local.leader();
+    if (leader == null) {
+      throw Errors.noLeader();
+    }
+    return leader;
+  }
 
-              @Override
-              public void onError(Throwable t) {
-                result.completeExceptionally(Errors.relayed(t, leader.clientAddress()));
-              }
+  /** Sends a unary call one hop to {@code leader} and relays its answer, status and all. */
+  <Q, R> CompletableFuture<R> unary(Peer leader, Q request, UnaryMethod<Q, R> method) {
+    return unary(leader, request, method, false);
+  }
 
-              @Override
-              public void onCompleted() {}
-            });
+  /** As {@link #unary(Peer, Object, UnaryMethod)}, marked as having had its catalog part done. */
+  <Q, R> CompletableFuture<R> unaryAfterCatalog(Peer leader, Q request, UnaryMethod<Q, R> method) {
+    return unary(leader, request, method, true);
+  }
+
+  private <Q, R> CompletableFuture<R> unary(
+      Peer leader, Q request, UnaryMethod<Q, R> method, boolean catalogDone) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    LogGrpc.LogStub stub = stub(leader, true);
+    if (catalogDone) {
+      Metadata md = new Metadata();
+      md.put(CallHeaders.CATALOG_DONE, "1");
+      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+    method.call(
+        stub,
+        request,
+        new StreamObserver<>() {
+          @Override
+          public void onNext(R r) {
+            result.complete(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(Errors.relayed(t, leader.clientAddress()));
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
     return result;
   }
 
-  /** Opens the one relay stream to the leader that a client's ProduceStream keeps. */
+  /** Opens the one relay stream to a leader that a client's ProduceStream keeps per leader. */
   ForwardedStream openStream(Peer leader) {
     return new ForwardedStream(stub(leader, false), leader.clientAddress());
   }
 
   /**
-   * A stub for calls this node relays to the leader: marked as forwarded, and under the client's
-   * deadline (gRPC carries it over), or a default one for unary calls that came without.
+   * A stub for calls this node relays: marked as forwarded, and under the client's deadline (gRPC
+   * carries it over), or a default one for unary calls that came without.
    */
   private LogGrpc.LogStub stub(Peer leader, boolean unary) {
     Metadata md = new Metadata();

@@ -9,38 +9,62 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.raftlog.wire.CallHeaders;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Puts the leader's client address on every response ({@code raftlog-leader}), so clients can go
- * straight to the leader, and this node's id ({@code raftlog-node}), so clients can tell a node's
- * answer from a transport failure; tells the service whether a call was forwarded by another node.
+ * Puts on every response the client address of the leader of the group that served the call
+ * ({@code raftlog-leader}: the stream's shard, or the meta group for calls about the whole
+ * cluster), so clients can go straight to that leader, and this node's id ({@code raftlog-node}),
+ * so clients can tell a node's answer from a transport failure; tells the service whether a call
+ * was forwarded by another node.
+ *
+ * <p>The service names the group with {@link #servedBy} on the call's thread, as soon as it knows
+ * the stream; the address is read when the headers go out, so it is as fresh as it can be.
  */
 public final class LeaderHeaders implements ServerInterceptor {
   static final Context.Key<Boolean> IS_FORWARDED = Context.key("raftlog-forwarded");
+  static final Context.Key<Boolean> CATALOG_DONE = Context.key("raftlog-catalog-done");
+  private static final Context.Key<AtomicReference<Supplier<String>>> LEADER =
+      Context.key("raftlog-leader-of-call");
 
   private final String nodeId;
-  private final Supplier<String> leaderAddress;
+  private final Supplier<String> defaultLeader;
 
-  public LeaderHeaders(String nodeId, Supplier<String> leaderAddress) {
+  /** {@code defaultLeader}: the leader named on calls that concern no stream (the meta group's). */
+  public LeaderHeaders(String nodeId, Supplier<String> defaultLeader) {
     this.nodeId = nodeId;
-    this.leaderAddress = leaderAddress;
+    this.defaultLeader = defaultLeader;
   }
 
   static boolean isForwarded() {
     return Boolean.TRUE.equals(IS_FORWARDED.get());
   }
 
+  /** Whether the meta leader relayed this call after doing its catalog part. */
+  static boolean isCatalogDone() {
+    return Boolean.TRUE.equals(CATALOG_DONE.get());
+  }
+
+  /** Names the group leader this call's headers report; call on the call's own thread. */
+  static void servedBy(Supplier<String> leaderAddress) {
+    AtomicReference<Supplier<String>> ref = LEADER.get();
+    if (ref != null) {
+      ref.set(leaderAddress);
+    }
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    AtomicReference<Supplier<String>> leader = new AtomicReference<>(defaultLeader);
     ServerCall<Q, R> withLeader =
         new SimpleForwardingServerCall<>(call) {
           private boolean headersSent;
 
           @Override
           public void sendHeaders(Metadata h) {
-            addLeader(h);
+            addLeader(h, leader.get());
             headersSent = true;
             super.sendHeaders(h);
           }
@@ -48,17 +72,20 @@ public final class LeaderHeaders implements ServerInterceptor {
           @Override
           public void close(Status status, Metadata trailers) {
             if (!headersSent) { // a trailers-only response: its trailers are the headers
-              addLeader(trailers);
+              addLeader(trailers, leader.get());
             }
             super.close(status, trailers);
           }
         };
     Context ctx =
-        Context.current().withValue(IS_FORWARDED, headers.containsKey(CallHeaders.FORWARDED_BY));
+        Context.current()
+            .withValue(IS_FORWARDED, headers.containsKey(CallHeaders.FORWARDED_BY))
+            .withValue(CATALOG_DONE, headers.containsKey(CallHeaders.CATALOG_DONE))
+            .withValue(LEADER, leader);
     return Contexts.interceptCall(ctx, withLeader, headers, next);
   }
 
-  private void addLeader(Metadata h) {
+  private void addLeader(Metadata h, Supplier<String> leaderAddress) {
     h.discardAll(CallHeaders.NODE);
     h.put(CallHeaders.NODE, nodeId);
     String leader = leaderAddress.get();

@@ -4,53 +4,61 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteStreamRequest;
+import io.raftlog.api.v1.DeleteStreamResponse;
+import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.ListStreamsRequest;
+import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
+import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.config.NodeConfig;
-import io.raftlog.config.Peer;
-import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.storage.RocksLogStore;
+import io.raftlog.replication.Replicas;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * The {@code raftlog.v1.Log} gRPC service of one node: a thin face that hands each call to the part
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
- * reads, {@link ClusterView} for GetCluster). Builds those parts and owns the resources they share
- * (peer channels, open tail streams); the node owns the read executor.
+ * reads, {@link StreamAdmin} for stream calls, {@link ClusterView} for GetCluster). Builds those
+ * parts and owns the resources they share (peer channels, open tail streams); the node owns the
+ * read executor and the {@link Replicas}.
  */
 public final class LogService extends LogGrpc.LogImplBase implements AutoCloseable {
-  private final ReplicatedLog raft;
+  private final Routes routes;
   private final PeerChannels peers;
   private final Forwarder forwarder;
   private final WritePath writes;
   private final Tails tails;
   private final ReadPath reads;
+  private final StreamAdmin streams;
   private final ClusterView cluster;
 
-  public LogService(
-      NodeConfig config, ReplicatedLog raft, RocksLogStore store, ExecutorService readExecutor) {
-    this.raft = raft;
+  public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
+    this.routes = new Routes(config, replicas);
     this.peers = new PeerChannels(config.maxBatchBytes() + (1 << 20));
-    this.forwarder = new Forwarder(config, raft, peers);
+    this.forwarder = new Forwarder(config, routes, peers);
     this.writes =
         new WritePath(
-            raft,
+            routes,
             new ProduceLimits(config.maxRecordBytes(), config.maxBatchBytes()),
             new InflightLimiter(config.maxInflightBytes()),
-            forwarder);
-    this.tails = new Tails(store, raft, readExecutor);
-    this.reads = new ReadPath(raft, store, readExecutor, tails);
-    this.cluster = new ClusterView(config, raft, store, peers);
+            forwarder,
+            config.autoCreateStreams());
+    this.tails = new Tails(replicas.localShards().values(), readExecutor);
+    this.reads = new ReadPath(routes, readExecutor, tails);
+    this.streams = new StreamAdmin(routes, forwarder, readExecutor);
+    this.cluster = new ClusterView(config, replicas, peers);
   }
 
-  /** The leader's client address, or null while none is known. */
-  public String leaderAddress() {
-    Peer leader = raft.leader();
-    return leader == null ? null : leader.clientAddress();
+  /** The meta group leader's client address (null while none is known), for calls about no stream. */
+  public Supplier<String> metaLeaderAddress() {
+    return routes::metaLeaderAddress;
   }
 
   @Override
@@ -79,11 +87,42 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     answer(cluster.describe(request.getLocalOnly()), out);
   }
 
+  @Override
+  public void createStream(CreateStreamRequest request, StreamObserver<StreamInfo> out) {
+    answer(() -> streams.create(request), out);
+  }
+
+  @Override
+  public void describeStream(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
+    streams.describe(request, out);
+  }
+
+  @Override
+  public void listStreams(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
+    streams.list(request, out);
+  }
+
+  @Override
+  public void deleteStream(DeleteStreamRequest request, StreamObserver<DeleteStreamResponse> out) {
+    answer(() -> streams.delete(request), out);
+  }
+
   /** Ends open tail streams and closes the channels to other nodes. */
   @Override
   public void close() throws InterruptedException {
     tails.abortAll();
     peers.close();
+  }
+
+  /** As {@link #answer(CompletableFuture, StreamObserver)}, for a call that may throw at once. */
+  private static <T> void answer(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
+    CompletableFuture<T> result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    answer(result, out);
   }
 
   /** Completes a unary call with the future's value or its error as a gRPC status. */

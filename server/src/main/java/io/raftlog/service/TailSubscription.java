@@ -3,7 +3,6 @@ package io.raftlog.service;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.raftlog.api.v1.ConsumeResponse;
-import io.raftlog.replication.AppliedListener;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.Executor;
@@ -20,8 +19,9 @@ import java.util.function.Consumer;
  * JRaft's apply thread and gRPC's threads, it only schedules: reads run on the read executor, one
  * drain at a time.
  */
-final class TailSubscription implements AppliedListener {
-  private final RocksLogStore store;
+final class TailSubscription {
+  private volatile RocksLogStore store;
+  private volatile String stream;
   private final ServerCallStreamObserver<ConsumeResponse> out;
   private final int maxRecords;
   private final int maxBytes;
@@ -33,13 +33,11 @@ final class TailSubscription implements AppliedListener {
   private long position; // touched only by the one drain running at a time
 
   TailSubscription(
-      RocksLogStore store,
       ServerCallStreamObserver<ConsumeResponse> out,
       int maxRecords,
       int maxBytes,
       Executor executor,
       Consumer<TailSubscription> onEnd) {
-    this.store = store;
     this.out = out;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
@@ -49,6 +47,17 @@ final class TailSubscription implements AppliedListener {
     // before the (asynchronous) read barrier that precedes start().
     out.setOnCancelHandler(this::end);
     out.setOnReadyHandler(this::schedule);
+  }
+
+  /** Names the stream this call follows, and the store of its shard, once they are known. */
+  void bind(RocksLogStore store, String stream) {
+    this.store = store;
+    this.stream = stream;
+  }
+
+  /** The stream followed, or null before {@link #bind}. */
+  String stream() {
+    return stream;
   }
 
   /** Begins sending from {@code offset}. */
@@ -62,8 +71,8 @@ final class TailSubscription implements AppliedListener {
     return ended.get();
   }
 
-  @Override
-  public void onApplied(long nextOffset) {
+  /** The stream grew (or its shard's store was replaced): look again. */
+  void wake() {
     schedule();
   }
 
@@ -99,19 +108,19 @@ final class TailSubscription implements AppliedListener {
     try {
       do {
         while (!ended.get() && out.isReady()) {
-          StoredRecords records = store.read(position, maxRecords, maxBytes);
+          StoredRecords records = store.read(stream, position, maxRecords, maxBytes);
           if (records.isEmpty()) {
             break;
           }
           position += records.count();
-          out.onNext(records.toResponse(Math.max(position, store.nextOffset())));
+          out.onNext(records.toResponse(Math.max(position, store.nextOffset(stream))));
         }
         scheduled.set(false);
         // A wake-up that came while we were draining found `scheduled` set and did nothing: look
         // again.
       } while (!ended.get()
           && out.isReady()
-          && store.nextOffset() > position
+          && store.nextOffset(stream) > position
           && scheduled.compareAndSet(false, true));
     } catch (RuntimeException e) {
       scheduled.set(false);

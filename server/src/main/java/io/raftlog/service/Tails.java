@@ -2,28 +2,46 @@ package io.raftlog.service;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.raftlog.api.v1.ConsumeResponse;
-import io.raftlog.replication.AppliedEvents;
+import io.raftlog.replication.AppliedListener;
+import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.RocksLogStore;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * The node's open ConsumeStream calls: owns the set of {@link TailSubscription}s, subscribes each
- * to the log's applied events once its read can start, unsubscribes it when it ends, and aborts
- * them all when the node stops. Thread-safe: called on gRPC's threads, the read executor and the
- * subscriptions' own ends.
+ * The node's open ConsumeStream calls, by stream: owns the {@link TailSubscription}s, listens once
+ * to each local shard's applied events and wakes only the subscriptions of the streams that grew,
+ * unsubscribes each when it ends, and aborts them all when the node stops. An idle stream with no
+ * reader costs nothing here. Thread-safe: called on gRPC's threads, JRaft's apply threads, the read
+ * executor and the subscriptions' own ends.
  */
 final class Tails {
-  private final RocksLogStore store;
-  private final AppliedEvents applied;
   private final Executor readExecutor;
-  private final Set<TailSubscription> open = ConcurrentHashMap.newKeySet();
+  private final Map<String, Set<TailSubscription>> byStream = new ConcurrentHashMap<>();
 
-  Tails(RocksLogStore store, AppliedEvents applied, Executor readExecutor) {
-    this.store = store;
-    this.applied = applied;
+  Tails(Collection<ReplicatedLog> shards, Executor readExecutor) {
     this.readExecutor = readExecutor;
+    for (ReplicatedLog shard : shards) {
+      shard.addAppliedListener(
+          new AppliedListener() {
+            @Override
+            public void onApplied(String stream, long nextOffset) {
+              Set<TailSubscription> subs = byStream.get(stream);
+              if (subs != null) {
+                subs.forEach(TailSubscription::wake);
+              }
+            }
+
+            @Override
+            public void onReset() {
+              // A snapshot replaced the shard's store: wake every reader of the shard.
+              byStream.values().forEach(subs -> subs.forEach(TailSubscription::wake));
+            }
+          });
+    }
   }
 
   /**
@@ -32,13 +50,13 @@ final class Tails {
    */
   TailSubscription create(
       ServerCallStreamObserver<ConsumeResponse> out, int maxRecords, int maxBytes) {
-    return new TailSubscription(store, out, maxRecords, maxBytes, readExecutor, this::unsubscribe);
+    return new TailSubscription(out, maxRecords, maxBytes, readExecutor, this::unsubscribe);
   }
 
-  /** Follows the log from {@code offset}, unless the call was cancelled in the meantime. */
-  void start(TailSubscription tail, long offset) {
-    open.add(tail);
-    applied.addAppliedListener(tail);
+  /** Follows {@code stream} from {@code offset}, unless the call was cancelled in the meantime. */
+  void start(TailSubscription tail, RocksLogStore store, String stream, long offset) {
+    tail.bind(store, stream);
+    byStream.computeIfAbsent(stream, s -> ConcurrentHashMap.newKeySet()).add(tail);
     if (tail.ended()) { // cancelled while waiting for the read barrier
       unsubscribe(tail);
       return;
@@ -48,11 +66,19 @@ final class Tails {
 
   /** Ends every open stream with UNAVAILABLE: the node is shutting down. */
   void abortAll() {
-    open.forEach(t -> t.abort(Errors.shuttingDown()));
+    byStream.values().forEach(subs -> subs.forEach(t -> t.abort(Errors.shuttingDown())));
   }
 
   private void unsubscribe(TailSubscription tail) {
-    applied.removeAppliedListener(tail);
-    open.remove(tail);
+    String stream = tail.stream();
+    if (stream == null) {
+      return;
+    }
+    byStream.computeIfPresent(
+        stream,
+        (s, subs) -> {
+          subs.remove(tail);
+          return subs.isEmpty() ? null : subs;
+        });
   }
 }

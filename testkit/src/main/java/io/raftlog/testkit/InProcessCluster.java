@@ -1,5 +1,6 @@
 package io.raftlog.testkit;
 
+import io.raftlog.wire.StreamNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,15 +107,31 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
     return running.get(id);
   }
 
-  /** The id of the running node that leads, once every running node names it. */
+  /**
+   * The id of the running node that leads the shard of stream {@code default}, once every running
+   * node agrees on the leader of the meta group and of every shard.
+   */
   public String awaitLeader() {
-    return Await.value(
-        LEADER_TIMEOUT,
-        "a leader that every running node knows",
-        () -> clients().agreedLeader(List.copyOf(running.keySet())));
+    return awaitLeader(StreamNames.DEFAULT);
   }
 
-  /** A running node that does not lead (once the running nodes agree on a leader). */
+  /** As {@link #awaitLeader()}, for the shard that holds {@code stream}. */
+  public String awaitLeader(String stream) {
+    return Await.value(
+        LEADER_TIMEOUT,
+        "leaders that every running node knows",
+        () -> clients().agreedLeader(List.copyOf(running.keySet()), stream));
+  }
+
+  /** Each shard's leader, once every running node agrees on all of them. */
+  public Map<Integer, String> awaitShardLeaders() {
+    return Await.value(
+        LEADER_TIMEOUT,
+        "leaders that every running node knows",
+        () -> clients().agreedShardLeaders(List.copyOf(running.keySet())));
+  }
+
+  /** A running node that does not lead the shard of {@code default} (once leaders are agreed). */
   public String aFollower() {
     String leader = awaitLeader();
     return running.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();

@@ -136,14 +136,27 @@ public final class ProcessCluster extends Cluster {
     return ids().stream().filter(this::isUp).toList();
   }
 
-  /** The leader every node that is up names (and that says it leads), or null. */
+  /**
+   * The leader of the shard of stream {@code default} that every node that is up names (and that
+   * says it leads), once they agree on every group's leader; or null.
+   */
   public String leader() {
     return clients().agreedLeader(upIds());
   }
 
+  /** Each shard's leader once every node that is up agrees on all of them; or null. */
+  public Map<Integer, String> shardLeaders() {
+    return clients().agreedShardLeaders(upIds());
+  }
+
   /** {@link #leader()}, polled until {@code timeout}; an AssertionError if none shows up. */
   public String awaitLeader(Duration timeout) {
-    return Await.value(timeout, "a leader that every node that is up knows", this::leader);
+    return Await.value(timeout, "leaders that every node that is up knows", this::leader);
+  }
+
+  /** {@link #shardLeaders()}, polled until {@code timeout}. */
+  public Map<Integer, String> awaitShardLeaders(Duration timeout) {
+    return Await.value(timeout, "leaders that every node that is up knows", this::shardLeaders);
   }
 
   /** The last {@code lines} lines of a node's output, for failure messages. */

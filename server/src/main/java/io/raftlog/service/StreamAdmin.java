@@ -1,0 +1,294 @@
+package io.raftlog.service;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteStreamRequest;
+import io.raftlog.api.v1.DeleteStreamResponse;
+import io.raftlog.api.v1.DescribeStreamRequest;
+import io.raftlog.api.v1.ListStreamsRequest;
+import io.raftlog.api.v1.ListStreamsResponse;
+import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.config.Peer;
+import io.raftlog.internal.v1.CreateStream;
+import io.raftlog.internal.v1.DeleteStream;
+import io.raftlog.internal.v1.ShardEntry;
+import io.raftlog.replication.AppendOutcome;
+import io.raftlog.replication.ReplicatedLog;
+import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StreamMeta;
+import io.raftlog.wire.StreamNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * CreateStream, DescribeStream, ListStreams and DeleteStream. A stream's existence and offsets live
+ * in its shard (a create or delete is a Raft entry there); its settings, if it has any, live in the
+ * catalog. A call that touches both is served by the meta group's leader, which does the catalog
+ * part and relays the shard part to the shard's leader (marked {@code raftlog-catalog-done}).
+ * Called on gRPC's threads; reads run on the read executor.
+ */
+final class StreamAdmin {
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+
+  private final Routes routes;
+  private final Forwarder forwarder;
+  private final Executor readExecutor;
+
+  StreamAdmin(Routes routes, Forwarder forwarder, Executor readExecutor) {
+    this.routes = routes;
+    this.forwarder = forwarder;
+    this.readExecutor = readExecutor;
+  }
+
+  CompletableFuture<StreamInfo> create(CreateStreamRequest request) {
+    String stream = explicitName(request.getStream());
+    StreamSettingsRule.check(request.getSettingsMap());
+    int shard = routes.shardOf(stream);
+    LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+    if (request.getSettingsCount() == 0 || LeaderHeaders.isCatalogDone()) {
+      Peer leader = forwarder.leaderToForwardTo(shard);
+      return leader == null
+          ? createInShard(shard, stream)
+          : forwarder.unary(leader, request, (stub, r, out) -> stub.createStream(r, out));
+    }
+    Peer metaLeader = forwarder.metaLeaderToForwardTo();
+    if (metaLeader != null) {
+      return forwarder.unary(metaLeader, request, (stub, r, out) -> stub.createStream(r, out));
+    }
+    // The shard decides whether the stream exists; only a stream this call created gets settings.
+    Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
+    CreateStreamRequest shardPart = CreateStreamRequest.newBuilder().setStream(stream).build();
+    CompletableFuture<StreamInfo> created =
+        shardLeader == null
+            ? createInShard(shard, stream)
+            : forwarder.unaryAfterCatalog(
+                shardLeader, shardPart, (stub, r, out) -> stub.createStream(r, out));
+    return created.thenCompose(
+        info ->
+            routes
+                .catalog()
+                .putSettings(stream, request.getSettingsMap())
+                .handle(
+                    (ok, failure) -> {
+                      if (failure != null) {
+                        throw Status.UNAVAILABLE
+                            .withDescription(
+                                "stream '"
+                                    + stream
+                                    + "' was created, but its settings were not stored ("
+                                    + failure.getMessage()
+                                    + "); delete it and create it again")
+                            .asRuntimeException();
+                      }
+                      return info.toBuilder().putAllSettings(request.getSettingsMap()).build();
+                    }));
+  }
+
+  private CompletableFuture<StreamInfo> createInShard(int shard, String stream) {
+    ShardEntry entry =
+        ShardEntry.newBuilder()
+            .setCreate(
+                CreateStream.newBuilder()
+                    .setStream(stream)
+                    .setCreatedMs(System.currentTimeMillis()))
+            .build();
+    return routes
+        .local(shard)
+        .append(entry)
+        .thenApply(
+            outcome -> {
+              if (outcome instanceof AppendOutcome.Rejected r) {
+                throw Errors.rejected(r);
+              }
+              return info(stream, shard, ((AppendOutcome.Created) outcome).stream());
+            });
+  }
+
+  CompletableFuture<DeleteStreamResponse> delete(DeleteStreamRequest request) {
+    String stream = explicitName(request.getStream());
+    int shard = routes.shardOf(stream);
+    LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+    boolean hasSettings = !routes.catalog().settings(stream).isEmpty();
+    if (!hasSettings || LeaderHeaders.isCatalogDone()) {
+      Peer leader = forwarder.leaderToForwardTo(shard);
+      return leader == null
+          ? deleteInShard(shard, stream)
+          : forwarder.unary(leader, request, (stub, r, out) -> stub.deleteStream(r, out));
+    }
+    Peer metaLeader = forwarder.metaLeaderToForwardTo();
+    if (metaLeader != null) {
+      return forwarder.unary(metaLeader, request, (stub, r, out) -> stub.deleteStream(r, out));
+    }
+    Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
+    CompletableFuture<DeleteStreamResponse> deleted =
+        shardLeader == null
+            ? deleteInShard(shard, stream)
+            : forwarder.unaryAfterCatalog(
+                shardLeader, request, (stub, r, out) -> stub.deleteStream(r, out));
+    // Settings go after the records: a failure in between leaves settings of a deleted stream,
+    // which a retry of DeleteStream removes (it answers NOT_FOUND for the records, then cleans up).
+    return deleted.thenCompose(
+        r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
+  }
+
+  private CompletableFuture<DeleteStreamResponse> deleteInShard(int shard, String stream) {
+    ShardEntry entry =
+        ShardEntry.newBuilder().setDelete(DeleteStream.newBuilder().setStream(stream)).build();
+    return routes
+        .local(shard)
+        .append(entry)
+        .thenApply(
+            outcome -> {
+              if (outcome instanceof AppendOutcome.Rejected r) {
+                throw Errors.rejected(r);
+              }
+              return DeleteStreamResponse.newBuilder()
+                  .setNextOffset(((AppendOutcome.Deleted) outcome).nextOffset())
+                  .build();
+            });
+  }
+
+  void describe(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
+    String stream;
+    ReplicatedLog replica;
+    int shard;
+    try {
+      stream = explicitName(request.getStream());
+      shard = routes.shardOf(stream);
+      LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+      replica = routes.localForRead(shard);
+    } catch (RuntimeException e) {
+      out.onError(Errors.asStatus(e));
+      return;
+    }
+    ReadPath.afterBarrier(replica, request.getConsistency(), out)
+        .thenRun(
+            () ->
+                execute(
+                    out,
+                    () -> {
+                      RocksLogStore store = replica.store();
+                      StreamMeta meta =
+                          store
+                              .stream(stream)
+                              .orElseGet(
+                                  () -> {
+                                    if (stream.equals(StreamNames.DEFAULT)) {
+                                      return new StreamMeta(0, 0, 0);
+                                    }
+                                    throw Errors.notFound(stream);
+                                  });
+                      out.onNext(info(stream, shard, meta));
+                      out.onCompleted();
+                    }));
+  }
+
+  /**
+   * Lists the streams of every shard this node holds, merged in name order: each shard is read
+   * after a read barrier in it, so the page sees every create and delete acknowledged before the
+   * call.
+   */
+  void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
+    int page =
+        request.getPageSize() == 0
+            ? DEFAULT_PAGE
+            : (int) Math.min(Integer.toUnsignedLong(request.getPageSize()), MAX_PAGE);
+    String prefix = request.getPrefix();
+    List<ReplicatedLog> shards = new ArrayList<>(routes.replicas().localShards().values());
+    if (shards.size() < routes.replicas().shardCount()) {
+      out.onError(
+          Status.UNAVAILABLE
+              .withDescription(
+                  "this node holds only some shards; list streams on a node that holds all")
+              .asRuntimeException());
+      return;
+    }
+    List<CompletableFuture<Void>> barriers = new ArrayList<>();
+    for (ReplicatedLog s : shards) {
+      CompletableFuture<Void> b = new CompletableFuture<>();
+      s.readBarrier()
+          .whenComplete((ok, e) -> {
+            if (e == null) {
+              b.complete(null);
+            } else {
+              b.completeExceptionally(e);
+            }
+          });
+      barriers.add(b);
+    }
+    CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                out.onError(Errors.asStatus(failure));
+                return;
+              }
+              execute(
+                  out,
+                  () -> {
+                    List<StreamInfo> all = new ArrayList<>();
+                    for (ReplicatedLog s : shards) {
+                      for (Map.Entry<String, StreamMeta> e :
+                          s.store().streams(prefix, request.getPageToken(), page + 1)) {
+                        all.add(info(e.getKey(), s.shard(), e.getValue()));
+                      }
+                    }
+                    all.sort(java.util.Comparator.comparing(StreamInfo::getName));
+                    ListStreamsResponse.Builder b = ListStreamsResponse.newBuilder();
+                    b.addAllStreams(all.subList(0, Math.min(page, all.size())));
+                    if (all.size() > page) {
+                      b.setNextPageToken(all.get(page - 1).getName());
+                    }
+                    out.onNext(b.build());
+                    out.onCompleted();
+                  });
+            });
+  }
+
+  private StreamInfo info(String stream, int shard, StreamMeta meta) {
+    Peer leader = routes.leaderOf(shard);
+    return StreamInfo.newBuilder()
+        .setName(stream)
+        .setShard(shard)
+        .setLeaderId(leader == null ? "" : leader.id())
+        .addAllReplicas(routes.replicasOf(shard).stream().map(Peer::id).toList())
+        .setFirstOffset(meta.firstOffset())
+        .setNextOffset(meta.nextOffset())
+        .setCreatedMs(meta.createdMs())
+        .putAllSettings(routes.catalog().settings(stream))
+        .build();
+  }
+
+  private void execute(StreamObserver<?> out, Runnable read) {
+    try {
+      readExecutor.execute(
+          io.grpc.Context.current()
+              .wrap(
+                  () -> {
+                    try {
+                      read.run();
+                    } catch (RuntimeException e) {
+                      out.onError(Errors.asStatus(e));
+                    }
+                  }));
+    } catch (RejectedExecutionException full) {
+      out.onError(Errors.readsQueued());
+    }
+  }
+
+  /** A name a call must give (no `default` stand-in for admin calls). */
+  private static String explicitName(String name) {
+    String problem = StreamNames.problem(name);
+    if (problem != null) {
+      throw Errors.invalid(problem);
+    }
+    return name;
+  }
+
+}
