@@ -15,7 +15,7 @@ import com.alipay.sofa.jraft.util.BytesUtil;
 import com.alipay.sofa.jraft.util.StorageOptionsFactory;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
-import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.storage.RocksLogStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +61,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     this.config = config;
     this.fsm = fsm;
     fsm.roleListener(roles);
-    fsm.addAppliedListener(next -> maybeSnapshot());
+    fsm.addAppliedListener((stream, next) -> maybeSnapshot());
 
     Configuration conf = new Configuration();
     for (Peer p : config.peers()) {
@@ -126,7 +126,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
    * <p>Completed on JRaft's apply thread (applied) or its closure executor (refused): dependent
    * stages must not block.
    */
-  public CompletableFuture<AppendOutcome> append(AppendBatch batch) {
+  public CompletableFuture<AppendOutcome> append(ShardEntry batch) {
     CompletableFuture<AppendOutcome> result = new CompletableFuture<>();
     Task task = new Task(ByteBuffer.wrap(batch.toByteArray()), new AppendClosure(result));
     try {

@@ -168,7 +168,7 @@ public final class RaftlogServer implements AutoCloseable {
 
   /** The offset the next record appended to this node's store will get. */
   public long nextOffset() {
-    return store.nextOffset();
+    return store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT);
   }
 
   /**

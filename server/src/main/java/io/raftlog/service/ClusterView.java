@@ -54,7 +54,7 @@ final class ClusterView {
         .setCommitIndex(s.commitIndex())
         .setAppliedIndex(s.appliedIndex())
         .setFirstOffset(0)
-        .setNextOffset(store.nextOffset())
+        .setNextOffset(store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT))
         .build();
   }
 

@@ -48,8 +48,15 @@ final class ReadPath {
         request,
         out,
         next -> {
-          var records = store.read(request.getOffset(), maxRecords(request), MAX_RESPONSE_BYTES);
-          out.onNext(records.toResponse(Math.max(next, store.nextOffset())));
+          var records =
+              store.read(
+                  io.raftlog.wire.StreamNames.DEFAULT,
+                  request.getOffset(),
+                  maxRecords(request),
+                  MAX_RESPONSE_BYTES);
+          out.onNext(
+              records.toResponse(
+                  Math.max(next, store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT))));
           out.onCompleted();
         });
   }
@@ -70,7 +77,7 @@ final class ReadPath {
             .wrap(
                 () -> {
                   try {
-                    long next = store.nextOffset();
+                    long next = store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT);
                     if (request.getOffset() > next) {
                       throw Errors.pastEnd(request.getOffset(), next);
                     }

@@ -63,7 +63,13 @@ final class TailSubscription implements AppliedListener {
   }
 
   @Override
-  public void onApplied(long nextOffset) {
+  public void onApplied(String stream, long nextOffset) {
+    // Until the service follows streams by name, every change may concern this tail.
+    schedule();
+  }
+
+  @Override
+  public void onReset() {
     schedule();
   }
 
@@ -99,19 +105,22 @@ final class TailSubscription implements AppliedListener {
     try {
       do {
         while (!ended.get() && out.isReady()) {
-          StoredRecords records = store.read(position, maxRecords, maxBytes);
+          StoredRecords records =
+              store.read(io.raftlog.wire.StreamNames.DEFAULT, position, maxRecords, maxBytes);
           if (records.isEmpty()) {
             break;
           }
           position += records.count();
-          out.onNext(records.toResponse(Math.max(position, store.nextOffset())));
+          out.onNext(
+              records.toResponse(
+                  Math.max(position, store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT))));
         }
         scheduled.set(false);
         // A wake-up that came while we were draining found `scheduled` set and did nothing: look
         // again.
       } while (!ended.get()
           && out.isReady()
-          && store.nextOffset() > position
+          && store.nextOffset(io.raftlog.wire.StreamNames.DEFAULT) > position
           && scheduled.compareAndSet(false, true));
     } catch (RuntimeException e) {
       scheduled.set(false);

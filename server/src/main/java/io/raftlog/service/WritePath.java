@@ -3,8 +3,10 @@ package io.raftlog.service;
 import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
+import io.raftlog.api.v1.StreamRecords;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.replication.AppendOutcome;
 import io.raftlog.replication.ReplicatedLog;
 import java.util.concurrent.CompletableFuture;
@@ -58,12 +60,23 @@ final class WritePath {
                   + inflight.maxBytes()
                   + " bytes of unacknowledged produce (log.max-inflight-bytes)"));
     }
-    AppendBatch entry =
-        AppendBatch.newBuilder()
-            .addAllRecords(request.getRecordsList())
-            .setProducerId(request.getProducerId())
-            .setSequence(request.getSequence())
-            .setAppendTimeMs(System.currentTimeMillis())
+    // Interim, until the service is rewritten for streams: one part, auto-creating.
+    StreamRecords.Builder part =
+        StreamRecords.newBuilder()
+            .setStream(io.raftlog.wire.StreamNames.orDefault(request.getStream()))
+            .addAllRecords(request.getRecordsList());
+    if (request.hasExpectedOffset()) {
+      part.setExpectedOffset(request.getExpectedOffset());
+    }
+    ShardEntry entry =
+        ShardEntry.newBuilder()
+            .setAppend(
+                AppendBatch.newBuilder()
+                    .addParts(part)
+                    .setProducerId(request.getProducerId())
+                    .setSequence(request.getSequence())
+                    .setAppendTimeMs(System.currentTimeMillis())
+                    .setCreateStreams(true))
             .build();
     // Runs on the JRaft thread that completes the append: it only builds the answer.
     return raft.append(entry)
@@ -76,9 +89,10 @@ final class WritePath {
       throw Errors.rejected(r.reason());
     }
     AppendOutcome.Appended a = (AppendOutcome.Appended) outcome;
+    AppendOutcome.PartOffsets first = a.parts().get(0);
     return ProduceResponse.newBuilder()
-        .setBaseOffset(a.baseOffset())
-        .setRecordCount(a.count())
+        .setBaseOffset(first.baseOffset())
+        .setRecordCount(first.count())
         .setDuplicate(a.duplicate())
         .setSequence(request.getSequence())
         .build();
