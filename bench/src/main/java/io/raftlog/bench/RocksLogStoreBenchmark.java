@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The storage side of the server's append and consume paths, driven the way the server drives it.
  *
  * <p>{@code append}: one Raft entry holding one ~256 KiB client batch ({@code 256 KiB /
- * recordBytes} records), applied as {@code LogStateMachine} does: each record rebuilt with its
- * offset, then one commit. {@code read}: one consume page (at most 10,000 records or 1 MiB) from a
+ * recordBytes} records) to one stream of a shard store, applied as {@code LogStateMachine} does:
+ * each record rebuilt with its offset, then one commit. {@code read}: one consume page (at most 10,000 records or 1 MiB) from a
  * random offset, turned into the {@link ConsumeResponse} that gRPC then serializes.
  *
  * <p>Units: the primary score is invocations per second, i.e. batches/s for {@code append} and
@@ -55,6 +55,7 @@ public class RocksLogStoreBenchmark {
   private static final int FILL_RECORDS = 200_000;
   private static final int PAGE_RECORDS = 10_000;
   private static final int PAGE_BYTES = 1 << 20;
+  private static final String STREAM = "bench";
 
   @Param({"100", "1024"})
   public int recordBytes;
@@ -95,17 +96,18 @@ public class RocksLogStoreBenchmark {
     // non-empty log.
     dir = Files.createTempDirectory("raftlog-jmh-");
     store = RocksLogStore.open(dir);
-    while (store.nextOffset() < FILL_RECORDS) {
+    while (store.nextOffset(STREAM) < FILL_RECORDS) {
       appendBatch();
     }
-    filled = store.nextOffset();
+    filled = store.nextOffset(STREAM);
     // Closing flushes the memtable (the store writes no WAL), so pages come from blob files, as on
     // a
     // node that has been running for a while, rather than from the memtable.
     store.close();
     store = RocksLogStore.open(dir);
-    if (store.nextOffset() != filled) {
-      throw new IllegalStateException("reopened store holds " + store.nextOffset() + " records");
+    if (store.nextOffset(STREAM) != filled) {
+      throw new IllegalStateException(
+          "reopened store holds " + store.nextOffset(STREAM) + " records");
     }
   }
 
@@ -123,22 +125,25 @@ public class RocksLogStoreBenchmark {
   public long append(Records counter) {
     appendBatch();
     counter.records += clientBatch.size();
-    return store.nextOffset();
+    return store.nextOffset(STREAM);
   }
 
   @Benchmark
   public ConsumeResponse read(Records counter) {
     // Only within the filled part, so every page is a full one.
     long offset = ThreadLocalRandom.current().nextLong(filled - PAGE_RECORDS);
-    StoredRecords page = store.read(offset, PAGE_RECORDS, PAGE_BYTES);
+    StoredRecords page = store.read(STREAM, offset, PAGE_RECORDS, PAGE_BYTES);
     counter.records += page.count();
-    return page.toResponse(store.nextOffset());
+    return page.toResponse(store.nextOffset(STREAM));
   }
 
   private void appendBatch() {
     try (RocksLogStore.Batch batch = store.newBatch()) {
+      if (batch.stream(STREAM).isEmpty()) {
+        batch.create(STREAM, System.currentTimeMillis());
+      }
       for (Record r : clientBatch) {
-        batch.append(r.toBuilder().setOffset(batch.nextOffset()).build());
+        batch.append(STREAM, r.toBuilder().setOffset(batch.nextOffset(STREAM)).build());
       }
       batch.commit(++raftIndex);
     }

@@ -1,11 +1,51 @@
 package io.raftlog.replication;
 
-/** What applying one client batch did to the log; the same on every replica. */
+import io.raftlog.storage.StreamMeta;
+import java.util.List;
+
+/**
+ * What applying one shard entry (an append, a create or a delete) did; the same on every replica.
+ * Told to the leader's caller through the entry's closure.
+ */
 public sealed interface AppendOutcome {
 
-  /** The batch holds offsets {@code baseOffset .. baseOffset + count - 1}. */
-  record Appended(long baseOffset, int count, boolean duplicate) implements AppendOutcome {}
+  /** Where one part of an append went: offsets {@code baseOffset .. baseOffset + count - 1}. */
+  record PartOffsets(String stream, long baseOffset, int count) {}
 
-  /** The batch was not appended, for a reason the producer must act on (e.g. a sequence gap). */
-  record Rejected(String reason) implements AppendOutcome {}
+  /**
+   * Every part was appended, in the batch's order; or, with {@code duplicate}, had been by an
+   * earlier copy of the batch (a retry), and these are that copy's offsets.
+   */
+  record Appended(List<PartOffsets> parts, boolean duplicate) implements AppendOutcome {
+    public Appended {
+      parts = List.copyOf(parts);
+    }
+  }
+
+  /** The stream was created, empty. */
+  record Created(StreamMeta meta) implements AppendOutcome {}
+
+  /** The stream was deleted; it had held offsets up to {@code nextOffset - 1}. */
+  record Deleted(long nextOffset) implements AppendOutcome {}
+
+  /** Nothing of the entry was applied, for a reason the caller must act on. */
+  record Rejected(Kind kind, String reason) implements AppendOutcome {}
+
+  /** Why an entry was rejected; the service maps each to a status code. */
+  enum Kind {
+    /**
+     * The state does not allow it: an idempotence sequence out of order or too old, or a stream not
+     * at its expected offset (FAILED_PRECONDITION).
+     */
+    PRECONDITION,
+    /** A stream it needs does not exist (NOT_FOUND). */
+    NOT_FOUND,
+    /** The stream to create exists (ALREADY_EXISTS). */
+    ALREADY_EXISTS,
+    /**
+     * The entry names a stream that breaks the naming rule (INVALID_ARGUMENT). The service checks
+     * names first, so this only guards the store's key layout against a bug.
+     */
+    INVALID
+  }
 }

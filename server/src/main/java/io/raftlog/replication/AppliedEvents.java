@@ -1,8 +1,9 @@
 package io.raftlog.replication;
 
 /**
- * Where tail followers learn that the log grew: listeners are told on JRaft's apply thread, after
- * each applied batch of entries and after a snapshot is installed, and must not block it.
+ * Where tail followers learn that streams of a shard grew: listeners are told on that shard's JRaft
+ * apply thread, per changed stream after each applied batch of entries, and with {@link
+ * AppliedListener#onReset} after a snapshot is installed, and must not block it.
  */
 public interface AppliedEvents {
   void addAppliedListener(AppliedListener l);

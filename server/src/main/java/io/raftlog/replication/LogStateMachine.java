@@ -10,14 +10,14 @@ import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.raftlog.api.v1.Record;
-import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.storage.RocksLogStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,21 +26,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies committed Raft entries to the {@link RocksLogStore}: gives each batch its offsets,
- * decides idempotent retries, and saves and loads snapshots. Knows nothing of gRPC.
+ * One shard's state machine: applies its committed Raft entries ({@link ShardEntry}: appends,
+ * stream creates and deletes, decided by {@link EntryApplier}) to the shard's {@link
+ * RocksLogStore}, and saves and loads the shard's snapshots. Knows nothing of gRPC.
  *
  * <p>All entries handed over by one {@code onApply} call are written in one store batch, and the
- * leader's callers are answered only after that write. JRaft calls every method here on its one
- * apply thread; applied listeners are told there too.
+ * leader's callers are answered only after that write. JRaft calls every method here on the group's
+ * apply thread; applied listeners are told there too, once per changed stream.
  */
 final class LogStateMachine extends StateMachineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(LogStateMachine.class);
   private static final String SNAPSHOT_DB = "db";
 
   private final RocksLogStore store;
-  private final int maxProducers;
+  private final EntryApplier applier;
   private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
-  private volatile ProducerTable producers;
   private volatile RoleListener roleListener = known -> {};
   private volatile long term;
   private volatile long lastSnapshotIndex;
@@ -48,8 +48,7 @@ final class LogStateMachine extends StateMachineAdapter {
 
   LogStateMachine(RocksLogStore store, int maxProducers) {
     this.store = store;
-    this.maxProducers = maxProducers;
-    this.producers = ProducerTable.load(store.producers(), maxProducers);
+    this.applier = new EntryApplier(store, maxProducers);
     this.lastSnapshotIndex = store.appliedIndex();
   }
 
@@ -86,12 +85,13 @@ final class LogStateMachine extends StateMachineAdapter {
     List<Runnable> answers = new ArrayList<>();
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
+    Map<String, Long> changed = Map.of();
     try (RocksLogStore.Batch batch = store.newBatch()) {
       while (it.hasNext()) {
         long index = it.getIndex();
         // Entries the store already holds come back when Raft replays its log after a restart.
         if (index > store.appliedIndex()) {
-          AppendOutcome outcome = apply(batch, AppendBatch.parseFrom(it.getData()), index);
+          AppendOutcome outcome = applier.apply(batch, ShardEntry.parseFrom(it.getData()), index);
           lastIndex = index;
           Closure done = it.done();
           if (done instanceof AppendClosure c) {
@@ -109,6 +109,7 @@ final class LogStateMachine extends StateMachineAdapter {
       }
       if (lastIndex > 0) {
         batch.commit(lastIndex);
+        changed = batch.changed();
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // A corrupt entry or a failing disk: stop applying rather than diverge from the other
@@ -121,40 +122,9 @@ final class LogStateMachine extends StateMachineAdapter {
       return;
     }
     answers.forEach(Runnable::run);
-    if (lastIndex > 0) {
-      long next = store.nextOffset();
-      appliedListeners.forEach(l -> l.onApplied(next));
+    for (AppliedListener l : appliedListeners) {
+      changed.forEach(l::onApplied);
     }
-  }
-
-  private AppendOutcome apply(RocksLogStore.Batch batch, AppendBatch entry, long index) {
-    long producerId = entry.getProducerId();
-    if (producerId != 0) {
-      ProducerTable.Check check = producers.check(producerId, entry.getSequence());
-      if (check instanceof ProducerTable.Duplicate d) {
-        return new AppendOutcome.Appended(d.batch().baseOffset(), d.batch().count(), true);
-      }
-      if (check instanceof ProducerTable.Reject r) {
-        return new AppendOutcome.Rejected(r.reason());
-      }
-    }
-    long base = batch.nextOffset();
-    for (Record r : entry.getRecordsList()) {
-      Record.Builder stored = r.toBuilder().setOffset(batch.nextOffset());
-      if (r.getTimestampMs() <= 0) {
-        stored.setTimestampMs(entry.getAppendTimeMs());
-      }
-      batch.append(stored.build());
-    }
-    int count = entry.getRecordsCount();
-    if (producerId != 0) {
-      ProducerTable.BatchRef ref = new ProducerTable.BatchRef(entry.getSequence(), base, count);
-      for (long evicted : producers.remember(producerId, ref, index)) {
-        batch.deleteProducer(evicted);
-      }
-      batch.putProducer(producerId, producers.encoded(producerId));
-    }
-    return new AppendOutcome.Appended(base, count, false);
   }
 
   @Override
@@ -205,10 +175,9 @@ final class LogStateMachine extends StateMachineAdapter {
             store.appliedIndex(),
             snapshotApplied);
       }
-      producers = ProducerTable.load(store.producers(), maxProducers);
+      applier.reload(store);
       lastSnapshotIndex = store.appliedIndex();
-      long next = store.nextOffset();
-      appliedListeners.forEach(l -> l.onApplied(next));
+      appliedListeners.forEach(AppliedListener::onReset);
       return true;
     } catch (RuntimeException e) {
       LOG.error("snapshot load from {} failed", reader.getPath(), e);

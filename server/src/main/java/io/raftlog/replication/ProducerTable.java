@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the log remembers of each idempotent producer: its last {@link
- * WireLimits#IDEMPOTENCE_WINDOW} batches, so a retry of any of them is answered with the original
- * offsets instead of being appended again.
+ * What one shard remembers of each idempotent producer: its last {@link
+ * WireLimits#IDEMPOTENCE_WINDOW} batches in this shard, so a retry of any of them is answered with
+ * the original offsets of every part instead of being appended again. Sequences count per
+ * (producer, shard): each shard's state machine owns one table, stored in its store's {@code p}
+ * keys.
  *
  * <p>Replicated state: it changes only while applying Raft entries, and is ordered by the Raft
  * index of each producer's last batch, so every replica keeps and evicts the same producers. At
@@ -21,8 +23,20 @@ import java.util.Map;
  * forgotten producer's next batch is accepted as new, whatever its sequence.
  */
 final class ProducerTable {
-  /** The offsets one batch got. */
-  record BatchRef(long sequence, long baseOffset, int count) {}
+  /** Where one part of a batch went: its stream's offsets {@code baseOffset .. + count - 1}. */
+  record PartRef(long baseOffset, int count) {}
+
+  /** The offsets one batch got, part by part in the batch's order. */
+  record BatchRef(long sequence, List<PartRef> parts) {
+    BatchRef {
+      parts = List.copyOf(parts);
+    }
+
+    /** A batch of one part. */
+    static BatchRef single(long sequence, long baseOffset, int count) {
+      return new BatchRef(sequence, List.of(new PartRef(baseOffset, count)));
+    }
+  }
 
   /** A producer's recent batches, newest last, and the Raft index of its last batch. */
   record Producer(long lastIndex, List<BatchRef> recent) {
@@ -116,12 +130,23 @@ final class ProducerTable {
     return evicted;
   }
 
+  /**
+   * The producer's stored form: last Raft index (8 bytes), batch count (4), then per batch its
+   * sequence (8), part count (4) and per part base offset (8) and record count (4); big-endian.
+   */
   byte[] encoded(long producerId) {
     Producer p = byLastUse.get(producerId);
-    ByteBuffer buf = ByteBuffer.allocate(12 + p.recent().size() * 20);
+    int size = 12;
+    for (BatchRef b : p.recent()) {
+      size += 12 + b.parts().size() * 12;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size);
     buf.putLong(p.lastIndex()).putInt(p.recent().size());
     for (BatchRef b : p.recent()) {
-      buf.putLong(b.sequence()).putLong(b.baseOffset()).putInt(b.count());
+      buf.putLong(b.sequence()).putInt(b.parts().size());
+      for (PartRef part : b.parts()) {
+        buf.putLong(part.baseOffset()).putInt(part.count());
+      }
     }
     return buf.array();
   }
@@ -132,7 +157,13 @@ final class ProducerTable {
     int n = buf.getInt();
     List<BatchRef> recent = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      recent.add(new BatchRef(buf.getLong(), buf.getLong(), buf.getInt()));
+      long sequence = buf.getLong();
+      int parts = buf.getInt();
+      List<PartRef> refs = new ArrayList<>(parts);
+      for (int j = 0; j < parts; j++) {
+        refs.add(new PartRef(buf.getLong(), buf.getInt()));
+      }
+      recent.add(new BatchRef(sequence, refs));
     }
     return new Producer(lastIndex, recent);
   }

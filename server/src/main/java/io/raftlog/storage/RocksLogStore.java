@@ -6,37 +6,52 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.StreamNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
-import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The applied log of one node: records keyed by offset, plus the metadata that must move with them
- * (next offset, last applied Raft index, the idempotent-producer table), all in one RocksDB.
+ * The applied state of one shard replica, in one RocksDB: the records of all the shard's streams,
+ * each stream's metadata, the shard's idempotent-producer table and the last applied Raft index.
+ * The shard's state machine writes it (through {@link Batch}, on JRaft's apply thread); readers on
+ * any thread read it.
  *
- * <p>Records are stored in chunks: one value holds consecutive records (up to {@link
+ * <p>Keys (docs/design/streams.md): {@code r}+name+{@code 0x00}+offset (8 bytes, big-endian) holds
+ * a chunk of records; {@code s}+name the stream's {@link StreamMeta}; {@code p}+producer id the
+ * producer's entry; {@code g/applied_index} the Raft index. Names never contain {@code 0x00}, so a
+ * stream's records sort together and before those of any name it is a prefix of. An idle stream
+ * costs its meta key and nothing in memory: every lookup is a point get (in the memtable or the
+ * block cache when hot).
+ *
+ * <p>Records are stored in chunks: one value holds consecutive records of one stream (up to {@link
  * #CHUNK_BYTES}), keyed by the offset of its first record, each record encoded as field 1 of a
  * {@code ConsumeResponse}. A read then copies a few large values instead of visiting one key per
  * record, and hands them to gRPC without decoding them. Values go to RocksDB blob files, so
@@ -57,50 +72,79 @@ public final class RocksLogStore implements AutoCloseable {
   static final int CHUNK_BYTES = 256 << 10;
 
   private static final byte RECORD = 'r';
+  private static final byte STREAM = 's';
+  private static final byte PRODUCER = 'p';
+  private static final byte[] APPLIED_INDEX_KEY =
+      "g/applied_index".getBytes(StandardCharsets.UTF_8);
   // A record in a chunk is encoded as the records field of a ConsumeResponse: tag, length, bytes.
   private static final int RECORDS_FIELD = ConsumeResponse.RECORDS_FIELD_NUMBER;
   private static final int RECORDS_FIELD_TAG = (RECORDS_FIELD << 3) | 2; // length-delimited
-  private static final byte PRODUCER = 'p';
-  private static final byte[] NEXT_OFFSET_KEY = "m/next_offset".getBytes();
-  private static final byte[] APPLIED_INDEX_KEY = "m/applied_index".getBytes();
 
   private final Path dir;
+  private final StoreResources shared;
+  private final StoreResources owned; // made by open(Path), closed with the store
   // Readers share the handle; restoring a snapshot swaps it under the write lock.
   private final ReadWriteLock handleLock = new ReentrantReadWriteLock();
   private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
-  private final LRUCache blockCache = new LRUCache(16L << 20);
   private Options options;
+  private BloomFilter bloom;
   private RocksDB db;
-  private volatile long nextOffset;
   private volatile long appliedIndex;
 
-  private RocksLogStore(Path dir) {
+  private RocksLogStore(Path dir, StoreResources shared, StoreResources owned) {
     this.dir = dir;
+    this.shared = shared;
+    this.owned = owned;
   }
 
-  public static RocksLogStore open(Path dir) {
-    RocksLogStore store = new RocksLogStore(dir);
+  /** Opens (or creates) the store of one shard replica in {@code dir}, borrowing {@code shared}. */
+  public static RocksLogStore open(Path dir, StoreResources shared) {
+    RocksLogStore store = new RocksLogStore(dir, shared, null);
     store.openHandle();
+    return store;
+  }
+
+  /** A store with resources of its own, closed with it: for tests and tools. */
+  public static RocksLogStore open(Path dir) {
+    StoreResources own = StoreResources.defaults();
+    RocksLogStore store = new RocksLogStore(dir, own, own);
+    try {
+      store.openHandle();
+    } catch (RuntimeException e) {
+      own.close();
+      throw e;
+    }
     return store;
   }
 
   private void openHandle() {
     try {
       Files.createDirectories(dir);
+      bloom = new BloomFilter(10);
       options =
           new Options()
               .setCreateIfMissing(true)
-              .setWriteBufferSize(32L << 20)
+              .setWriteBufferSize(16L << 20)
               .setMaxWriteBufferNumber(3)
+              // Bounds the memtables of all the node's shard stores together.
+              .setWriteBufferManager(shared.writeBuffers())
               .setKeepLogFileNum(5)
               .setEnableBlobFiles(true)
               .setMinBlobSize(4096)
               .setBlobFileSize(256L << 20)
               // Not written past the page cache (as the Raft log is): consumers read these files
               // back, and a direct-I/O flush made every read of them go to the disk.
-              .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+              .setTableFormatConfig(
+                  new BlockBasedTableConfig()
+                      .setBlockCache(shared.blockCache())
+                      // Index and filter blocks live in the shared cache, so a shard's memory
+                      // stays bounded however many stream keys its files hold.
+                      .setCacheIndexAndFilterBlocks(true)
+                      .setPinL0FilterAndIndexBlocksInCache(true)
+                      // Every append part and every read looks its stream's meta key up; most
+                      // files do not hold it.
+                      .setFilterPolicy(bloom));
       db = RocksDB.open(options, dir.toString());
-      nextOffset = readLong(db, NEXT_OFFSET_KEY);
       appliedIndex = readLong(db, APPLIED_INDEX_KEY);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -109,45 +153,137 @@ public final class RocksLogStore implements AutoCloseable {
     }
   }
 
-  /** One past the offset of the last record. */
-  public long nextOffset() {
-    return nextOffset;
-  }
-
   /** The Raft index of the last entry whose changes this store holds. */
   public long appliedIndex() {
     return appliedIndex;
   }
 
+  /**
+   * The stream's metadata; empty if it does not exist. The stream {@code default} always exists:
+   * before its first write it is {@link StreamMeta#NEVER_WRITTEN}.
+   */
+  public Optional<StreamMeta> stream(String name) {
+    handleLock.readLock().lock();
+    try {
+      byte[] v = db.get(streamKey(name));
+      if (v == null) {
+        return StreamNames.DEFAULT.equals(name)
+            ? Optional.of(StreamMeta.NEVER_WRITTEN)
+            : Optional.empty();
+      }
+      return Optional.of(StreamMeta.decode(v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read stream '" + name + "'", e);
+    } finally {
+      handleLock.readLock().unlock();
+    }
+  }
+
+  /** One past the offset of the stream's last record; 0 if it does not exist. */
+  public long nextOffset(String stream) {
+    return stream(stream).map(StreamMeta::nextOffset).orElse(0L);
+  }
+
+  /**
+   * Streams whose name starts with {@code prefix} and sorts after {@code startAfter} (empty: from
+   * the first), in name order, at most {@code limit}. Only streams with a stored meta key: {@code
+   * default} appears once it was written to.
+   */
+  public List<NamedStream> streams(String prefix, String startAfter, int limit) {
+    byte[] lower = streamKey(prefix);
+    if (!startAfter.isEmpty()) {
+      // The smallest key after startAfter's: names hold no 0x00.
+      byte[] key = streamKey(startAfter);
+      byte[] after = Arrays.copyOf(key, key.length + 1);
+      if (Arrays.compareUnsigned(after, lower) > 0) {
+        lower = after;
+      }
+    }
+    List<NamedStream> out = new ArrayList<>();
+    if (limit <= 0) {
+      return out;
+    }
+    handleLock.readLock().lock();
+    try (Slice upper = new Slice(successor(streamKey(prefix)));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(lower); it.isValid() && out.size() < limit; it.next()) {
+        byte[] key = it.key();
+        String name = new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
+        out.add(new NamedStream(name, StreamMeta.decode(it.value())));
+      }
+      it.status();
+      return out;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot list streams from '" + prefix + "'", e);
+    } finally {
+      handleLock.readLock().unlock();
+    }
+  }
+
+  /** The names of {@link #streams}. */
+  public List<String> streamNames(String prefix, String startAfter, int limit) {
+    return streams(prefix, startAfter, limit).stream().map(NamedStream::name).toList();
+  }
+
+  /** Stages changes; only the shard's state machine writes, on its apply thread. */
   public Batch newBatch() {
     return new Batch();
   }
 
   /**
-   * Records from {@code offset} on: at most {@code maxRecords}, and no more than {@code maxBytes}
-   * of encoded records unless the first record alone is larger.
+   * Records of {@code stream} from {@code offset} on: at most {@code maxRecords}, and no more than
+   * {@code maxBytes} of encoded records unless the first record alone is larger. Sees one
+   * consistent state of the stream, even while it is being deleted and created again.
    */
-  public StoredRecords read(long offset, int maxRecords, int maxBytes) {
-    long end = nextOffset;
-    if (offset >= end || maxRecords <= 0) {
+  public StoredRecords read(String stream, long offset, int maxRecords, int maxBytes) {
+    if (maxRecords <= 0) {
       return StoredRecords.EMPTY;
     }
+    handleLock.readLock().lock();
+    Snapshot snapshot = db.getSnapshot();
+    try (ReadOptions at = new ReadOptions().setSnapshot(snapshot)) {
+      byte[] meta = db.get(at, streamKey(stream));
+      long end = meta == null ? 0 : StreamMeta.decode(meta).nextOffset();
+      if (offset >= end) {
+        return StoredRecords.EMPTY;
+      }
+      return readChunks(snapshot, stream, offset, end, maxRecords, maxBytes);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read stream '" + stream + "' at offset " + offset, e);
+    } catch (IOException e) {
+      throw new StoreException(
+          "a stored chunk of stream '" + stream + "' near offset " + offset + " is corrupt", e);
+    } finally {
+      db.releaseSnapshot(snapshot);
+      handleLock.readLock().unlock();
+    }
+  }
+
+  private StoredRecords readChunks(
+      Snapshot snapshot, String stream, long offset, long end, int maxRecords, int maxBytes)
+      throws RocksDBException, IOException {
     List<ByteString> parts = new ArrayList<>();
     int count = 0;
-    handleLock.readLock().lock();
-    try (Slice lower = new Slice(new byte[] {RECORD});
-        Slice upper = new Slice(recordKey(end));
-        ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+    // The bounds keep the iterator within this stream's keys.
+    try (Slice lower = new Slice(recordKey(stream, 0));
+        Slice upper = new Slice(recordKey(stream, end));
+        ReadOptions ro =
+            new ReadOptions()
+                .setSnapshot(snapshot)
+                .setIterateLowerBound(lower)
+                .setIterateUpperBound(upper);
         RocksIterator it = db.newIterator(ro)) {
       // The chunk that holds `offset` starts at or before it.
-      it.seekForPrev(recordKey(offset));
+      it.seekForPrev(recordKey(stream, offset));
       if (!it.isValid()) {
-        it.seek(recordKey(offset));
+        it.seek(recordKey(stream, offset));
       }
       long bytes = 0;
       boolean full = false;
       for (; it.isValid() && !full; it.next()) {
-        long o = ByteBuffer.wrap(it.key(), 1, 8).getLong();
+        byte[] key = it.key();
+        long o = ByteBuffer.wrap(key, key.length - 8, 8).getLong();
         byte[] chunk = it.value();
         CodedInputStream in = CodedInputStream.newInstance(chunk);
         int from = -1;
@@ -156,7 +292,7 @@ public final class RocksLogStore implements AutoCloseable {
         for (; !in.isAtEnd(); o++) {
           int start = in.getTotalBytesRead();
           if (in.readTag() != RECORDS_FIELD_TAG) {
-            throw new StoreException("the chunk holding offset " + o + " is corrupt", null);
+            throw new IOException("bad tag at offset " + o);
           }
           in.skipRawBytes(in.readRawVarint32());
           int stop = in.getTotalBytesRead();
@@ -179,12 +315,6 @@ public final class RocksLogStore implements AutoCloseable {
       }
       it.status();
       return new StoredRecords(parts, count);
-    } catch (RocksDBException e) {
-      throw new StoreException("cannot read the log at offset " + offset, e);
-    } catch (IOException e) {
-      throw new StoreException("a stored chunk near offset " + offset + " is corrupt", e);
-    } finally {
-      handleLock.readLock().unlock();
     }
   }
 
@@ -194,11 +324,16 @@ public final class RocksLogStore implements AutoCloseable {
   public Map<Long, byte[]> producers() {
     Map<Long, byte[]> out = new HashMap<>();
     handleLock.readLock().lock();
-    try (RocksIterator it = db.newIterator()) {
-      for (it.seek(new byte[] {PRODUCER}); it.isValid() && it.key()[0] == PRODUCER; it.next()) {
+    try (Slice upper = new Slice(new byte[] {PRODUCER + 1});
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(new byte[] {PRODUCER}); it.isValid(); it.next()) {
         out.put(ByteBuffer.wrap(it.key(), 1, 8).getLong(), it.value());
       }
+      it.status();
       return out;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the producer table", e);
     } finally {
       handleLock.readLock().unlock();
     }
@@ -229,6 +364,7 @@ public final class RocksLogStore implements AutoCloseable {
 
   /**
    * Replaces this store's whole content with a checkpoint's (a snapshot installed from the leader).
+   * Touches only this shard's directory.
    */
   public void restoreFrom(Path checkpoint) {
     handleLock.writeLock().lock();
@@ -261,7 +397,9 @@ public final class RocksLogStore implements AutoCloseable {
     try {
       closeHandle();
       writeOptions.close();
-      blockCache.close();
+      if (owned != null) {
+        owned.close();
+      }
     } finally {
       handleLock.writeLock().unlock();
     }
@@ -271,6 +409,7 @@ public final class RocksLogStore implements AutoCloseable {
     if (db != null) {
       db.close();
       options.close();
+      bloom.close();
       db = null;
     }
   }
@@ -295,33 +434,118 @@ public final class RocksLogStore implements AutoCloseable {
     return ByteBuffer.allocate(8).putLong(v).array();
   }
 
+  private static byte[] name(String stream) {
+    return stream.getBytes(StandardCharsets.UTF_8);
+  }
+
   // Big-endian offsets sort in offset order under RocksDB's bytewise comparator.
-  private static byte[] recordKey(long offset) {
-    return ByteBuffer.allocate(9).put(RECORD).putLong(offset).array();
+  private static byte[] recordKey(String stream, long offset) {
+    byte[] prefix = recordPrefix(stream);
+    return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(offset).array();
+  }
+
+  private static byte[] recordPrefix(String stream) {
+    byte[] n = name(stream);
+    return ByteBuffer.allocate(n.length + 2).put(RECORD).put(n).put((byte) 0).array();
+  }
+
+  private static byte[] streamKey(String stream) {
+    byte[] n = name(stream);
+    return ByteBuffer.allocate(n.length + 1).put(STREAM).put(n).array();
   }
 
   private static byte[] producerKey(long producerId) {
     return ByteBuffer.allocate(9).put(PRODUCER).putLong(producerId).array();
   }
 
-  /** The changes of one or more Raft entries, made visible together by {@link #commit}. */
+  /** The smallest key greater than every key that starts with {@code prefix}. */
+  private static byte[] successor(byte[] prefix) {
+    for (int i = prefix.length - 1; i >= 0; i--) {
+      if (prefix[i] != (byte) 0xff) {
+        byte[] s = Arrays.copyOf(prefix, i + 1);
+        s[i]++;
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("no key follows an all-0xff prefix");
+  }
+
+  /**
+   * The changes of one or more Raft entries, made visible together by {@link #commit}. Its reads
+   * ({@link #stream}, {@link #nextOffset}, {@link #exists}) see what it staged. Used by one thread
+   * (the apply thread), then closed.
+   */
   public final class Batch implements AutoCloseable {
     private final WriteBatch wb = new WriteBatch();
-    private long next = nextOffset;
-    private long chunkOffset = next;
+    // Every stream the batch looked at, with its meta as staged (null: absent), first touch first.
+    private final LinkedHashMap<String, Staged> streams = new LinkedHashMap<>();
+    // Records are gathered into one open chunk, of the stream appended to last; appending to
+    // another stream closes it (any cut into chunks reads back the same).
     private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + (64 << 10));
     private final CodedOutputStream chunkWriter = CodedOutputStream.newInstance(chunk, 8192);
+    private String chunkStream;
+    private long chunkOffset;
 
-    /** The offset the next appended record gets. */
-    public long nextOffset() {
-      return next;
+    private static final class Staged {
+      StreamMeta meta;
+      boolean changed;
+
+      Staged(StreamMeta meta) {
+        this.meta = meta;
+      }
     }
 
-    /** Appends a record that already carries offset {@link #nextOffset()}. */
-    public void append(Record record) {
-      if (record.getOffset() != next) {
+    /** The stream's stored meta, with this batch's changes; empty if it has none. */
+    public Optional<StreamMeta> stream(String name) {
+      return Optional.ofNullable(staged(name).meta);
+    }
+
+    /**
+     * Whether the stream exists, with this batch's changes: it has a meta, or it is {@code
+     * default}, which always exists.
+     */
+    public boolean exists(String name) {
+      return staged(name).meta != null || StreamNames.DEFAULT.equals(name);
+    }
+
+    /** The offset the stream's next record gets; 0 for a stream without meta. */
+    public long nextOffset(String name) {
+      StreamMeta m = staged(name).meta;
+      return m == null ? 0 : m.nextOffset();
+    }
+
+    /** Creates a stream that has no meta (a new one, or {@code default} before its first write). */
+    public void create(String name, long createdMs) {
+      Staged s = staged(name);
+      if (s.meta != null) {
+        throw new IllegalStateException("stream '" + name + "' exists already");
+      }
+      s.meta = new StreamMeta(createdMs, 0, 0);
+      s.changed = true;
+    }
+
+    /**
+     * Appends a record that already carries the stream's {@link #nextOffset}; the stream must have
+     * a meta (see {@link #create}).
+     */
+    public void append(String name, Record record) {
+      Staged s = staged(name);
+      if (s.meta == null) {
+        throw new IllegalStateException("stream '" + name + "' does not exist");
+      }
+      if (record.getOffset() != s.meta.nextOffset()) {
         throw new IllegalArgumentException(
-            "record has offset " + record.getOffset() + ", expected " + next);
+            "record for stream '"
+                + name
+                + "' has offset "
+                + record.getOffset()
+                + ", expected "
+                + s.meta.nextOffset());
+      }
+      if (!name.equals(chunkStream)) {
+        closeChunk();
+        chunkStream = name;
+        chunkOffset = s.meta.nextOffset();
       }
       try {
         chunkWriter.writeMessage(RECORDS_FIELD, record);
@@ -329,18 +553,32 @@ public final class RocksLogStore implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e); // writes to memory: cannot happen
       }
-      next++;
+      s.meta = s.meta.plus(1);
+      s.changed = true;
       if (chunk.size() >= CHUNK_BYTES) {
         closeChunk();
       }
     }
 
-    private void closeChunk() {
-      if (next > chunkOffset) {
-        put(recordKey(chunkOffset), chunk.toByteArray());
-        chunk.reset();
-        chunkOffset = next;
+    /**
+     * Deletes the stream's records and meta; the name is then free, and a stream created under it
+     * starts at offset 0. Harmless for a stream without meta.
+     */
+    public void delete(String name) {
+      Staged s = staged(name);
+      if (name.equals(chunkStream)) {
+        chunk.reset(); // never staged: nothing to delete
+        chunkStream = null;
       }
+      try {
+        // One range tombstone, however many chunks the stream has.
+        byte[] prefix = recordPrefix(name);
+        wb.deleteRange(prefix, successor(prefix));
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot stage the delete of stream '" + name + "'", e);
+      }
+      s.meta = null;
+      s.changed = true;
     }
 
     public void putProducer(long producerId, byte[] entry) {
@@ -355,10 +593,39 @@ public final class RocksLogStore implements AutoCloseable {
       }
     }
 
+    /**
+     * The streams this batch created, appended to or deleted, first touched first, with their next
+     * offset after it (0 for one deleted and not created again).
+     */
+    public Map<String, Long> changed() {
+      Map<String, Long> out = new LinkedHashMap<>();
+      streams.forEach(
+          (name, s) -> {
+            if (s.changed) {
+              out.put(name, s.meta == null ? 0 : s.meta.nextOffset());
+            }
+          });
+      return out;
+    }
+
     /** Writes everything staged, as of Raft index {@code index}, atomically. */
     public void commit(long index) {
       closeChunk();
-      put(NEXT_OFFSET_KEY, longBytes(next));
+      try {
+        for (Map.Entry<String, Staged> e : streams.entrySet()) {
+          Staged s = e.getValue();
+          if (!s.changed) {
+            continue;
+          }
+          if (s.meta == null) {
+            wb.delete(streamKey(e.getKey()));
+          } else {
+            wb.put(streamKey(e.getKey()), s.meta.encode());
+          }
+        }
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot stage stream metadata", e);
+      }
       put(APPLIED_INDEX_KEY, longBytes(index));
       handleLock.readLock().lock();
       try {
@@ -369,7 +636,31 @@ public final class RocksLogStore implements AutoCloseable {
         handleLock.readLock().unlock();
       }
       appliedIndex = index;
-      nextOffset = next;
+    }
+
+    private Staged staged(String name) {
+      Staged s = streams.get(name);
+      if (s == null) {
+        handleLock.readLock().lock();
+        try {
+          byte[] v = db.get(streamKey(name));
+          s = new Staged(v == null ? null : StreamMeta.decode(v));
+        } catch (RocksDBException e) {
+          throw new StoreException("cannot read stream '" + name + "'", e);
+        } finally {
+          handleLock.readLock().unlock();
+        }
+        streams.put(name, s);
+      }
+      return s;
+    }
+
+    private void closeChunk() {
+      if (chunkStream != null && chunk.size() > 0) {
+        put(recordKey(chunkStream, chunkOffset), chunk.toByteArray());
+        chunkOffset = streams.get(chunkStream).meta.nextOffset();
+      }
+      chunk.reset();
     }
 
     private void put(byte[] key, byte[] value) {

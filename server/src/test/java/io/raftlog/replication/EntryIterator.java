@@ -3,7 +3,7 @@ package io.raftlog.replication;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
-import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.ShardEntry;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
  * time, with the leader's closure where there is one.
  */
 class EntryIterator implements Iterator {
-  record Entry(long index, AppendBatch batch, Closure done) {}
+  record Entry(long index, ShardEntry entry, Closure done) {}
 
   private final List<Entry> entries;
   private int pos;
@@ -24,7 +24,7 @@ class EntryIterator implements Iterator {
 
   @Override
   public ByteBuffer getData() {
-    return ByteBuffer.wrap(entries.get(pos).batch().toByteArray());
+    return ByteBuffer.wrap(entries.get(pos).entry().toByteArray());
   }
 
   @Override
