@@ -59,7 +59,11 @@ public record NodeConfig(
     }
     if (shards > StreamNames.SLOT_COUNT) {
       throw new IllegalArgumentException(
-          CLUSTER_SHARDS.name() + " must be at most " + StreamNames.SLOT_COUNT + " (one slot per shard), not " + shards);
+          CLUSTER_SHARDS.name()
+              + " must be at most "
+              + StreamNames.SLOT_COUNT
+              + " (one slot per shard), not "
+              + shards);
     }
     atLeast(MAX_BATCH_BYTES, maxBatchBytes, MAX_RECORD_BYTES, maxRecordBytes);
     atLeast(MAX_INFLIGHT_BYTES, maxInflightBytes, MAX_BATCH_BYTES, maxBatchBytes);

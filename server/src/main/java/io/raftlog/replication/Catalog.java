@@ -60,8 +60,7 @@ public final class Catalog implements AutoCloseable {
   public CompletableFuture<Void> putSettings(String stream, Map<String, String> settings) {
     return propose(
         CatalogEntry.newBuilder()
-            .setPutSettings(
-                StreamSettings.newBuilder().setStream(stream).putAllSettings(settings))
+            .setPutSettings(StreamSettings.newBuilder().setStream(stream).putAllSettings(settings))
             .build());
   }
 

@@ -40,7 +40,9 @@ final class CatalogStateMachine extends StateMachineAdapter {
   private volatile Consumer<Boolean> leadership = leads -> {};
   private volatile long term;
 
-  /** {@code expected}: the layout this node derived from its config, to compare with the catalog. */
+  /**
+   * {@code expected}: the layout this node derived from its config, to compare with the catalog.
+   */
   CatalogStateMachine(ClusterLayout expected) {
     this.expected = expected;
   }
@@ -91,8 +93,9 @@ final class CatalogStateMachine extends StateMachineAdapter {
   private void apply(CatalogEntry e) {
     switch (e.getKindCase()) {
       case FORM -> form(e.getForm());
-      case PUT_SETTINGS -> settings.put(e.getPutSettings().getStream(), Map.copyOf(
-          e.getPutSettings().getSettingsMap()));
+      case PUT_SETTINGS ->
+          settings.put(
+              e.getPutSettings().getStream(), Map.copyOf(e.getPutSettings().getSettingsMap()));
       case DELETE_SETTINGS -> settings.remove(e.getDeleteSettings());
       default -> LOG.warn("ignoring a catalog entry of unknown kind {}", e.getKindCase());
     }

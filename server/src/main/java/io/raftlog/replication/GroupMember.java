@@ -185,7 +185,9 @@ final class GroupMember implements AutoCloseable {
         node.getLastAppliedLogIndex());
   }
 
-  /** Asks for a snapshot now; {@code done} is told how it went. Must not run on the apply thread. */
+  /**
+   * Asks for a snapshot now; {@code done} is told how it went. Must not run on the apply thread.
+   */
   void snapshot(Closure done) {
     node.snapshot(done);
   }
@@ -207,8 +209,8 @@ final class GroupMember implements AutoCloseable {
 
   /**
    * JRaft's defaults for its own RocksDB log let the WAL grow to 1 GiB and keep 3 x 64 MiB
-   * memtables per column family; with a Raft log per group, this node bounds both, so the Raft logs'
-   * disk and memory stay small.
+   * memtables per column family; with a Raft log per group, this node bounds both, so the Raft
+   * logs' disk and memory stay small.
    */
   private static void tuneRaftLogStorage() {
     DBOptions db = StorageOptionsFactory.getDefaultRocksDBOptions();

@@ -27,9 +27,7 @@ final class Layouts {
     int shards = config.shards();
     int replication = config.effectiveReplication();
     ClusterLayout.Builder b =
-        ClusterLayout.newBuilder()
-            .setSlotCount(StreamNames.SLOT_COUNT)
-            .setReplication(replication);
+        ClusterLayout.newBuilder().setSlotCount(StreamNames.SLOT_COUNT).setReplication(replication);
     for (Peer p : peers) {
       b.addNodes(
           NodeEntry.newBuilder()

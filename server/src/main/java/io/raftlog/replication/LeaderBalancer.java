@@ -38,7 +38,8 @@ final class LeaderBalancer implements AutoCloseable {
     this.nodes = nodes;
     this.shards = shards;
     // The first round waits two intervals: elections right after a start settle first.
-    timer.scheduleWithFixedDelay(this::balanceSafely, 2 * intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::balanceSafely, 2 * intervalMs, intervalMs, TimeUnit.MILLISECONDS);
   }
 
   private void balanceSafely() {
@@ -68,7 +69,9 @@ final class LeaderBalancer implements AutoCloseable {
       Peer target =
           s.member().alivePeers().stream()
               .filter(p -> !p.id().equals(self))
-              .min(Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0)).thenComparing(Peer::id))
+              .min(
+                  Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0))
+                      .thenComparing(Peer::id))
               .orElse(null);
       if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2) {
         LOG.info(

@@ -59,7 +59,9 @@ final class RaftTransport implements AutoCloseable {
     return RaftServiceFactory.createAndInitRaftNode(groupId, self, options);
   }
 
-  /** Runs {@code task} off JRaft's threads (a snapshot request must not come from the apply thread). */
+  /**
+   * Runs {@code task} off JRaft's threads (a snapshot request must not come from the apply thread).
+   */
   void triggerSnapshot(Runnable task) {
     snapshotTrigger.execute(task);
   }

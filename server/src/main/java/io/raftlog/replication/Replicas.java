@@ -41,7 +41,7 @@ public final class Replicas implements AutoCloseable {
     this.allLeadersKnown = allLeadersKnown;
     this.layout = Layouts.initial(config);
     this.slots = new SlotMap(layout.getSlotsList(), layout.getSlotCount());
-    this.storeResources = StoreResources.create();
+    this.storeResources = StoreResources.defaults();
     this.transport = new RaftTransport(config);
     Path data = config.dataDir();
     leaderKnown.put(Catalog.GROUP, false);

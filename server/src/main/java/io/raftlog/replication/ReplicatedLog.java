@@ -128,23 +128,22 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   }
 
   private AppliedListener snapshotWhenDue() {
-    return AppliedListener.any(
-        () -> {
-          if (fsm.entriesSinceSnapshot() >= config.snapshotEntries()
-              && snapshotRunning.compareAndSet(false, true)) {
-            // A snapshot request queues work on the apply thread this listener runs on: make it
-            // from another.
-            transport.triggerSnapshot(
-                () ->
-                    member.snapshot(
-                        st -> {
-                          snapshotRunning.set(false);
-                          if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
-                            LOG.warn("shard {}: snapshot by entry count failed: {}", shard, st);
-                          }
-                        }));
-          }
-        });
+    return (stream, next) -> {
+      if (fsm.entriesSinceSnapshot() >= config.snapshotEntries()
+          && snapshotRunning.compareAndSet(false, true)) {
+        // A snapshot request queues work on the apply thread this listener runs on: make it
+        // from another.
+        transport.triggerSnapshot(
+            () ->
+                member.snapshot(
+                    st -> {
+                      snapshotRunning.set(false);
+                      if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
+                        LOG.warn("shard {}: snapshot by entry count failed: {}", shard, st);
+                      }
+                    }));
+      }
+    };
   }
 
   /** Starts stopping this replica's member; {@link #close()} waits for it and closes the store. */

@@ -12,8 +12,8 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.RaftState;
-import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.replication.Replicas;
+import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
 import io.raftlog.wire.HostPort;
@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One raftlog node, assembled: its {@link Replicas} (the meta group and its shard replicas, each
- * shard with its store), and the gRPC server (log service, health, reflection) in front. {@link #close()} takes it down in the reverse order.
+ * shard with its store), and the gRPC server (log service, health, reflection) in front. {@link
+ * #close()} takes it down in the reverse order.
  *
  * <p>Made by {@link #builder(NodeConfig)}: by default the gRPC server is Netty on the config's
  * client address; a caller may hand in a {@link ServerBuilder} of its own (in-process transport,

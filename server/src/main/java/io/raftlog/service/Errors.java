@@ -28,7 +28,8 @@ final class Errors {
         .asRuntimeException();
   }
 
-  static StatusRuntimeException notReplica(int shard, java.util.List<io.raftlog.config.Peer> replicas) {
+  static StatusRuntimeException notReplica(
+      int shard, java.util.List<io.raftlog.config.Peer> replicas) {
     return Status.UNAVAILABLE
         .withDescription(
             "this node holds no replica of shard "
@@ -95,6 +96,7 @@ final class Errors {
           case PRECONDITION -> Status.FAILED_PRECONDITION;
           case NOT_FOUND -> Status.NOT_FOUND;
           case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+          case INVALID -> Status.INVALID_ARGUMENT;
         };
     return s.withDescription(r.reason()).asRuntimeException();
   }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Decides whether a call stays on this node or goes one hop to the leader of the group it concerns
  * (a shard, or the meta group), and sends it there over the node's {@link PeerChannels}, marked
- * with {@link CallHeaders#FORWARDED_BY} so it is never forwarded again by a node that does not lead.
- * Stateless; runs on the gRPC thread of the call it serves, and its futures complete on gRPC's
- * client threads.
+ * with {@link CallHeaders#FORWARDED_BY} so it is never forwarded again by a node that does not
+ * lead. Stateless; runs on the gRPC thread of the call it serves, and its futures complete on
+ * gRPC's client threads.
  */
 final class Forwarder {
   /** The deadline of a forwarded unary call whose client set none. */
@@ -41,10 +41,10 @@ final class Forwarder {
   }
 
   /**
-   * Null when this node leads {@code shard}; else the node to forward to: the leader, or (when
-   * this node holds no replica of the shard) a replica, which names the leader in its answer.
-   * Throws UNAVAILABLE when no leader is known, or when the call was already forwarded once (a
-   * stale leader view: the client should retry).
+   * Null when this node leads {@code shard}; else the node to forward to: the leader, or (when this
+   * node holds no replica of the shard) a replica, which names the leader in its answer. Throws
+   * UNAVAILABLE when no leader is known, or when the call was already forwarded once (a stale
+   * leader view: the client should retry).
    */
   Peer leaderToForwardTo(int shard) {
     ReplicatedLog local = routes.local(shard);

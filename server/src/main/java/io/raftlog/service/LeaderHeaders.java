@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Puts on every response the client address of the leader of the group that served the call
- * ({@code raftlog-leader}: the stream's shard, or the meta group for calls about the whole
- * cluster), so clients can go straight to that leader, and this node's id ({@code raftlog-node}),
- * so clients can tell a node's answer from a transport failure; tells the service whether a call
- * was forwarded by another node.
+ * Puts on every response the client address of the leader of the group that served the call ({@code
+ * raftlog-leader}: the stream's shard, or the meta group for calls about the whole cluster), so
+ * clients can go straight to that leader, and this node's id ({@code raftlog-node}), so clients can
+ * tell a node's answer from a transport failure; tells the service whether a call was forwarded by
+ * another node.
  *
  * <p>The service names the group with {@link #servedBy} on the call's thread, as soon as it knows
  * the stream; the address is read when the headers go out, so it is as fresh as it can be.

@@ -56,7 +56,9 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     this.cluster = new ClusterView(config, replicas, peers);
   }
 
-  /** The meta group leader's client address (null while none is known), for calls about no stream. */
+  /**
+   * The meta group leader's client address (null while none is known), for calls about no stream.
+   */
   public Supplier<String> metaLeaderAddress() {
     return routes::metaLeaderAddress;
   }

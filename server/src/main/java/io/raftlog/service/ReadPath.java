@@ -62,7 +62,9 @@ final class ReadPath {
     // Made now: gRPC takes the call's handlers only during its first invocation.
     TailSubscription tail = tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES);
     whenReadable(
-        request, out, (store, stream) -> next -> tails.start(tail, store, stream, request.getOffset()));
+        request,
+        out,
+        (store, stream) -> next -> tails.start(tail, store, stream, request.getOffset()));
   }
 
   /** What to do with the stream once it can be read. */
@@ -104,8 +106,7 @@ final class ReadPath {
                     out.onError(Errors.asStatus(e));
                   }
                 });
-    afterBarrier(replica, request.getConsistency(), out)
-        .thenRun(() -> execute(guarded, out));
+    afterBarrier(replica, request.getConsistency(), out).thenRun(() -> execute(guarded, out));
   }
 
   /** The stream's next offset; NOT_FOUND if it does not exist ({@code default} always does). */

@@ -15,12 +15,12 @@ import io.raftlog.internal.v1.DeleteStream;
 import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.replication.AppendOutcome;
 import io.raftlog.replication.ReplicatedLog;
+import io.raftlog.storage.NamedStream;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StreamMeta;
 import io.raftlog.wire.StreamNames;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -106,7 +106,7 @@ final class StreamAdmin {
               if (outcome instanceof AppendOutcome.Rejected r) {
                 throw Errors.rejected(r);
               }
-              return info(stream, shard, ((AppendOutcome.Created) outcome).stream());
+              return info(stream, shard, ((AppendOutcome.Created) outcome).meta());
             });
   }
 
@@ -133,8 +133,7 @@ final class StreamAdmin {
                 shardLeader, request, (stub, r, out) -> stub.deleteStream(r, out));
     // Settings go after the records: a failure in between leaves settings of a deleted stream,
     // which a retry of DeleteStream removes (it answers NOT_FOUND for the records, then cleans up).
-    return deleted.thenCompose(
-        r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
+    return deleted.thenCompose(r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
   }
 
   private CompletableFuture<DeleteStreamResponse> deleteInShard(int shard, String stream) {
@@ -175,12 +174,11 @@ final class StreamAdmin {
                     () -> {
                       RocksLogStore store = replica.store();
                       StreamMeta meta =
-                          store
-                              .stream(stream)
+                          store.stream(stream)
                               .orElseGet(
                                   () -> {
                                     if (stream.equals(StreamNames.DEFAULT)) {
-                                      return new StreamMeta(0, 0, 0);
+                                      return StreamMeta.NEVER_WRITTEN;
                                     }
                                     throw Errors.notFound(stream);
                                   });
@@ -213,13 +211,14 @@ final class StreamAdmin {
     for (ReplicatedLog s : shards) {
       CompletableFuture<Void> b = new CompletableFuture<>();
       s.readBarrier()
-          .whenComplete((ok, e) -> {
-            if (e == null) {
-              b.complete(null);
-            } else {
-              b.completeExceptionally(e);
-            }
-          });
+          .whenComplete(
+              (ok, e) -> {
+                if (e == null) {
+                  b.complete(null);
+                } else {
+                  b.completeExceptionally(e);
+                }
+              });
       barriers.add(b);
     }
     CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new))
@@ -234,9 +233,9 @@ final class StreamAdmin {
                   () -> {
                     List<StreamInfo> all = new ArrayList<>();
                     for (ReplicatedLog s : shards) {
-                      for (Map.Entry<String, StreamMeta> e :
+                      for (NamedStream e :
                           s.store().streams(prefix, request.getPageToken(), page + 1)) {
-                        all.add(info(e.getKey(), s.shard(), e.getValue()));
+                        all.add(info(e.name(), s.shard(), e.meta()));
                       }
                     }
                     all.sort(java.util.Comparator.comparing(StreamInfo::getName));
@@ -290,5 +289,4 @@ final class StreamAdmin {
     }
     return name;
   }
-
 }

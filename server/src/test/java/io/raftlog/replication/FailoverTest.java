@@ -101,7 +101,11 @@ class FailoverTest {
       Await.until(
           Duration.ofSeconds(20),
           "the survivor to notice it has no leader",
-          () -> cluster.node(survivor).leader() == null);
+          () ->
+              cluster
+                      .node(survivor)
+                      .leader(cluster.node(survivor).shardOf(io.raftlog.wire.StreamNames.DEFAULT))
+                  == null);
       long start = System.nanoTime();
       StatusRuntimeException e =
           assertThrows(

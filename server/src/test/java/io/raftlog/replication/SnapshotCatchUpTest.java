@@ -27,8 +27,11 @@ class SnapshotCatchUpTest {
 
   @TempDir Path dir;
 
-  private static boolean hasSnapshot(Path nodeDir) {
-    try (Stream<Path> s = Files.list(nodeDir.resolve("raft/snapshot"))) {
+  /** Whether the node's replica of the shard that holds stream {@code default} has a snapshot. */
+  private static boolean hasSnapshot(RaftlogServer node) {
+    Path nodeDir = node.config().dataDir();
+    int shard = node.shardOf(io.raftlog.wire.StreamNames.DEFAULT);
+    try (Stream<Path> s = Files.list(nodeDir.resolve("shards/" + shard + "/raft/snapshot"))) {
       return s.anyMatch(p -> p.getFileName().toString().startsWith("snapshot_"));
     } catch (java.io.IOException e) {
       return false;
@@ -59,9 +62,7 @@ class SnapshotCatchUpTest {
       Await.until(
           Duration.ofSeconds(20),
           "every node to take a snapshot",
-          () ->
-              cluster.ids().stream()
-                  .allMatch(id -> hasSnapshot(cluster.node(id).config().dataDir())));
+          () -> cluster.ids().stream().allMatch(id -> hasSnapshot(cluster.node(id))));
 
       cluster.stopNode(victim);
       cluster.wipeNode(victim);

@@ -21,6 +21,7 @@ import io.raftlog.testkit.Await;
 import io.raftlog.testkit.FreePorts;
 import io.raftlog.wire.CallHeaders;
 import io.raftlog.wire.HostPort;
+import io.raftlog.wire.StreamNames;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -53,9 +54,16 @@ class InProcessServerTest {
         RaftlogServer.builder(config).serverBuilder(InProcessServerBuilder.forName(name)).start()) {
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
-        Await.until(Duration.ofSeconds(20), "the only node to elect itself", node::isLeader);
-        assertEquals("1", node.leader().id());
-        assertEquals(RaftState.Role.LEADER, node.raftState().role());
+        int shard = node.shardOf(StreamNames.DEFAULT);
+        Await.until(
+            Duration.ofSeconds(20),
+            "the only node to lead the meta group and every shard",
+            () ->
+                node.leadsMeta()
+                    && java.util.stream.IntStream.range(0, node.shardCount())
+                        .allMatch(node::leads));
+        assertEquals("1", node.leader(shard).id());
+        assertEquals(RaftState.Role.LEADER, node.raftState(shard).role());
 
         AtomicReference<Metadata> headers = new AtomicReference<>();
         AtomicReference<Metadata> trailers = new AtomicReference<>();
@@ -66,7 +74,7 @@ class InProcessServerTest {
         assertEquals(0, produced.getBaseOffset());
         assertEquals(2, produced.getRecordCount());
         assertEquals(client.toString(), headers.get().get(CallHeaders.LEADER));
-        assertEquals(2, node.nextOffset());
+        assertEquals(2, node.nextOffset(StreamNames.DEFAULT));
 
         ConsumeResponse read =
             stub.consume(

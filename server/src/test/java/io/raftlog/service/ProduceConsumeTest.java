@@ -220,30 +220,49 @@ class ProduceConsumeTest {
   }
 
   @Test
-  void getClusterShowsOneLeaderAndTwoFollowersWithTheirProgress() {
-    String leader = cluster.awaitLeader();
-    long next = cluster.blocking(leader).produce(batch("cluster")).getBaseOffset() + 1;
+  void getClusterShowsEveryShardWithItsLeaderTheMetaGroupAndTheSlotMap() {
+    java.util.Map<Integer, String> leaders = cluster.awaitShardLeaders();
+    int shard = cluster.node(cluster.ids().get(0)).shardOf("default");
+    cluster.blocking(leaders.get(shard)).produce(batch("cluster"));
     GetClusterResponse view =
         Await.value(
             Duration.ofSeconds(10),
-            "every node applied offset " + (next - 1),
+            "the leader's view of shard " + shard + " to show the write applied",
             () -> {
               GetClusterResponse v =
                   cluster
                       .blocking(cluster.aFollower())
                       .getCluster(GetClusterRequest.getDefaultInstance());
-              return v.getNodesList().stream().allMatch(n -> n.getNextOffset() >= next) ? v : null;
+              return v.getShards(shard).getAppliedIndex() > 1 ? v : null;
             });
-    assertEquals(leader, view.getLeaderId());
     assertEquals(cluster.ids(), view.getNodesList().stream().map(NodeInfo::getId).toList());
+    assertEquals(6, view.getShardsCount(), "cluster.shards defaults to 6");
+    for (var s : view.getShardsList()) {
+      assertEquals(leaders.get(s.getId()), s.getLeaderId(), "shard " + s.getId());
+      assertEquals(3, s.getReplicasCount());
+      assertTrue(s.getTerm() > 0 && s.getCommitIndex() >= s.getAppliedIndex(), s.toString());
+      long leading =
+          view.getNodesList().stream()
+              .flatMap(n -> n.getReplicasList().stream())
+              .filter(r -> r.getShard() == s.getId() && r.getRole() == Role.LEADER)
+              .count();
+      assertEquals(1, leading, "one leader of shard " + s.getId());
+    }
+    assertTrue(cluster.ids().contains(view.getLeaderId()), "the meta group has a leader");
+    assertEquals(view.getLeaderId(), view.getMeta().getLeaderId());
+    assertEquals(3, view.getMeta().getReplicasCount());
     assertEquals(1, view.getNodesList().stream().filter(n -> n.getRole() == Role.LEADER).count());
-    assertEquals(2, view.getNodesList().stream().filter(n -> n.getRole() == Role.FOLLOWER).count());
     for (NodeInfo n : view.getNodesList()) {
       assertEquals(cluster.clientAddress(n.getId()), n.getClientAddress());
-      assertTrue(
-          n.getTerm() > 0 && n.getAppliedIndex() > 0 && n.getCommitIndex() >= n.getAppliedIndex(),
-          n.toString());
+      assertEquals(6, n.getReplicasCount(), "every node holds every shard");
     }
+    assertEquals(4096, view.getSlotCount());
+    int nextSlot = 0;
+    for (var r : view.getSlotsList()) {
+      assertEquals(nextSlot, r.getFirstSlot());
+      nextSlot = r.getLastSlot() + 1;
+    }
+    assertEquals(4096, nextSlot, "the slot ranges cover every slot once");
   }
 
   @Test
