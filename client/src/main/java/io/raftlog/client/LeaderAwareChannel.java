@@ -16,12 +16,16 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.NodeInfo;
+import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.wire.CallHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,8 +33,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One gRPC channel per node, and the client's view of the cluster: which nodes exist (bootstrap
- * addresses, then what {@code GetCluster} says), which one leads (from the {@code raftlog-leader}
- * header of every response), and which failed recently.
+ * addresses, then what {@code GetCluster} says), the slot map ({@link ShardMap}: which shard holds
+ * a stream), which node leads each shard (from {@code GetCluster}, then from the {@code
+ * raftlog-leader} header of every answer to a call made for a shard), and which nodes failed
+ * recently.
+ *
+ * <p>A call made for a shard carries the shard in its {@link CallOptions} ({@link #SHARD}, set by
+ * {@link #async(String, int)} and {@link #blocking(String, int)}): the leader header of its answer
+ * names that shard's leader. A call for a shard that fails with {@code UNAVAILABLE} (the node is
+ * gone, or does not lead and could not forward) forgets that leader and refreshes the view.
  *
  * <p>A node that failed at the transport level is left out for a while (the quarantine), also when
  * some node still names it as the leader: that is how the client avoids looping against a stale
@@ -40,6 +51,9 @@ final class LeaderAwareChannel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderAwareChannel.class);
   private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+  /** The shard a call is made for; its answer's leader header names that shard's leader. */
+  static final CallOptions.Key<Integer> SHARD = CallOptions.Key.create("raftlog-shard");
+
   private final ClientOptions options;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
@@ -47,8 +61,10 @@ final class LeaderAwareChannel implements AutoCloseable {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile long lastRefreshNanos = System.nanoTime() - REFRESH_INTERVAL_NANOS;
+  private final Map<Integer, String> shardLeaders = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> mapKnown = new CompletableFuture<>();
   private volatile List<String> nodes;
-  private volatile String leader;
+  private volatile ShardMap map;
 
   LeaderAwareChannel(ClientOptions options) {
     this.options = options;
@@ -56,14 +72,60 @@ final class LeaderAwareChannel implements AutoCloseable {
     roundRobin.set((int) (System.nanoTime() & 0xffff)); // clients do not all start on one node
   }
 
-  /** Where a write should go: the leader if known and healthy, else any healthy node. */
-  String forWrite() {
-    String l = leader;
+  /**
+   * Where a call for {@code shard} should go: its leader if known and healthy, else any healthy
+   * node (which forwards a write to the leader). A negative shard (not known yet) means any node.
+   */
+  String forShard(int shard) {
+    String l = shard < 0 ? null : shardLeaders.get(shard);
     if (l != null && !quarantined(l)) {
       return l;
     }
     refresh();
     return forRead();
+  }
+
+  /** The shard of {@code stream}, or -1 while the slot map is not known. */
+  int shardOf(String stream) {
+    ShardMap m = map;
+    return m == null ? -1 : m.shardOf(stream);
+  }
+
+  /**
+   * The shard of {@code stream}, waiting up to {@code maxWaitNanos} for the slot map if it is not
+   * known yet (asking the nodes meanwhile).
+   *
+   * @throws RaftlogException {@code UNAVAILABLE} if no node gave the map in time
+   */
+  int awaitShardOf(String stream, long maxWaitNanos) {
+    long end = System.nanoTime() + maxWaitNanos;
+    while (map == null) {
+      refresh();
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        throw new RaftlogException(
+            Status.Code.UNAVAILABLE,
+            String.format(
+                "the cluster's slot map is not known: no node of %s answered GetCluster within"
+                    + " %d ms",
+                nodes, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)),
+            null);
+      }
+      try {
+        mapKnown.get(Math.min(left, REFRESH_INTERVAL_NANOS), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // ask again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RaftlogException(Status.Code.CANCELLED, "interrupted while waiting", e);
+      }
+    }
+    return map.shardOf(stream);
+  }
+
+  /** The slot map, or null while none is known. */
+  ShardMap map() {
+    return map;
   }
 
   /**
@@ -87,8 +149,9 @@ final class LeaderAwareChannel implements AutoCloseable {
     return oldestFailure;
   }
 
-  String leader() {
-    return leader;
+  /** The client address of {@code shard}'s leader as far as this client knows, or null. */
+  String leaderOf(int shard) {
+    return shard < 0 ? null : shardLeaders.get(shard);
   }
 
   List<String> nodes() {
@@ -103,8 +166,21 @@ final class LeaderAwareChannel implements AutoCloseable {
     return LogGrpc.newBlockingStub(channel(node));
   }
 
+  /** A stub for calls made for {@code shard} (none if negative): see {@link #SHARD}. */
+  LogGrpc.LogStub async(String node, int shard) {
+    LogGrpc.LogStub stub = async(node);
+    return shard < 0 ? stub : stub.withOption(SHARD, shard);
+  }
+
+  /** A stub for calls made for {@code shard} (none if negative): see {@link #SHARD}. */
+  LogGrpc.LogBlockingStub blocking(String node, int shard) {
+    LogGrpc.LogBlockingStub stub = blocking(node);
+    return shard < 0 ? stub : stub.withOption(SHARD, shard);
+  }
+
   /**
-   * Asks any node for the cluster's members and leader, at most twice a second, in the background.
+   * Asks any node for the cluster's members, slot map and shard leaders, at most twice a second, in
+   * the background.
    */
   void refresh() {
     long now = System.nanoTime();
@@ -116,10 +192,11 @@ final class LeaderAwareChannel implements AutoCloseable {
     async(node)
         .withDeadlineAfter(options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .getCluster(
-            // Once every member's address is known, the node's own view (leader id) is enough and
-            // answers at once, even while a peer is frozen.
+            // Once every member's address and the slot map are known, the node's own view (its
+            // shards' leaders) is enough and answers at once, even while a peer is frozen.
             GetClusterRequest.newBuilder()
-                .setLocalOnly(addressById.size() >= 2 && addressById.size() >= nodes.size())
+                .setLocalOnly(
+                    map != null && addressById.size() >= 2 && addressById.size() >= nodes.size())
                 .build(),
             new StreamObserver<>() {
               @Override
@@ -139,7 +216,7 @@ final class LeaderAwareChannel implements AutoCloseable {
             });
   }
 
-  /** Takes the members and the leader from a GetCluster answer. */
+  /** Takes the members, the slot map and the shard leaders from a GetCluster answer. */
   void learn(GetClusterResponse cluster) {
     List<String> members = new ArrayList<>();
     for (NodeInfo n : cluster.getNodesList()) {
@@ -153,17 +230,36 @@ final class LeaderAwareChannel implements AutoCloseable {
       LOG.debug("cluster members: {}", members);
       nodes = List.copyOf(members);
     }
-    String newLeader = addressById.get(cluster.getLeaderId());
-    if (newLeader != null) {
-      setLeader(newLeader);
+    try {
+      ShardMap m = ShardMap.from(cluster);
+      if (m != null && !m.equals(map)) {
+        LOG.debug("slot map: {}", m);
+        map = m;
+        mapKnown.complete(null);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring a slot map that does not cover every slot: {}", e.getMessage());
+    }
+    // A shard whose leader the answering node does not know keeps the one known so far: a call
+    // there fails over if it is stale.
+    for (ShardInfo s : cluster.getShardsList()) {
+      String address = addressById.get(s.getLeaderId());
+      if (address != null) {
+        setLeader(s.getId(), address);
+      }
     }
   }
 
-  private void setLeader(String address) {
-    String old = leader;
+  private void setLeader(int shard, String address) {
+    String old = shardLeaders.put(shard, address);
     if (!address.equals(old)) {
-      LOG.debug("leader: {} (was {})", address, old);
-      leader = address;
+      LOG.debug("shard {} leader: {} (was {})", shard, address, old);
+    }
+  }
+
+  private void forgetLeader(Integer shard, String node) {
+    if (shard != null) {
+      shardLeaders.remove(shard, node);
     }
   }
 
@@ -180,30 +276,31 @@ final class LeaderAwareChannel implements AutoCloseable {
   }
 
   /**
-   * Every call ends here: its outcome teaches the client who leads and which nodes are alive.
-   * {@code answered} says whether the node itself answered (its {@code raftlog-node} header came
-   * back) rather than gRPC reporting that the node could not be reached.
+   * Every call ends here: its outcome teaches the client who leads {@code shard} (null for a call
+   * made for no shard) and which nodes are alive. {@code answered} says whether the node itself
+   * answered (its {@code raftlog-node} header came back) rather than gRPC reporting that the node
+   * could not be reached.
    */
-  private void observe(String node, Status status, boolean answered, String hint) {
+  private void observe(String node, Integer shard, Status status, boolean answered, String hint) {
     Status.Code code = status.getCode();
     if (status.isOk()) {
       failedAt.remove(node);
     } else if (code == Status.Code.DEADLINE_EXCEEDED
         || (!answered && (code == Status.Code.UNAVAILABLE || code == Status.Code.UNKNOWN))) {
       failedAt.put(node, System.nanoTime());
-      if (node.equals(leader)) {
-        leader = null;
-      }
+      // A node that cannot be reached leads nothing the client can use.
+      shardLeaders.values().removeIf(node::equals);
       refresh();
-    } else if (code == Status.Code.UNAVAILABLE && hint == null) {
-      // The node answered but knows no leader: an election is under way.
-      if (node.equals(leader)) {
-        leader = null;
+    } else if (code == Status.Code.UNAVAILABLE) {
+      // The node answered but could not serve the shard (no leader: an election is under way, or
+      // it was not the leader and could not forward): ask again who leads.
+      if (hint == null || hint.equals(node)) {
+        forgetLeader(shard, node);
       }
       refresh();
     }
-    if (hint != null) {
-      setLeader(hint);
+    if (hint != null && shard != null && !(code == Status.Code.UNAVAILABLE && hint.equals(node))) {
+      setLeader(shard, hint);
     }
   }
 
@@ -248,6 +345,7 @@ final class LeaderAwareChannel implements AutoCloseable {
     @Override
     public <Q, R> ClientCall<Q, R> interceptCall(
         MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+      Integer shard = callOptions.getOption(SHARD);
       return new SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
@@ -259,8 +357,8 @@ final class LeaderAwareChannel implements AutoCloseable {
                 @Override
                 public void onHeaders(Metadata h) {
                   read(h);
-                  if (hint != null) {
-                    setLeader(hint);
+                  if (hint != null && shard != null) {
+                    setLeader(shard, hint);
                   }
                   super.onHeaders(h);
                 }
@@ -269,7 +367,7 @@ final class LeaderAwareChannel implements AutoCloseable {
                 public void onClose(Status status, Metadata trailers) {
                   read(trailers);
                   if (status.getCode() != Status.Code.CANCELLED) {
-                    observe(node, status, answered, hint);
+                    observe(node, shard, status, answered, hint);
                   }
                   super.onClose(status, trailers);
                 }

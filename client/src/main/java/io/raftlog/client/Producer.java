@@ -2,6 +2,7 @@ package io.raftlog.client;
 
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.StreamNames;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,18 +10,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The idempotent, batching producer of a {@link RaftlogClient}.
+ * The idempotent, batching producer of a {@link RaftlogClient}: it writes to any number of streams.
  *
- * <p>{@link #send} adds a record to the open batch; a batch closes when it reaches the batch size,
- * or when its linger time has passed and the producer could send it now. Closed batches get
- * consecutive sequence numbers and go to the leader on one {@code ProduceStream}, up to the
- * in-flight limit, so they are appended in send order. Bytes not yet acknowledged are bounded by
- * the buffer size: a send beyond it blocks, then fails.
+ * <p>{@link #send(String, Record)} adds a record to the open batch of its stream's shard (the
+ * client finds the shard from the stream's name and the cluster's slot map); a batch holds the
+ * records of every stream of that shard sent while it was open, each stream's in send order. A
+ * batch closes when it reaches the batch size, or when its linger time has passed and the producer
+ * could send it now. Each shard's closed batches get consecutive sequence numbers (the log counts
+ * them per producer and shard) and go to that shard's leader on one {@code ProduceStream}, up to
+ * the in-flight limit per shard, so every stream's records are appended in send order. Bytes not
+ * yet acknowledged, over all shards, are bounded by the buffer size: a send beyond it blocks, then
+ * fails.
  *
- * <p>When the stream fails (a leader change, a dead node, overload), the producer resends the
- * unacknowledged batches one at a time with their own sequences, with backoff, until each is
- * answered or its deadline passes; the log appends a resent batch only if the first attempt did
- * not, so every record is appended once and in order. Then it streams again.
+ * <p>When a shard's stream fails (a leader change, a dead node, overload), the producer resends
+ * that shard's unacknowledged batches one at a time with their own sequences, with backoff, until
+ * each is answered or its deadline passes; the log appends a resent batch only if the first attempt
+ * did not, so every record is appended once and in order. Then it streams again. Other shards'
+ * batches are not held up.
  *
  * <p>Callers' threads only fill batches in the {@link RecordAccumulator}, under its lock. One
  * thread, the {@link Sender}, owns everything after that (the stream, the batches in flight, the
@@ -35,7 +41,7 @@ public final class Producer implements AutoCloseable {
 
   Producer(ClientOptions options, LeaderAwareChannel cluster, Backoff backoff) {
     this.options = options;
-    this.accumulator = new RecordAccumulator(options, this::wakeSender);
+    this.accumulator = new RecordAccumulator(options, cluster::awaitShardOf, this::wakeSender);
     this.sender = new Sender(options, cluster, backoff, accumulator, producerId);
     sender.start();
   }
@@ -45,32 +51,48 @@ public final class Producer implements AutoCloseable {
     return producerId;
   }
 
-  /** Sends a record holding only {@code value}. */
+  /** Sends a record holding only {@code value} to the stream {@code default}. */
   public CompletableFuture<Long> send(byte[] value) {
-    return send(Record.newBuilder().setValue(ByteString.copyFrom(value)).build());
+    return send(StreamNames.DEFAULT, value);
+  }
+
+  /** Sends {@code record} to the stream {@code default}: see {@link #send(String, Record)}. */
+  public CompletableFuture<Long> send(Record record) {
+    return send(StreamNames.DEFAULT, record);
+  }
+
+  /** Sends a record holding only {@code value} to {@code stream}. */
+  public CompletableFuture<Long> send(String stream, byte[] value) {
+    return send(stream, Record.newBuilder().setValue(ByteString.copyFrom(value)).build());
   }
 
   /**
-   * Queues {@code record} for appending and returns a future of its offset, completed once a
-   * majority has it. Records are appended in the order of their {@code send} calls. Blocks while
-   * the buffer is full, up to the client's max block time.
+   * Queues {@code record} for appending to {@code stream} and returns a future of its offset in
+   * that stream, completed once a majority of the stream's shard has it. A stream's records are
+   * appended in the order of their {@code send} calls. Blocks while the buffer is full, and while
+   * the client does not know the cluster's slot map yet (right after it is built), up to the
+   * client's max block time in all.
    *
-   * @throws RaftlogException {@code RESOURCE_EXHAUSTED} if the buffer stays full
+   * @throws IllegalArgumentException if {@code stream} is not a valid stream name
+   * @throws RaftlogException {@code RESOURCE_EXHAUSTED} if the buffer stays full; {@code
+   *     UNAVAILABLE} if no node told the slot map in time
    * @throws IllegalStateException if the producer is closed
    */
-  public CompletableFuture<Long> send(Record record) {
-    return accumulator.append(record);
+  public CompletableFuture<Long> send(String stream, Record record) {
+    return accumulator.append(RaftlogClient.checkStream(stream), record);
   }
 
   /**
-   * Sends every record of {@code records}, back to back, closes the batch at once and waits; the
-   * offsets in order.
+   * Sends every record of {@code records} to {@code stream}, back to back, closes the batch at once
+   * and waits; the offsets in order. With an {@code expectedOffset} (else null) the records go in a
+   * batch of their own, appended only if the stream's next offset is that.
    */
-  List<Long> sendAndWait(List<Record> records) {
+  List<Long> sendAndWait(String stream, List<Record> records, Long expectedOffset) {
     if (records.isEmpty()) {
       throw new IllegalArgumentException("no records to produce");
     }
-    List<CompletableFuture<Long>> offsets = accumulator.appendAllAndSeal(records);
+    List<CompletableFuture<Long>> offsets =
+        accumulator.appendAllAndSeal(RaftlogClient.checkStream(stream), records, expectedOffset);
     List<Long> out = new ArrayList<>(records.size());
     for (CompletableFuture<Long> f : offsets) {
       out.add(join(f));

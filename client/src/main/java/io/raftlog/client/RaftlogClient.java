@@ -6,28 +6,40 @@ import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteStreamRequest;
+import io.raftlog.api.v1.DeleteStreamResponse;
+import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.ListStreamsRequest;
+import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.wire.HostPort;
+import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A client of one raftlog cluster. It finds the leader by itself, retries through failover with
- * backoff under a deadline, and appends each batch exactly once (its {@link #producer()} is
- * idempotent). Thread-safe; build one per application and {@link #close()} it at the end.
+ * A client of one raftlog cluster: many named streams, each an ordered log with its own offsets,
+ * spread over the cluster's shards (Raft groups). It learns the slot map (which shard holds which
+ * stream) and each shard's leader by itself, sends each stream's calls to its shard's leader,
+ * retries through failover with backoff under a deadline, and appends each batch exactly once (its
+ * {@link #producer()} is idempotent). Methods without a stream name use the stream {@code default}.
+ * Thread-safe; build one per application and {@link #close()} it at the end.
  *
  * <pre>{@code
  * try (RaftlogClient client = RaftlogClient.builder().servers("127.0.0.1:9001").build()) {
- *   long offset = client.producer().send("hello".getBytes(UTF_8)).join();
- *   List<Record> records = client.consume(offset, 10);
+ *   long offset = client.producer().send("orders", "hello".getBytes(UTF_8)).join();
+ *   List<Record> records = client.consume("orders", offset, 10);
  * }
  * }</pre>
  */
@@ -57,45 +69,88 @@ public final class RaftlogClient implements AutoCloseable {
     return producer;
   }
 
+  /** {@link #produce(String, List)} to the stream {@code default}. */
+  public List<Long> produce(List<Record> records) {
+    return produce(StreamNames.DEFAULT, records);
+  }
+
   /**
-   * Appends {@code records} in this order and waits until a majority has them; returns each
-   * record's offset. Goes through {@link #producer()}, so it is idempotent and retried the same
-   * way.
+   * Appends {@code records} to {@code stream} in this order and waits until a majority of its shard
+   * has them; returns each record's offset in the stream. Goes through {@link #producer()}, so it
+   * is idempotent and retried the same way.
    *
+   * @throws IllegalArgumentException if {@code stream} is not a valid stream name
    * @throws RaftlogException if the cluster rejects the records or the deadline passes
    */
-  public List<Long> produce(List<Record> records) {
-    return producer.sendAndWait(records);
-  }
-
-  /** Reads up to {@code max} records from {@code offset}, linearizably. */
-  public List<Record> consume(long offset, int max) {
-    return consume(offset, max, Consistency.LINEARIZABLE).getRecordsList();
+  public List<Long> produce(String stream, List<Record> records) {
+    return producer.sendAndWait(stream, records, null);
   }
 
   /**
-   * Reads up to {@code max} records from {@code offset}. {@code LINEARIZABLE} sees every record
-   * acknowledged before the call; {@code LOCAL} reads the answering node's state with no round
-   * trip. Either way the reads are spread over the healthy nodes.
+   * Appends {@code records} to {@code stream} only if the stream's next offset is {@code
+   * expectedOffset} (optimistic concurrency: a writer that read up to there appends only if no one
+   * else appended meanwhile). The records go as a batch of their own, all or nothing. Idempotent
+   * like {@link #produce(String, List)}: a retry of a batch that was appended answers with its
+   * offsets.
    *
-   * @throws RaftlogException with {@code OUT_OF_RANGE} when {@code offset} is past the log's end
+   * @throws RaftlogException {@code FAILED_PRECONDITION} if the stream's next offset is another
+   *     (the message names it), or as {@link #produce(String, List)}
    */
+  public List<Long> produce(String stream, List<Record> records, long expectedOffset) {
+    if (expectedOffset < 0) {
+      throw new IllegalArgumentException("expected offset must be >= 0");
+    }
+    return producer.sendAndWait(stream, records, expectedOffset);
+  }
+
+  /** {@link #consume(String, long, int)} from the stream {@code default}. */
+  public List<Record> consume(long offset, int max) {
+    return consume(StreamNames.DEFAULT, offset, max);
+  }
+
+  /** {@link #consume(String, long, int, Consistency)} from the stream {@code default}. */
   public ConsumeResponse consume(long offset, int max, Consistency consistency) {
+    return consume(StreamNames.DEFAULT, offset, max, consistency);
+  }
+
+  /** Reads up to {@code max} records of {@code stream} from {@code offset}, linearizably. */
+  public List<Record> consume(String stream, long offset, int max) {
+    return consume(stream, offset, max, Consistency.LINEARIZABLE).getRecordsList();
+  }
+
+  /**
+   * Reads up to {@code max} records of {@code stream} from {@code offset}. {@code LINEARIZABLE}
+   * sees every record acknowledged before the call, and goes to the stream's shard leader when the
+   * client knows it (any node can answer); {@code LOCAL} reads the answering node's state with no
+   * round trip, and is spread over the healthy nodes.
+   *
+   * @throws IllegalArgumentException if {@code stream} is not a valid stream name
+   * @throws RaftlogException {@code OUT_OF_RANGE} when {@code offset} is past the stream's end;
+   *     {@code NOT_FOUND} when the stream does not exist
+   */
+  public ConsumeResponse consume(String stream, long offset, int max, Consistency consistency) {
+    checkStream(stream);
     if (offset < 0 || max < 0) {
       throw new IllegalArgumentException("offset and max must be >= 0");
     }
     ConsumeRequest request =
         ConsumeRequest.newBuilder()
+            .setStream(stream)
             .setOffset(offset)
             .setMaxRecords(max)
             .setConsistency(consistency)
             .build();
     // A LOCAL read may land on a node that lags behind the one that answered the last page: past
     // its end is then no answer yet, so ask the other nodes before saying OUT_OF_RANGE.
-    int nodesToAsk = consistency == Consistency.LOCAL ? cluster.nodes().size() : 1;
+    boolean local = consistency == Consistency.LOCAL;
+    int nodesToAsk = local ? cluster.nodes().size() : 1;
     for (int asked = 1; ; asked++) {
       try {
-        return call("consume from offset " + offset, false, stub -> stub.consume(request));
+        return call(
+            "consume of stream " + stream + " from offset " + offset,
+            stream,
+            local,
+            stub -> stub.consume(request));
       } catch (RaftlogException e) {
         if (e.code() != Status.Code.OUT_OF_RANGE || asked >= nodesToAsk) {
           throw e;
@@ -104,37 +159,147 @@ public final class RaftlogClient implements AutoCloseable {
     }
   }
 
-  /**
-   * Follows the log from {@code offset}: records arrive as they commit, through leader changes and
-   * node failures (the subscription resumes on another node from the next offset, with no gap and
-   * no duplicate). Poll it from one thread; close it when done.
-   */
+  /** {@link #subscribe(String, long)} to the stream {@code default}. */
   public Subscription subscribe(long offset) {
-    return subscribe(offset, Consistency.LINEARIZABLE);
+    return subscribe(StreamNames.DEFAULT, offset);
+  }
+
+  /** {@link #subscribe(String, long, Consistency)} to the stream {@code default}. */
+  public Subscription subscribe(long offset, Consistency consistency) {
+    return subscribe(StreamNames.DEFAULT, offset, consistency);
   }
 
   /**
-   * As {@link #subscribe(long)}; with {@code LOCAL} a resumed stream starts from what its new node
-   * has applied rather than waiting for a read barrier.
+   * Follows {@code stream} from {@code offset}: records arrive as they commit, through leader
+   * changes and node failures (the subscription resumes on another node, preferably the shard's
+   * leader, from the next offset, with no gap and no duplicate). Poll it from one thread; close it
+   * when done.
+   *
+   * @throws IllegalArgumentException if {@code stream} is not a valid stream name
    */
-  public Subscription subscribe(long offset, Consistency consistency) {
+  public Subscription subscribe(String stream, long offset) {
+    return subscribe(stream, offset, Consistency.LINEARIZABLE);
+  }
+
+  /**
+   * As {@link #subscribe(String, long)}; with {@code LOCAL} a resumed stream starts from what its
+   * new node has applied rather than waiting for a read barrier.
+   */
+  public Subscription subscribe(String stream, long offset, Consistency consistency) {
+    checkStream(stream);
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0");
     }
-    return new Subscription(offset, consistency, options, cluster, backoff);
+    return new Subscription(stream, offset, consistency, options, cluster, backoff);
   }
 
-  /** Every node as a reachable node sees it, with roles, terms and indexes. */
+  /**
+   * Creates the empty stream {@code name} with {@code settings} (may be empty). Streams are also
+   * created by their first write unless the nodes run with {@code streams.auto-create=false}.
+   *
+   * @throws RaftlogException {@code ALREADY_EXISTS} if it exists (also when an attempt that timed
+   *     out had created it and a retry found it), {@code INVALID_ARGUMENT} for refused settings
+   */
+  public StreamInfo createStream(String name, Map<String, String> settings) {
+    CreateStreamRequest request =
+        CreateStreamRequest.newBuilder()
+            .setStream(checkStream(name))
+            .putAllSettings(settings)
+            .build();
+    return call("create stream " + name, name, false, stub -> stub.createStream(request));
+  }
+
+  /**
+   * The stream {@code name}: its shard, leader and replicas, offsets, settings and creation time,
+   * linearizably.
+   *
+   * @throws RaftlogException {@code NOT_FOUND} if it does not exist
+   */
+  public StreamInfo describeStream(String name) {
+    DescribeStreamRequest request =
+        DescribeStreamRequest.newBuilder().setStream(checkStream(name)).build();
+    return call("describe stream " + name, name, false, stub -> stub.describeStream(request));
+  }
+
+  /**
+   * One page of streams in name order: those whose name starts with {@code prefix} (empty: all), at
+   * most {@code pageSize} (0: the nodes' default of 100), after {@code pageToken} (empty: from the
+   * first; else a previous page's {@code next_page_token}).
+   */
+  public ListStreamsResponse listStreams(String prefix, int pageSize, String pageToken) {
+    if (pageSize < 0) {
+      throw new IllegalArgumentException("page size must be >= 0");
+    }
+    ListStreamsRequest request =
+        ListStreamsRequest.newBuilder()
+            .setPrefix(prefix)
+            .setPageSize(pageSize)
+            .setPageToken(pageToken)
+            .build();
+    return call("list streams", null, true, stub -> stub.listStreams(request));
+  }
+
+  /** Every stream whose name starts with {@code prefix} (empty: all), in name order. */
+  public List<StreamInfo> listStreams(String prefix) {
+    List<StreamInfo> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListStreamsResponse page = listStreams(prefix, 1000, token);
+      all.addAll(page.getStreamsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return all;
+  }
+
+  /**
+   * Deletes the stream {@code name} with its records and settings; a later write to the name starts
+   * a new stream at offset 0.
+   *
+   * @throws RaftlogException {@code NOT_FOUND} if it does not exist (also when an attempt that
+   *     timed out had deleted it and a retry found it gone)
+   */
+  public DeleteStreamResponse deleteStream(String name) {
+    DeleteStreamRequest request =
+        DeleteStreamRequest.newBuilder().setStream(checkStream(name)).build();
+    return call("delete stream " + name, name, false, stub -> stub.deleteStream(request));
+  }
+
+  /** Every node, shard and the slot map, as a reachable node sees them. */
   public GetClusterResponse cluster() {
     GetClusterResponse answer =
-        call("cluster", false, stub -> stub.getCluster(GetClusterRequest.getDefaultInstance()));
+        call(
+            "cluster", null, true, stub -> stub.getCluster(GetClusterRequest.getDefaultInstance()));
     cluster.learn(answer);
     return answer;
   }
 
-  /** The node this client would send a write to now: the leader, as far as it knows. */
+  /**
+   * The node this client would send a write to the stream {@code default} to now: its shard's
+   * leader, as far as the client knows (null if it does not).
+   */
   public String leaderAddress() {
-    return cluster.leader();
+    return leaderAddress(StreamNames.DEFAULT);
+  }
+
+  /** The client address of {@code stream}'s shard leader as far as the client knows, or null. */
+  public String leaderAddress(String stream) {
+    return cluster.leaderOf(cluster.shardOf(checkStream(stream)));
+  }
+
+  /**
+   * {@code name} if it is a valid stream name.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  static String checkStream(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("the stream name is null: use " + StreamNames.RULE);
+    }
+    String problem = StreamNames.problem(name);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return name;
   }
 
   /** Flushes the producer (waiting up to the deadline), then closes every channel. */
@@ -147,16 +312,23 @@ public final class RaftlogClient implements AutoCloseable {
     }
   }
 
-  /** One call with retries: on the leader for writes, round robin over healthy nodes for reads. */
-  private <T> T call(String what, boolean write, Function<LogGrpc.LogBlockingStub, T> attempt) {
+  /**
+   * One call with retries of what may pass ({@code UNAVAILABLE}, ...; not {@code NOT_FOUND}, {@code
+   * ALREADY_EXISTS}, {@code FAILED_PRECONDITION}, {@code INVALID_ARGUMENT}): on the shard leader of
+   * {@code stream} when known, else (or with {@code spread}, or for no stream) round robin over
+   * healthy nodes.
+   */
+  private <T> T call(
+      String what, String stream, boolean spread, Function<LogGrpc.LogBlockingStub, T> attempt) {
     Attempts attempts = new Attempts(what, options.deadline(), backoff);
     while (true) {
-      String node = write ? cluster.forWrite() : cluster.forRead();
+      int shard = stream == null ? -1 : cluster.shardOf(stream);
+      String node = spread || shard < 0 ? cluster.forRead() : cluster.forShard(shard);
       attempts.started(node);
       long timeout = Math.min(options.attemptTimeout().toNanos(), attempts.remainingNanos());
       try {
         return attempt.apply(
-            cluster.blocking(node).withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
+            cluster.blocking(node, shard).withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
       } catch (StatusRuntimeException e) {
         long wait = attempts.nanosBeforeRetry(e.getStatus());
         if (wait < 0) {
@@ -222,8 +394,8 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * How long one operation (a produce, a batch of {@link Producer#send}, a consume) may take,
-     * retries included. Default 30 s.
+     * How long one operation (a produce, a batch of {@link Producer#send}, a consume, an admin
+     * call) may take, retries included. Default 30 s.
      */
     public Builder deadline(Duration d) {
       this.deadline = positive(d, "deadline");
@@ -250,8 +422,9 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * The producer closes a batch at this many bytes (Kafka's {@code batch.size}). Default 256 KiB;
-     * keep it under the nodes' {@code log.max-batch-bytes} (4 MiB by default).
+     * The producer closes a shard's batch at this many bytes (Kafka's {@code batch.size}): records,
+     * and per stream in the batch its name and a few bytes of framing. Default 256 KiB; keep it
+     * under the nodes' {@code log.max-batch-bytes} (4 MiB by default).
      */
     public Builder batchBytes(int bytes) {
       if (bytes < 1) {
@@ -262,8 +435,9 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * How long the producer waits for more records before sending a batch that is not full (Kafka's
-     * {@code linger.ms}). Default 5 ms; zero sends at once.
+     * How long the producer waits for more records before sending a shard's batch that is not full
+     * (Kafka's {@code linger.ms}), timed from the batch's first record. Default 5 ms; zero sends at
+     * once.
      */
     public Builder linger(Duration d) {
       if (d.isNegative()) {
@@ -274,9 +448,9 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * Batches the producer keeps in flight at once, 1 to 5 (the nodes remember the last {@link
-     * WireLimits#IDEMPOTENCE_WINDOW} batches of each producer, which is what makes a retry safe).
-     * Default 5.
+     * Batches the producer keeps in flight at once per shard, 1 to 5 (the nodes remember the last
+     * {@link WireLimits#IDEMPOTENCE_WINDOW} batches of each producer in each shard, which is what
+     * makes a retry safe). Default 5.
      */
     public Builder maxInFlight(int n) {
       if (n < 1 || n > WireLimits.IDEMPOTENCE_WINDOW) {
@@ -288,9 +462,9 @@ public final class RaftlogClient implements AutoCloseable {
     }
 
     /**
-     * Bytes of records the producer holds before they are acknowledged (Kafka's {@code
-     * buffer.memory}); a {@link Producer#send} beyond it blocks up to {@link #maxBlock}. Default 32
-     * MiB.
+     * Bytes of records the producer holds before they are acknowledged, over all shards (Kafka's
+     * {@code buffer.memory}); a {@link Producer#send} beyond it blocks up to {@link #maxBlock}.
+     * Default 32 MiB.
      */
     public Builder bufferBytes(long bytes) {
       if (bytes < 1) {
@@ -302,7 +476,9 @@ public final class RaftlogClient implements AutoCloseable {
 
     /**
      * How long {@link Producer#send} blocks when the buffer is full before it fails with {@code
-     * RESOURCE_EXHAUSTED}. Default 30 s; zero fails at once.
+     * RESOURCE_EXHAUSTED}, and (counted in the same time) while the client does not know the
+     * cluster's slot map yet, before it fails with {@code UNAVAILABLE} (as Kafka's {@code
+     * max.block.ms} covers metadata). Default 30 s; zero fails at once.
      */
     public Builder maxBlock(Duration d) {
       if (d.isNegative()) {

@@ -8,10 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer's sequence numbers and the rules for resending after a stream fails: which batch
- * goes next and when, when a batch is given up, and when a sequence gap means the later batches
- * take a lower number. It decides and makes no call; the {@link Sender} sends what it says is due,
- * reports the answers, and completes the futures of the batches it gives up.
+ * One shard's sequence numbers of a producer and the rules for resending after that shard's stream
+ * fails: which batch goes next and when, when a batch is given up, and when a sequence gap means
+ * the later batches take a lower number. It decides and makes no call; the {@link Sender} sends
+ * what it says is due, reports the answers, and completes the futures of the batches it gives up.
+ *
+ * <p>The log keeps sequences per producer and shard, so the {@link Sender} keeps one queue per
+ * shard: a shard's failures, resends and renumbering never touch another shard's batches.
  *
  * <p>Owned by one {@link Sender} and touched only by its thread (tests drive it directly). Times
  * are passed in as {@link System#nanoTime} values; only a batch's deadline reads the clock itself.
@@ -46,14 +49,7 @@ final class ResendQueue {
       return;
     }
     b.sequence = nextSequence++;
-    b.attempts =
-        new Attempts(
-            "produce of a batch of "
-                + b.records.size()
-                + (b.records.size() == 1 ? " record" : " records"),
-            deadline,
-            backoff,
-            b.createdNanos);
+    b.attempts = new Attempts(b.describe(), deadline, backoff, b.createdNanos);
   }
 
   /** Whether batches wait to be resent; while they do, nothing new is sent. */
@@ -131,15 +127,19 @@ final class ResendQueue {
   /**
    * The resend of {@code b}, the head batch, failed with {@code status}.
    *
-   * <p>A sequence gap (FAILED_PRECONDITION) while batches were given up means one of those was
-   * never appended: {@code b} and every batch after it take one number lower, and {@code b} is
-   * resent at once. Otherwise a failure that may pass is retried after a backoff while the deadline
-   * allows, and anything else gives {@code b} up.
+   * <p>A sequence gap (FAILED_PRECONDITION on a batch with no expected offset) while batches were
+   * given up means one of those was never appended: {@code b} and every batch after it take one
+   * number lower, and {@code b} is resent at once. Otherwise a failure that may pass is retried
+   * after a backoff while the deadline allows, and anything else gives {@code b} up.
    *
    * @return {@code b} and its error if it is given up, else null
    */
   GivenUp resendFailed(ProducerBatch b, Status status, long nowNanos) {
-    if (status.getCode() == Status.Code.FAILED_PRECONDITION && uncertain > 0) {
+    // A conditional batch's FAILED_PRECONDITION may be its condition failing: renumbering it then
+    // could make the log answer it as a duplicate of an earlier batch, so it is given up instead.
+    if (status.getCode() == Status.Code.FAILED_PRECONDITION
+        && uncertain > 0
+        && b.expectedOffset == null) {
       uncertain--;
       renumberFrom(b);
       retryAtNanos = nowNanos;

@@ -6,8 +6,13 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
+import io.raftlog.api.v1.StreamOffsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,15 +21,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sender thread of a {@link Producer}: it drains sealed batches from the {@link
- * RecordAccumulator} onto one {@code ProduceStream} to the leader, up to the in-flight limit,
- * checks each answer against the oldest batch in flight, abandons a stream that stalls, and after a
- * stream failure resends the unanswered batches one at a time as its {@link ResendQueue} says.
+ * The sender thread of a {@link Producer}. For each shard it has a {@link Lane}: it drains that
+ * shard's sealed batches from the {@link RecordAccumulator} onto one {@code ProduceStream} to the
+ * shard's leader, up to the in-flight limit, checks each answer against the oldest batch in flight,
+ * abandons a stream that stalls, and after a stream failure resends the unanswered batches one at a
+ * time as the lane's {@link ResendQueue} says. Lanes are independent: a leader change in one shard
+ * ends and resends only that shard's batches, with their own sequences, while the other shards'
+ * streams go on.
  *
  * <p>All of that state is the sender thread's alone. gRPC's threads only queue what happened (an
  * answer, a stream's end) as events for it, and callers only wake it. Batch futures complete on a
- * separate callbacks thread, in send order, so a callback that blocks or sends again cannot stall
- * the sender.
+ * separate callbacks thread, in each shard's send order, so a callback that blocks or sends again
+ * cannot stall the sender.
  */
 final class Sender {
   private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
@@ -34,6 +42,7 @@ final class Sender {
 
   private final ClientOptions options;
   private final LeaderAwareChannel cluster;
+  private final Backoff backoff;
   private final RecordAccumulator accumulator;
   private final long producerId;
   private final Thread thread;
@@ -41,10 +50,8 @@ final class Sender {
   private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
 
   // The sender thread's alone.
-  private final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
-  private final ResendQueue resends;
-  private Stream stream;
-  private int streamsOpened;
+  private final Map<Integer, Lane> lanes = new HashMap<>();
+  private volatile int streamsOpened;
 
   Sender(
       ClientOptions options,
@@ -54,9 +61,9 @@ final class Sender {
       long producerId) {
     this.options = options;
     this.cluster = cluster;
+    this.backoff = backoff;
     this.accumulator = accumulator;
     this.producerId = producerId;
-    this.resends = new ResendQueue(options.deadline(), backoff);
     String id = Long.toHexString(producerId);
     this.callbacks =
         Executors.newSingleThreadExecutor(r -> daemon(r, "raftlog-producer-callbacks-" + id));
@@ -87,7 +94,7 @@ final class Sender {
     callbacks.shutdown();
   }
 
-  /** ProduceStreams opened so far; read by tests. */
+  /** ProduceStreams opened so far, over all shards; read by tests. */
   int streamsOpened() {
     return streamsOpened;
   }
@@ -111,152 +118,226 @@ final class Sender {
     }
   }
 
+  private Lane lane(int shard) {
+    return lanes.computeIfAbsent(shard, Lane::new);
+  }
+
+  /** How many more batches of {@code shard} may go now: none while its resends are pending. */
+  private int room(int shard) {
+    Lane lane = lanes.get(shard);
+    if (lane == null) {
+      return options.maxInFlight();
+    }
+    return lane.resends.isEmpty() ? options.maxInFlight() - lane.inflight.size() : 0;
+  }
+
   private long nanosToNextDuty() {
     long now = System.nanoTime();
-    long wait = Math.min(IDLE_WAIT_NANOS, resends.nanosToNextResend(now));
-    // A lingering batch matters only once it could be sent; until then an answer wakes us.
-    if (resends.isEmpty() && inflight.size() < options.maxInFlight()) {
-      wait = Math.min(wait, accumulator.nanosToLingerEnd(now));
+    long wait = IDLE_WAIT_NANOS;
+    for (Lane lane : lanes.values()) {
+      wait = Math.min(wait, lane.resends.nanosToNextResend(now));
     }
+    // A lingering batch matters only once it could be sent; until then an answer wakes us.
+    wait = Math.min(wait, accumulator.nanosToLingerEnd(now, shard -> room(shard) > 0));
     return Math.max(0, wait);
   }
 
   private void handle(Object event) {
     if (event instanceof StreamAnswer a) {
-      if (a.stream != stream) {
+      Lane lane = a.stream.lane;
+      if (a.stream != lane.stream) {
         return;
       }
-      ProducerBatch b = inflight.peek();
-      if (b == null
-          || a.response.getSequence() != b.sequence
-          || a.response.getRecordCount() != b.records.size()) {
+      ProducerBatch b = lane.inflight.peek();
+      if (b == null || a.response.getSequence() != b.sequence || !matches(b, a.response)) {
         endStream(
+            lane,
             Status.INTERNAL.withDescription(
-                "answer for sequence " + a.response.getSequence() + " does not match the batch"));
+                "answer for sequence "
+                    + a.response.getSequence()
+                    + " of shard "
+                    + lane.shard
+                    + " does not match the batch"));
         return;
       }
-      inflight.poll();
-      resends.acknowledged();
+      lane.inflight.poll();
+      lane.resends.acknowledged();
       succeed(b, a.response);
     } else if (event instanceof StreamEnd e) {
-      if (e.stream == stream) {
-        stream = null;
-        onStreamFailed(e.status);
+      Lane lane = e.stream.lane;
+      if (e.stream == lane.stream) {
+        lane.stream = null;
+        onStreamFailed(lane, e.status);
       }
     } else if (event instanceof ResendAnswer u) {
-      if (!resends.answered(u.batch)) {
+      Lane lane = u.lane;
+      if (!lane.resends.answered(u.batch)) {
         return;
       }
-      if (u.status == null) {
-        resends.resendSucceeded(System.nanoTime());
+      Status status = u.status;
+      if (status == null && !matches(u.batch, u.response)) {
+        status = Status.INTERNAL.withDescription("the answer does not match the batch");
+      }
+      if (status == null) {
+        lane.resends.resendSucceeded(System.nanoTime());
         succeed(u.batch, u.response);
       } else {
-        fail(resends.resendFailed(u.batch, u.status, System.nanoTime()));
+        fail(lane.resends.resendFailed(u.batch, status, System.nanoTime()));
       }
     }
+  }
+
+  /** Whether {@code response} answers {@code b}: one appended entry per part, of its size. */
+  static boolean matches(ProducerBatch b, ProduceResponse response) {
+    if (response.getAppendedCount() == 0) {
+      // An answer that lists no parts: only a one-part batch can be matched.
+      return b.parts.size() == 1 && response.getRecordCount() == b.recordCount;
+    }
+    if (response.getAppendedCount() != b.parts.size()) {
+      return false;
+    }
+    int i = 0;
+    for (ProducerBatch.Part p : b.parts.values()) {
+      StreamOffsets o = response.getAppended(i++);
+      if (o.getRecordCount() != p.records.size()
+          || (!o.getStream().isEmpty() && !o.getStream().equals(p.stream))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One round of duties; true once closed and everything is answered. */
   private boolean step() {
     long now = System.nanoTime();
-    ProducerBatch oldest = inflight.peek();
-    if (oldest != null && now - oldest.sentNanos > options.attemptTimeout().toNanos()) {
-      endStream(
-          Status.DEADLINE_EXCEEDED.withDescription(
-              "no answer from "
-                  + stream.node
-                  + " in "
-                  + options.attemptTimeout().toMillis()
-                  + " ms"));
-    } else if (oldest != null && now - oldest.sentNanos > STALL_NANOS) {
-      // Slow answers: ask the cluster who leads. A frozen leader (a long pause, a partition) has
-      // been replaced by now, and its stream is abandoned without waiting for the attempt timeout.
-      cluster.refresh();
-      if (isNotLeader(stream.node)) {
-        endStream(
-            Status.UNAVAILABLE.withDescription(
-                stream.node + " stalled and " + cluster.leader() + " leads now"));
+    boolean busy = false;
+    for (Lane lane : lanes.values()) {
+      checkStall(lane, now);
+      if (!lane.resends.isEmpty()) {
+        busy = true;
+        ProducerBatch due = lane.resends.due(now);
+        if (due != null) {
+          resend(lane, due);
+        }
       }
     }
-    if (!resends.isEmpty()) {
-      ProducerBatch due = resends.due(now);
-      if (due != null) {
-        resend(due);
-      }
-      return false;
+    List<ProducerBatch> toSend = accumulator.drain(this::room, now);
+    Map<Integer, List<ProducerBatch>> byShard = new LinkedHashMap<>();
+    for (ProducerBatch b : toSend) {
+      byShard.computeIfAbsent(b.shard, s -> new ArrayList<>()).add(b);
     }
-    List<ProducerBatch> toSend = accumulator.drain(options.maxInFlight() - inflight.size(), now);
-    if (toSend.isEmpty() && inflight.isEmpty() && accumulator.closedAndEmpty()) {
-      if (stream != null) {
-        stream.requests.onCompleted();
-        stream = null;
+    byShard.forEach((shard, batches) -> sendOnStream(lane(shard), batches));
+    for (Lane lane : lanes.values()) {
+      busy |= !lane.inflight.isEmpty();
+    }
+    if (!busy && toSend.isEmpty() && accumulator.closedAndEmpty()) {
+      for (Lane lane : lanes.values()) {
+        if (lane.stream != null) {
+          lane.stream.requests.onCompleted();
+          lane.stream = null;
+        }
       }
       return true;
     }
-    if (!toSend.isEmpty()) {
-      sendOnStream(toSend);
-    } else if (inflight.isEmpty() && stream != null && isNotLeader(stream.node)) {
-      // Idle on a relay through a follower: the next batches go straight to the leader.
-      stream.requests.onCompleted();
-      stream = null;
+    for (Lane lane : lanes.values()) {
+      if (lane.inflight.isEmpty()
+          && lane.stream != null
+          && !byShard.containsKey(lane.shard)
+          && isNotLeader(lane.shard, lane.stream.node)) {
+        // Idle on a relay through a follower: the next batches go straight to the leader.
+        lane.stream.requests.onCompleted();
+        lane.stream = null;
+      }
     }
     return false;
   }
 
-  private boolean isNotLeader(String node) {
-    String leader = cluster.leader();
+  private void checkStall(Lane lane, long now) {
+    ProducerBatch oldest = lane.inflight.peek();
+    if (oldest == null) {
+      return;
+    }
+    if (now - oldest.sentNanos > options.attemptTimeout().toNanos()) {
+      endStream(
+          lane,
+          Status.DEADLINE_EXCEEDED.withDescription(
+              "no answer from "
+                  + lane.stream.node
+                  + " in "
+                  + options.attemptTimeout().toMillis()
+                  + " ms"));
+    } else if (now - oldest.sentNanos > STALL_NANOS) {
+      // Slow answers: ask the cluster who leads. A frozen leader (a long pause, a partition) has
+      // been replaced by now, and its stream is abandoned without waiting for the attempt timeout.
+      cluster.refresh();
+      if (isNotLeader(lane.shard, lane.stream.node)) {
+        endStream(
+            lane,
+            Status.UNAVAILABLE.withDescription(
+                lane.stream.node
+                    + " stalled and "
+                    + cluster.leaderOf(lane.shard)
+                    + " leads shard "
+                    + lane.shard
+                    + " now"));
+      }
+    }
+  }
+
+  private boolean isNotLeader(int shard, String node) {
+    String leader = cluster.leaderOf(shard);
     return leader != null && !leader.equals(node);
   }
 
-  private void sendOnStream(List<ProducerBatch> batches) {
-    if (stream == null) {
-      String node = cluster.forWrite();
-      stream = new Stream(node);
+  private void sendOnStream(Lane lane, List<ProducerBatch> batches) {
+    if (lane.stream == null) {
+      String node = cluster.forShard(lane.shard);
+      lane.stream = new Stream(lane, node);
       streamsOpened++;
-      cluster.async(node).produceStream(stream);
+      cluster.async(node, lane.shard).produceStream(lane.stream);
     }
     for (ProducerBatch b : batches) {
-      resends.assign(b);
-      b.attempts.started(stream.node);
+      lane.resends.assign(b);
+      b.attempts.started(lane.stream.node);
       b.sentNanos = System.nanoTime();
-      inflight.add(b);
-      stream.requests.onNext(b.request(producerId));
+      lane.inflight.add(b);
+      lane.stream.requests.onNext(b.request(producerId));
     }
   }
 
-  private void endStream(Status status) {
-    if (stream != null) {
-      stream.requests.cancel(status.getDescription(), null);
-      stream = null;
+  private void endStream(Lane lane, Status status) {
+    if (lane.stream != null) {
+      lane.stream.requests.cancel(status.getDescription(), null);
+      lane.stream = null;
     }
-    onStreamFailed(status);
+    onStreamFailed(lane, status);
   }
 
-  private void onStreamFailed(Status status) {
-    List<ProducerBatch> unanswered = List.copyOf(inflight);
-    inflight.clear();
-    fail(resends.streamFailed(unanswered, status, System.nanoTime()));
+  private void onStreamFailed(Lane lane, Status status) {
+    List<ProducerBatch> unanswered = List.copyOf(lane.inflight);
+    lane.inflight.clear();
+    fail(lane.resends.streamFailed(unanswered, status, System.nanoTime()));
   }
 
-  private void resend(ProducerBatch b) {
-    String node = cluster.forWrite();
+  private void resend(Lane lane, ProducerBatch b) {
+    String node = cluster.forShard(lane.shard);
     b.attempts.started(node);
     long timeout = Math.min(options.attemptTimeout().toNanos(), b.attempts.remainingNanos());
-    resends.resendStarted();
+    lane.resends.resendStarted();
     cluster
-        .async(node)
+        .async(node, lane.shard)
         .withDeadlineAfter(Math.max(timeout, 1), TimeUnit.NANOSECONDS)
         .produce(
             b.request(producerId),
             new StreamObserver<>() {
               @Override
               public void onNext(ProduceResponse value) {
-                events.add(new ResendAnswer(b, value, null));
+                events.add(new ResendAnswer(lane, b, value, null));
               }
 
               @Override
               public void onError(Throwable t) {
-                events.add(new ResendAnswer(b, null, Status.fromThrowable(t)));
+                events.add(new ResendAnswer(lane, b, null, Status.fromThrowable(t)));
               }
 
               @Override
@@ -268,8 +349,16 @@ final class Sender {
     accumulator.release(b.bytes);
     callbacks.execute(
         () -> {
-          for (int i = 0; i < b.offsets.size(); i++) {
-            b.offsets.get(i).complete(response.getBaseOffset() + i);
+          int i = 0;
+          for (ProducerBatch.Part p : b.parts.values()) {
+            long base =
+                response.getAppendedCount() == 0
+                    ? response.getBaseOffset()
+                    : response.getAppended(i).getBaseOffset();
+            i++;
+            for (int j = 0; j < p.offsets.size(); j++) {
+              p.offsets.get(j).complete(base + j);
+            }
           }
           b.done.complete(null);
         });
@@ -285,7 +374,7 @@ final class Sender {
     accumulator.release(b.bytes);
     callbacks.execute(
         () -> {
-          b.offsets.forEach(f -> f.completeExceptionally(e));
+          b.offsets().forEach(f -> f.completeExceptionally(e));
           b.done.complete(null);
         });
   }
@@ -300,14 +389,29 @@ final class Sender {
 
   private record StreamEnd(Stream stream, Status status) {}
 
-  private record ResendAnswer(ProducerBatch batch, ProduceResponse response, Status status) {}
+  private record ResendAnswer(
+      Lane lane, ProducerBatch batch, ProduceResponse response, Status status) {}
 
-  /** One ProduceStream; it only queues what happens, the sender acts. */
+  /** One shard's batches in flight, its resends and sequences, and its stream. */
+  private final class Lane {
+    final int shard;
+    final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
+    final ResendQueue resends = new ResendQueue(options.deadline(), backoff);
+    Stream stream;
+
+    Lane(int shard) {
+      this.shard = shard;
+    }
+  }
+
+  /** One ProduceStream of one shard; it only queues what happens, the sender acts. */
   private final class Stream implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
+    final Lane lane;
     final String node;
     ClientCallStreamObserver<ProduceRequest> requests;
 
-    Stream(String node) {
+    Stream(Lane lane, String node) {
+      this.lane = lane;
       this.node = node;
     }
 

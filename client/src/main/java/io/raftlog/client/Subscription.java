@@ -15,10 +15,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A tail of the log from an offset. Records arrive in offset order as they commit; when the node
- * serving the stream fails, the subscription opens a new stream on another node from the next
- * offset it has not yet handed out, so the caller sees no gap and no duplicate. It gives up (and
- * {@link #poll} throws) only when no node has served it for the client's whole deadline.
+ * A tail of one stream from an offset. Records arrive in offset order as they commit; when the node
+ * serving the call fails, the subscription opens a new call on another node (the stream's shard
+ * leader if the client knows a healthy one, else any healthy node) from the next offset it has not
+ * yet handed out, so the caller sees no gap and no duplicate. It gives up (and {@link #poll}
+ * throws) only when no node has served it for the client's whole deadline.
  *
  * <p>Pull-based and flow-controlled: the server sends a response only while fewer than four are
  * waiting to be polled, so a slow caller holds at most four responses (~4 MiB) in memory. Use it
@@ -36,6 +37,7 @@ public final class Subscription implements AutoCloseable {
   private final Backoff backoff;
   private final LinkedBlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
 
+  private final String name;
   private final long start;
   private long position;
   private Stream stream;
@@ -44,17 +46,24 @@ public final class Subscription implements AutoCloseable {
   private boolean closed;
 
   Subscription(
+      String name,
       long offset,
       Consistency consistency,
       ClientOptions options,
       LeaderAwareChannel cluster,
       Backoff backoff) {
+    this.name = name;
     this.start = offset;
     this.position = offset;
     this.consistency = consistency;
     this.options = options;
     this.cluster = cluster;
     this.backoff = backoff;
+  }
+
+  /** The stream this subscription follows. */
+  public String stream() {
+    return name;
   }
 
   /** The offset of the next record {@link #poll} will return. */
@@ -121,7 +130,14 @@ public final class Subscription implements AutoCloseable {
         if (r.getOffset() > position) {
           throw new RaftlogException(
               Status.Code.DATA_LOSS,
-              "the log skipped from offset " + position + " to " + r.getOffset() + " on " + a.node,
+              "stream "
+                  + name
+                  + " skipped from offset "
+                  + position
+                  + " to "
+                  + r.getOffset()
+                  + " on "
+                  + a.node,
               null);
         }
         fresh.add(r);
@@ -135,7 +151,11 @@ public final class Subscription implements AutoCloseable {
     }
     stream = null;
     if (attempts == null) {
-      attempts = new Attempts("subscription at offset " + position, options.deadline(), backoff);
+      attempts =
+          new Attempts(
+              "subscription to stream " + name + " at offset " + position,
+              options.deadline(),
+              backoff);
     }
     attempts.started(e.node);
     Status status = e.status;
@@ -153,13 +173,15 @@ public final class Subscription implements AutoCloseable {
   }
 
   private void open() {
-    String node = cluster.forRead();
+    int shard = cluster.shardOf(name);
+    String node = cluster.forShard(shard);
     Stream s = new Stream(node);
     stream = s;
     cluster
-        .async(node)
+        .async(node, shard)
         .consumeStream(
             ConsumeRequest.newBuilder()
+                .setStream(name)
                 .setOffset(position)
                 .setConsistency(consistency)
                 .setMaxRecords(WireLimits.MAX_RECORDS)

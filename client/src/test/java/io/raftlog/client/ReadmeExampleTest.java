@@ -29,19 +29,21 @@ class ReadmeExampleTest {
   static void example(String servers) throws Exception {
     // README:begin
     try (RaftlogClient client = RaftlogClient.builder().servers(servers).build()) {
-      // Batched, idempotent, ordered; the future completes once a majority has the record.
-      CompletableFuture<Long> offset = client.producer().send("hello".getBytes(UTF_8));
-      client.producer().send("world".getBytes(UTF_8));
+      // Batched per shard, idempotent, ordered per stream; the future completes once a majority of
+      // the stream's shard has the record. A stream is created by its first write.
+      CompletableFuture<Long> offset = client.producer().send("greetings", "hello".getBytes(UTF_8));
+      client.producer().send("greetings", "world".getBytes(UTF_8));
       client.producer().flush();
 
-      // Synchronous: one batch, its offsets.
+      // Synchronous: one batch, its offsets in the stream.
       List<Long> offsets =
           client.produce(
+              "greetings",
               List.of(Record.newBuilder().setValue(ByteString.copyFromUtf8("!")).build()));
       System.out.println("appended at " + offsets);
 
-      // Follow the log from the first record; survives leader changes.
-      try (Subscription tail = client.subscribe(offset.get())) {
+      // Follow the stream from its first record; survives leader changes.
+      try (Subscription tail = client.subscribe("greetings", offset.get())) {
         for (Record r : tail.poll(Duration.ofSeconds(5))) {
           System.out.println(r.getOffset() + " " + r.getValue().toStringUtf8());
         }

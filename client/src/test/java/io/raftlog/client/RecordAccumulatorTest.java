@@ -3,13 +3,13 @@ package io.raftlog.client;
 import static io.raftlog.client.ResendQueueTest.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.raftlog.api.v1.Record;
+import io.raftlog.wire.StreamNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,23 +20,28 @@ import org.junit.jupiter.api.Test;
 /** The callers' side of the producer, with no sender thread: the test drains it. */
 class RecordAccumulatorTest {
   private static final Duration LONG_LINGER = Duration.ofHours(1);
+  private static final String S = StreamNames.DEFAULT;
+  static final RecordAccumulator.Router ONE_SHARD = (stream, wait) -> 0;
+
+  /** What a stream's part adds to a batch's size besides its records: its name and framing. */
+  private static final int PART = S.length() + 8;
 
   private final AtomicInteger wakes = new AtomicInteger();
 
   @Test
   void aBatchSealsWhenItReachesTheBatchSize() {
     long size = sizeOf(record("a"));
-    RecordAccumulator acc = accumulator(options((int) (2 * size), 1 << 20, Duration.ZERO));
+    RecordAccumulator acc = accumulator(options((int) (2 * size + PART), 1 << 20, Duration.ZERO));
     long now = System.nanoTime();
 
-    acc.append(record("a"));
+    acc.append(S, record("a"));
     assertEquals(List.of(), acc.drain(5, now), "half full, lingering");
-    acc.append(record("b"));
-    acc.append(record("c"));
+    acc.append(S, record("b"));
+    acc.append(S, record("c"));
 
     List<ProducerBatch> drained = acc.drain(5, now);
     assertEquals(1, drained.size(), "sealed at two records; the third lingers");
-    assertEquals(List.of(record("a"), record("b")), drained.get(0).records);
+    assertEquals(List.of(record("a"), record("b")), drained.get(0).records());
     assertEquals(2 * size, drained.get(0).bytes);
     assertTrue(wakes.get() >= 2, "the sender was woken to time the linger and to send");
   }
@@ -44,12 +49,12 @@ class RecordAccumulatorTest {
   @Test
   void aRecordThatDoesNotFitTheOpenBatchStartsTheNext() {
     long size = sizeOf(record("a"));
-    RecordAccumulator acc = accumulator(options((int) (size + 1), 1 << 20, Duration.ZERO));
-    acc.append(record("a"));
-    acc.append(record("b"));
+    RecordAccumulator acc = accumulator(options((int) (size + PART + 1), 1 << 20, Duration.ZERO));
+    acc.append(S, record("a"));
+    acc.append(S, record("b"));
     List<ProducerBatch> drained = acc.drain(5, System.nanoTime());
     assertEquals(1, drained.size());
-    assertEquals(List.of(record("a")), drained.get(0).records);
+    assertEquals(List.of(record("a")), drained.get(0).records());
   }
 
   @Test
@@ -57,7 +62,7 @@ class RecordAccumulatorTest {
     Duration linger = Duration.ofMillis(200);
     RecordAccumulator acc = accumulator(options(1 << 20, 1 << 20, Duration.ZERO, linger));
     long before = System.nanoTime();
-    acc.append(record("a"));
+    acc.append(S, record("a"));
     long after = System.nanoTime();
 
     long toEnd = acc.nanosToLingerEnd(after);
@@ -75,10 +80,10 @@ class RecordAccumulatorTest {
     long size = sizeOf(record("a"));
     Duration maxBlock = Duration.ofMillis(200);
     RecordAccumulator acc = accumulator(options(1 << 20, size + size / 2, maxBlock));
-    acc.append(record("a"));
+    acc.append(S, record("a"));
 
     long start = System.nanoTime();
-    RaftlogException e = assertThrows(RaftlogException.class, () -> acc.append(record("b")));
+    RaftlogException e = assertThrows(RaftlogException.class, () -> acc.append(S, record("b")));
     long waited = System.nanoTime() - start;
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
     assertTrue(waited >= maxBlock.toNanos(), "blocked " + waited / 1_000_000 + " ms");
@@ -91,10 +96,10 @@ class RecordAccumulatorTest {
   void aSendBlockedOnAFullBufferGoesOnOnceAnAnswerFreesSpace() throws Exception {
     long size = sizeOf(record("a"));
     RecordAccumulator acc = accumulator(options(1 << 20, size, Duration.ofSeconds(30)));
-    acc.append(record("a"));
+    acc.append(S, record("a"));
 
     CompletableFuture<Long> blocked = new CompletableFuture<>();
-    Thread caller = new Thread(() -> blocked.complete(acc.append(record("b")).getNow(-1L)));
+    Thread caller = new Thread(() -> blocked.complete(acc.append(S, record("b")).getNow(-1L)));
     caller.start();
     ProducerBatch first = awaitSealed(acc);
     assertFalse(blocked.isDone());
@@ -109,10 +114,10 @@ class RecordAccumulatorTest {
     Record big = Record.newBuilder().setValue(ByteString.copyFrom(new byte[1000])).build();
     RecordAccumulator acc = accumulator(options(1 << 20, 1000, Duration.ofSeconds(30)));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> acc.append(big));
+        assertThrows(IllegalArgumentException.class, () -> acc.append(S, big));
     assertTrue(e.getMessage().contains("larger than the producer's whole buffer"), e.getMessage());
     assertEquals(0, acc.bufferedBytes());
-    assertThrows(IllegalArgumentException.class, () -> acc.appendAllAndSeal(List.of(big)));
+    assertThrows(IllegalArgumentException.class, () -> acc.appendAllAndSeal(S, List.of(big), null));
   }
 
   @Test
@@ -121,23 +126,24 @@ class RecordAccumulatorTest {
     acc.close();
     assertTrue(acc.isClosing());
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> acc.append(record("a")));
+        assertThrows(IllegalStateException.class, () -> acc.append(S, record("a")));
     assertEquals("producer is closed", e.getMessage());
-    assertThrows(IllegalStateException.class, () -> acc.appendAllAndSeal(List.of(record("a"))));
+    assertThrows(
+        IllegalStateException.class, () -> acc.appendAllAndSeal(S, List.of(record("a")), null));
   }
 
   @Test
   void aSendBlockedOnAFullBufferFailsWhenTheProducerCloses() throws Exception {
     long size = sizeOf(record("a"));
     RecordAccumulator acc = accumulator(options(1 << 20, size, Duration.ofSeconds(30)));
-    acc.append(record("a"));
+    acc.append(S, record("a"));
 
     CompletableFuture<Throwable> failure = new CompletableFuture<>();
     Thread caller =
         new Thread(
             () -> {
               try {
-                acc.append(record("b"));
+                acc.append(S, record("b"));
                 failure.complete(null);
               } catch (RuntimeException e) {
                 failure.complete(e);
@@ -153,12 +159,14 @@ class RecordAccumulatorTest {
   @Test
   void theAccumulatorIsFinishedOnlyOnceClosedAndEveryBatchDrained() {
     RecordAccumulator acc = accumulator(options(1 << 20, 1 << 20, Duration.ZERO));
-    acc.append(record("a"));
+    acc.append(S, record("a"));
     CompletableFuture<Void> last = acc.sealOpen();
     acc.close();
     assertFalse(acc.closedAndEmpty(), "a sealed batch waits");
     List<ProducerBatch> drained = acc.drain(5, System.nanoTime());
-    assertSame(last, drained.get(0).done, "flush waits for the last sealed batch");
+    assertFalse(last.isDone());
+    drained.get(0).done.complete(null);
+    assertTrue(last.isDone(), "flush waits for the last sealed batch");
     assertTrue(acc.closedAndEmpty());
   }
 
@@ -166,10 +174,10 @@ class RecordAccumulatorTest {
   void appendAllAndSealKeepsTheRecordsTogetherInOneSealedBatch() {
     RecordAccumulator acc = accumulator(options(1 << 20, 1 << 20, Duration.ZERO));
     List<CompletableFuture<Long>> offsets =
-        acc.appendAllAndSeal(List.of(record("a"), record("b"), record("c")));
+        acc.appendAllAndSeal(S, List.of(record("a"), record("b"), record("c")), null);
     List<ProducerBatch> drained = acc.drain(5, System.nanoTime());
     assertEquals(1, drained.size(), "sealed without lingering");
-    assertEquals(offsets, drained.get(0).offsets);
+    assertEquals(offsets, drained.get(0).offsets());
   }
 
   /** Waits for the blocked caller to seal the open batch, as it does before waiting for space. */
@@ -187,14 +195,14 @@ class RecordAccumulatorTest {
   }
 
   private RecordAccumulator accumulator(ClientOptions options) {
-    return new RecordAccumulator(options, wakes::incrementAndGet);
+    return new RecordAccumulator(options, ONE_SHARD, wakes::incrementAndGet);
   }
 
   /** What a record counts against the buffer and the batch size. */
   private static long sizeOf(Record r) {
     RecordAccumulator acc =
-        new RecordAccumulator(options(1 << 20, 1 << 20, Duration.ZERO), () -> {});
-    acc.append(r);
+        new RecordAccumulator(options(1 << 20, 1 << 20, Duration.ZERO), ONE_SHARD, () -> {});
+    acc.append(S, r);
     return acc.bufferedBytes();
   }
 

@@ -13,6 +13,7 @@ import io.raftlog.api.v1.Record;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -36,16 +37,19 @@ class ResendQueueTest {
   @Test
   void sequencesFollowSealOrderAndSurviveResends() {
     RecordAccumulator accumulator =
-        new RecordAccumulator(RecordAccumulatorTest.options(1, 1 << 20, Duration.ZERO), () -> {});
+        new RecordAccumulator(
+            RecordAccumulatorTest.options(1, 1 << 20, Duration.ZERO),
+            RecordAccumulatorTest.ONE_SHARD,
+            () -> {});
     for (int i = 0; i < 3; i++) {
-      accumulator.append(record("r" + i)); // each record fills (and seals) a batch
+      accumulator.append("s", record("r" + i)); // each record fills (and seals) a batch
     }
     List<ProducerBatch> sent = accumulator.drain(5, System.nanoTime());
     assertEquals(3, sent.size());
     sent.forEach(queue::assign);
     for (int i = 0; i < 3; i++) {
       assertEquals(i, sent.get(i).sequence);
-      assertEquals(record("r" + i), sent.get(i).records.get(0), "sealed in send order");
+      assertEquals(record("r" + i), sent.get(i).records().get(0), "sealed in send order");
     }
 
     long now = System.nanoTime();
@@ -249,8 +253,8 @@ class ResendQueueTest {
   }
 
   private static ProducerBatch batchCreatedAt(long nanos) {
-    ProducerBatch b = new ProducerBatch(nanos);
-    b.records.add(record("x"));
+    ProducerBatch b = new ProducerBatch(0, nanos);
+    b.add("s", record("x"), new CompletableFuture<>());
     return b;
   }
 
