@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
       "       --deadline passed while retrying (UNAVAILABLE, DEADLINE_EXCEEDED,",
       "       RESOURCE_EXHAUSTED, ABORTED)",
       "  4    request rejected (INVALID_ARGUMENT, OUT_OF_RANGE, FAILED_PRECONDITION,",
-      "       ...): an offset past the end of the log, a record too large...",
+      "       ...): an offset past the end of a stream, a record too large...",
       "  5    I/O error or any other failure",
       "  130  interrupted (Ctrl-C)",
       "  141  standard output was closed (e.g. piped into head)",

@@ -76,7 +76,7 @@ public final class Subscription implements AutoCloseable {
    * when none came in time.
    *
    * @throws RaftlogException when no node could serve the subscription within the deadline, or the
-   *     offset is past the end of the log ({@code OUT_OF_RANGE})
+   *     offset is past the end of the stream ({@code OUT_OF_RANGE})
    */
   public List<Record> poll(Duration timeout) {
     if (closed) {

@@ -59,7 +59,7 @@ class ClientBehaviourTest {
       RaftlogException e =
           assertThrows(RaftlogException.class, () -> client.consume(1_000_000, 10));
       assertEquals(Status.Code.OUT_OF_RANGE, e.code());
-      assertTrue(e.getMessage().contains("past the end of the log"), e.getMessage());
+      assertTrue(e.getMessage().contains("past the end of the stream"), e.getMessage());
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "no retries");
     }
   }

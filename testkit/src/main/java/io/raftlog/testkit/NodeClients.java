@@ -131,6 +131,16 @@ public final class NodeClients implements AutoCloseable {
       }
       leaders.put(shard.getId(), leader);
     }
+    // The nodes hand leadership over until each leads shards/nodes +-1; a test that starts before
+    // then would see those transfers as failures.
+    Map<String, Integer> led = new HashMap<>();
+    ids.forEach(id -> led.put(id, 0));
+    leaders.values().forEach(id -> led.merge(id, 1, Integer::sum));
+    int most = led.values().stream().max(Integer::compare).orElse(0);
+    int fewest = led.values().stream().min(Integer::compare).orElse(0);
+    if (most - fewest > 1) {
+      return null;
+    }
     return new Settled(any, leaders);
   }
 
