@@ -1,0 +1,156 @@
+package io.raftlog.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DescribeStreamRequest;
+import io.raftlog.api.v1.ProduceRequest;
+import io.raftlog.api.v1.Record;
+import io.raftlog.config.ConfigKeys;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
+import io.raftlog.testkit.InProcessCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shards fail over on their own, leaders spread again after a restart, a wiped node comes back. */
+class ShardFailoverTest {
+  @TempDir Path dir;
+
+  private static ProduceRequest to(String stream, String value) {
+    return ProduceRequest.newBuilder()
+        .setStream(stream)
+        .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(value)))
+        .build();
+  }
+
+  /** One stream name per shard. */
+  private static Map<Integer, String> streamPerShard(RaftlogServer node) {
+    Map<Integer, String> streams = new HashMap<>();
+    for (int i = 0; streams.size() < node.shardCount(); i++) {
+      streams.putIfAbsent(node.shardOf("s" + i), "s" + i);
+    }
+    return streams;
+  }
+
+  @Test
+  void stoppingANodePausesOnlyTheShardsItLedAndItLeadsItsShareAgainAfterARestart() {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(
+            dir, 3, Map.of(ConfigKeys.BALANCE_INTERVAL_MS.name(), "500"), RaftlogServer::start)) {
+      Map<Integer, String> leaders = cluster.awaitShardLeaders();
+      for (String id : cluster.ids()) {
+        assertEquals(
+            2,
+            leaders.values().stream().filter(id::equals).count(),
+            "node " + id + " leads 2 of 6");
+      }
+      String victim = leaders.get(0);
+      String survivor = cluster.ids().stream().filter(id -> !id.equals(victim)).findFirst().get();
+      Map<Integer, String> streams = streamPerShard(cluster.node(survivor));
+      cluster.stopNode(victim);
+      // Shards the victim did not lead never lose their leader: their first write after the stop
+      // succeeds on its first attempt, well inside an election timeout.
+      for (Map.Entry<Integer, String> e : streams.entrySet()) {
+        if (!leaders.get(e.getKey()).equals(victim)) {
+          cluster
+              .blocking(survivor)
+              .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+              .produce(to(e.getValue(), "during"));
+        }
+      }
+      // The victim's shards elect new leaders among the survivors.
+      Map<Integer, String> after = cluster.awaitShardLeaders();
+      for (Map.Entry<Integer, String> e : streams.entrySet()) {
+        assertTrue(!after.get(e.getKey()).equals(victim));
+        cluster.blocking(survivor).produce(to(e.getValue(), "after"));
+      }
+
+      cluster.startNode(victim);
+      Map<Integer, String> balanced = cluster.awaitShardLeaders();
+      assertEquals(
+          2,
+          balanced.values().stream().filter(victim::equals).count(),
+          "the restarted node was handed its share of leaders back");
+    }
+  }
+
+  @Test
+  void aWipedNodeGetsTheCatalogAndItsShardsBack() throws Exception {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(
+            dir,
+            3,
+            Map.of(
+                ConfigKeys.SNAPSHOT_ENTRIES.name(), "5",
+                ConfigKeys.SNAPSHOT_INTERVAL_SECS.name(), "1"),
+            RaftlogServer::start)) {
+      cluster.awaitShardLeaders();
+      cluster
+          .blocking("1")
+          .createStream(
+              CreateStreamRequest.newBuilder()
+                  .setStream("kept")
+                  .putSettings("owner", "ops")
+                  .build());
+      Map<Integer, String> streams = streamPerShard(cluster.node("1"));
+      for (int i = 0; i < 10; i++) {
+        for (String s : streams.values()) {
+          cluster.blocking("1").produce(to(s, s + "-" + i));
+        }
+      }
+      // Wait for every group to snapshot (the catalog by time, shards by entry count).
+      Thread.sleep(2500);
+      String victim = "3";
+      cluster.stopNode(victim);
+      cluster.wipeNode(victim);
+      cluster.startNode(victim);
+      cluster.awaitShardLeaders();
+      Await.until(
+          Duration.ofSeconds(30),
+          "the wiped node to hold every stream again and the catalog's settings",
+          () -> {
+            for (String s : streams.values()) {
+              List<String> local =
+                  cluster
+                      .blocking(victim)
+                      .consume(
+                          ConsumeRequest.newBuilder()
+                              .setStream(s)
+                              .setMaxRecords(100)
+                              .setConsistency(Consistency.LOCAL)
+                              .build())
+                      .getRecordsList()
+                      .stream()
+                      .map(r -> r.getValue().toStringUtf8())
+                      .toList();
+              if (local.size() != 10) {
+                return false;
+              }
+            }
+            return cluster
+                .blocking(victim)
+                .describeStream(
+                    DescribeStreamRequest.newBuilder()
+                        .setStream("kept")
+                        .setConsistency(Consistency.LOCAL)
+                        .build())
+                .getSettingsMap()
+                .equals(Map.of("owner", "ops"));
+          });
+      assertTrue(
+          cluster.node(victim).snapshotsInstalled() >= 1,
+          "the leaders had compacted their logs, so shards came back by snapshot");
+    }
+  }
+}
