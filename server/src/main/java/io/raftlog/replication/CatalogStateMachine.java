@@ -3,10 +3,7 @@ package io.raftlog.replication;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.core.StateMachineAdapter;
-import com.alipay.sofa.jraft.entity.LeaderChangeContext;
 import com.alipay.sofa.jraft.error.RaftError;
-import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -29,26 +26,20 @@ import org.slf4j.LoggerFactory;
  * file. JRaft calls every method here on the meta group's apply thread; readers on other threads
  * see the volatile layout and the concurrent settings map.
  */
-final class CatalogStateMachine extends StateMachineAdapter {
+final class CatalogStateMachine extends GroupStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogStateMachine.class);
   private static final String SNAPSHOT_FILE = "catalog.pb";
 
   private final ClusterLayout expected;
   private final Map<String, Map<String, String>> settings = new ConcurrentSkipListMap<>();
   private volatile ClusterLayout layout;
-  private volatile RoleListener roles = known -> {};
   private volatile Consumer<Boolean> leadership = leads -> {};
-  private volatile long term;
 
   /**
    * {@code expected}: the layout this node derived from its config, to compare with the catalog.
    */
   CatalogStateMachine(ClusterLayout expected) {
     this.expected = expected;
-  }
-
-  void roleListener(RoleListener roles) {
-    this.roles = roles;
   }
 
   /** Told (on the apply thread) when this node starts or stops leading the meta group. */
@@ -67,10 +58,6 @@ final class CatalogStateMachine extends StateMachineAdapter {
 
   int streamsWithSettings() {
     return settings.size();
-  }
-
-  long term() {
-    return term;
   }
 
   @Override
@@ -157,32 +144,7 @@ final class CatalogStateMachine extends StateMachineAdapter {
   }
 
   @Override
-  public void onLeaderStart(long term) {
-    this.term = term;
-    roles.onLeaderKnown(true);
-    leadership.accept(true);
-  }
-
-  @Override
-  public void onLeaderStop(Status status) {
-    roles.onLeaderKnown(false);
-    leadership.accept(false);
-  }
-
-  @Override
-  public void onStartFollowing(LeaderChangeContext ctx) {
-    this.term = ctx.getTerm();
-    roles.onLeaderKnown(true);
-  }
-
-  @Override
-  public void onStopFollowing(LeaderChangeContext ctx) {
-    roles.onLeaderKnown(false);
-  }
-
-  @Override
-  public void onError(RaftException e) {
-    LOG.error("meta group member stopped on an error: {}", e.getStatus(), e);
-    roles.onLeaderKnown(false);
+  protected void onLeadership(boolean leads) {
+    leadership.accept(leads);
   }
 }

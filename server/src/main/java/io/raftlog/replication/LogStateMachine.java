@@ -3,10 +3,7 @@ package io.raftlog.replication;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.core.StateMachineAdapter;
-import com.alipay.sofa.jraft.entity.LeaderChangeContext;
 import com.alipay.sofa.jraft.error.RaftError;
-import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -34,15 +31,13 @@ import org.slf4j.LoggerFactory;
  * leader's callers are answered only after that write. JRaft calls every method here on the group's
  * apply thread; applied listeners are told there too, once per changed stream.
  */
-final class LogStateMachine extends StateMachineAdapter {
+final class LogStateMachine extends GroupStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(LogStateMachine.class);
   private static final String SNAPSHOT_DB = "db";
 
   private final RocksLogStore store;
   private final EntryApplier applier;
   private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
-  private volatile RoleListener roleListener = known -> {};
-  private volatile long term;
   private volatile long lastSnapshotIndex;
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
@@ -52,21 +47,12 @@ final class LogStateMachine extends StateMachineAdapter {
     this.lastSnapshotIndex = store.appliedIndex();
   }
 
-  void roleListener(RoleListener listener) {
-    this.roleListener = listener;
-  }
-
   void addAppliedListener(AppliedListener l) {
     appliedListeners.add(l);
   }
 
   void removeAppliedListener(AppliedListener l) {
     appliedListeners.remove(l);
-  }
-
-  /** The last term this node saw a leader in (its own included). */
-  long term() {
-    return term;
   }
 
   /**
@@ -183,33 +169,5 @@ final class LogStateMachine extends StateMachineAdapter {
       LOG.error("snapshot load from {} failed", reader.getPath(), e);
       return false;
     }
-  }
-
-  @Override
-  public void onLeaderStart(long term) {
-    this.term = term;
-    roleListener.onLeaderKnown(true);
-  }
-
-  @Override
-  public void onLeaderStop(Status status) {
-    roleListener.onLeaderKnown(false);
-  }
-
-  @Override
-  public void onStartFollowing(LeaderChangeContext ctx) {
-    this.term = ctx.getTerm();
-    roleListener.onLeaderKnown(true);
-  }
-
-  @Override
-  public void onStopFollowing(LeaderChangeContext ctx) {
-    roleListener.onLeaderKnown(false);
-  }
-
-  @Override
-  public void onError(RaftException e) {
-    LOG.error("raft node stopped on an error: {}", e.getStatus(), e);
-    roleListener.onLeaderKnown(false);
   }
 }

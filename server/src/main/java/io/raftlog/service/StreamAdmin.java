@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * CreateStream, DescribeStream, ListStreams and DeleteStream. A stream's existence and offsets live
@@ -51,25 +53,14 @@ final class StreamAdmin {
     StreamSettingsRule.check(request.getSettingsMap());
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
-    if (request.getSettingsCount() == 0 || LeaderHeaders.isCatalogDone()) {
-      Peer leader = forwarder.leaderToForwardTo(shard);
-      return leader == null
-          ? createInShard(shard, stream)
-          : forwarder.unary(leader, request, (stub, r, out) -> stub.createStream(r, out));
-    }
-    Peer metaLeader = forwarder.metaLeaderToForwardTo();
-    if (metaLeader != null) {
-      return forwarder.unary(metaLeader, request, (stub, r, out) -> stub.createStream(r, out));
-    }
     // The shard decides whether the stream exists; only a stream this call created gets settings.
-    Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
-    CreateStreamRequest shardPart = CreateStreamRequest.newBuilder().setStream(stream).build();
-    CompletableFuture<StreamInfo> created =
-        shardLeader == null
-            ? createInShard(shard, stream)
-            : forwarder.unaryAfterCatalog(
-                shardLeader, shardPart, (stub, r, out) -> stub.createStream(r, out));
-    return created.thenCompose(
+    return route(
+        shard,
+        request.getSettingsCount() > 0,
+        request,
+        CreateStreamRequest.newBuilder().setStream(stream).build(),
+        (stub, r, out) -> stub.createStream(r, out),
+        () -> createInShard(shard, stream),
         info ->
             routes
                 .catalog()
@@ -88,6 +79,36 @@ final class StreamAdmin {
                       }
                       return info.toBuilder().putAllSettings(request.getSettingsMap()).build();
                     }));
+  }
+
+  /**
+   * Runs a stream call that may have a catalog part. Without one (or when the meta group's leader
+   * already did it), on the shard's leader: here, or forwarded. With one, on the meta group's
+   * leader (forwarded there if need be), which runs the shard part, here or relayed as {@code
+   * shardPart} to the shard's leader, then {@code catalogPart}.
+   */
+  private <Q, R> CompletableFuture<R> route(
+      int shard,
+      boolean hasCatalogPart,
+      Q request,
+      Q shardPart,
+      Forwarder.UnaryMethod<Q, R> method,
+      Supplier<CompletableFuture<R>> inShard,
+      Function<R, CompletableFuture<R>> catalogPart) {
+    if (!hasCatalogPart || LeaderHeaders.isCatalogDone()) {
+      Peer leader = forwarder.leaderToForwardTo(shard);
+      return leader == null ? inShard.get() : forwarder.unary(leader, request, method);
+    }
+    Peer metaLeader = forwarder.metaLeaderToForwardTo();
+    if (metaLeader != null) {
+      return forwarder.unary(metaLeader, request, method);
+    }
+    Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
+    CompletableFuture<R> shardDone =
+        shardLeader == null
+            ? inShard.get()
+            : forwarder.unaryAfterCatalog(shardLeader, shardPart, method);
+    return shardDone.thenCompose(catalogPart);
   }
 
   private CompletableFuture<StreamInfo> createInShard(int shard, String stream) {
@@ -114,26 +135,16 @@ final class StreamAdmin {
     String stream = explicitName(request.getStream());
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
-    boolean hasSettings = !routes.catalog().settings(stream).isEmpty();
-    if (!hasSettings || LeaderHeaders.isCatalogDone()) {
-      Peer leader = forwarder.leaderToForwardTo(shard);
-      return leader == null
-          ? deleteInShard(shard, stream)
-          : forwarder.unary(leader, request, (stub, r, out) -> stub.deleteStream(r, out));
-    }
-    Peer metaLeader = forwarder.metaLeaderToForwardTo();
-    if (metaLeader != null) {
-      return forwarder.unary(metaLeader, request, (stub, r, out) -> stub.deleteStream(r, out));
-    }
-    Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
-    CompletableFuture<DeleteStreamResponse> deleted =
-        shardLeader == null
-            ? deleteInShard(shard, stream)
-            : forwarder.unaryAfterCatalog(
-                shardLeader, request, (stub, r, out) -> stub.deleteStream(r, out));
     // Settings go after the records: a failure in between leaves settings of a deleted stream,
     // which a retry of DeleteStream removes (it answers NOT_FOUND for the records, then cleans up).
-    return deleted.thenCompose(r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
+    return route(
+        shard,
+        !routes.catalog().settings(stream).isEmpty(),
+        request,
+        request,
+        (stub, r, out) -> stub.deleteStream(r, out),
+        () -> deleteInShard(shard, stream),
+        r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
   }
 
   private CompletableFuture<DeleteStreamResponse> deleteInShard(int shard, String stream) {

@@ -1,0 +1,62 @@
+package io.raftlog.replication;
+
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.error.RaftException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every group's state machine (a shard's, the meta group's) reports about its member's role:
+ * whether a leader is known ({@link RoleListener}, the node's health), whether this member leads,
+ * and the last term it saw a leader in. JRaft calls these on the group's apply thread.
+ */
+abstract class GroupStateMachine extends StateMachineAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupStateMachine.class);
+
+  private volatile RoleListener roleListener = known -> {};
+  private volatile long term;
+
+  void roleListener(RoleListener listener) {
+    this.roleListener = listener;
+  }
+
+  /** The last term this member saw a leader in (its own included). */
+  long term() {
+    return term;
+  }
+
+  /** Told on the apply thread when this member starts ({@code true}) or stops leading. */
+  protected void onLeadership(boolean leads) {}
+
+  @Override
+  public void onLeaderStart(long term) {
+    this.term = term;
+    roleListener.onLeaderKnown(true);
+    onLeadership(true);
+  }
+
+  @Override
+  public void onLeaderStop(Status status) {
+    roleListener.onLeaderKnown(false);
+    onLeadership(false);
+  }
+
+  @Override
+  public void onStartFollowing(LeaderChangeContext ctx) {
+    this.term = ctx.getTerm();
+    roleListener.onLeaderKnown(true);
+  }
+
+  @Override
+  public void onStopFollowing(LeaderChangeContext ctx) {
+    roleListener.onLeaderKnown(false);
+  }
+
+  @Override
+  public void onError(RaftException e) {
+    LOG.error("a Raft group member stopped on an error: {}", e.getStatus(), e);
+    roleListener.onLeaderKnown(false);
+  }
+}
