@@ -2,10 +2,12 @@
 # Starts the local three-node raftlog cluster (cluster-config/node-*.properties) in the background
 # and waits until every node is healthy and the cluster has a leader.
 #
-# Usage: scripts/start-cluster.sh            (from any directory)
+# Usage: scripts/start-cluster.sh [--clean]  (from any directory)
+#   --clean   delete the nodes' data ($DATA_DIR/node-*) first: start an empty cluster.
 #   DATA_DIR  where the nodes keep their data (default: <repo>/data). Node i uses $DATA_DIR/node-i
 #             for its data, its log (node.log) and its pid file (node.pid).
-# Stop the cluster with scripts/stop-cluster.sh (same DATA_DIR).
+# Stop the cluster with scripts/stop-cluster.sh (same DATA_DIR). Data written by a raftlog from
+# before streams (one log per node) cannot be read: the script then stops and says to use --clean.
 set -euo pipefail
 # Keep background jobs in this script's process group: setsid then exec()s without forking, so $!
 # is the JVM's own pid, which is what the pid files must hold.
@@ -81,6 +83,35 @@ refuse_if_ports_taken() {
   done
 }
 
+# Data of a raftlog from before streams (one log per node: node-i/store and node-i/raft, no
+# node-i/shards or node-i/meta) is not read by this version, which would start an empty cluster
+# beside it. Refuse rather than hide the old records, and say how to start afresh.
+refuse_if_old_layout() {
+  local id dir old=""
+  for id in "${IDS[@]}"; do
+    dir=$DATA_DIR/node-$id
+    if [[ -d $dir/store || -d $dir/raft ]] && [[ ! -d $dir/shards && ! -d $dir/meta ]]; then
+      old+="  $dir"$'\n'
+    fi
+  done
+  [[ -z $old ]] && return 0
+  echo "start-cluster: data from a raftlog before streams (one log per node) is in:" >&2
+  printf '%s' "$old" >&2
+  echo "  this version keeps one store per shard (node-N/shards/, node-N/meta/) and cannot read it." >&2
+  die "start afresh with: $(start_command) --clean   (deletes $DATA_DIR/node-*)"
+}
+
+# Deletes the nodes' data, logs and pid files (--clean); the nodes must not be running.
+clean_data() {
+  local id
+  for id in "${IDS[@]}"; do
+    if [[ -e $DATA_DIR/node-$id ]]; then
+      echo "deleting $DATA_DIR/node-$id (--clean)"
+      rm -rf -- "${DATA_DIR:?}/node-$id"
+    fi
+  done
+}
+
 jar_is_stale() {
   [[ -f $JAR ]] || return 0
   [[ -n $(find "$ROOT/proto/src" "$ROOT/server/src" "$ROOT"/pom.xml "$ROOT"/*/pom.xml \
@@ -147,8 +178,11 @@ health_of() {
   echo "${status:-UNKNOWN}"
 }
 
-# Fills ROLE and LEADER from GetCluster as node $1 sees it (it asks its peers for their roles).
-# buf prints one JSON field per line, nodes in id order; proto3 JSON omits empty fields.
+# Fills ROLE and LEADER from GetCluster as node $1 sees it (it asks its peers for their roles):
+# each node's role and the leader of the meta group. buf prints one JSON field per line, indented
+# two spaces a level, nodes in id order; proto3 JSON omits empty fields. Only a node's own fields
+# (6 spaces in) and the top-level leaderId (2) count: each node's replicas (10) have roles of
+# their own, and shards (6, numeric ids) and the meta group (4) have leaderIds of their own.
 read_cluster() {
   local answer key value id=""
   ROLE=()
@@ -160,7 +194,8 @@ read_cluster() {
       role) ROLE[$id]=$value ;;
       leaderId) LEADER=$value ;;
     esac
-  done < <(sed -nE 's/^ *"(id|role|leaderId)": "([^"]*)",?$/\1 \2/p' <<<"$answer")
+  done < <(sed -nE -e 's/^ {6}"(id|role)": "([^"]*)",?$/\1 \2/p' \
+    -e 's/^ {2}"(leaderId)": "([^"]*)",?$/\1 \2/p' <<<"$answer")
 }
 
 # Returns 0 when all nodes are SERVING and agree on one leader, 1 when not yet, 2 when a node exited.
@@ -195,6 +230,14 @@ wait_until_ready() {
     ((SECONDS < deadline)) || fail "not ready within $TIMEOUT_SECS s"
     sleep "$POLL_SECS"
   done
+}
+
+start_command() {
+  if [[ $DATA_DIR == "$ROOT/data" ]]; then
+    echo "scripts/start-cluster.sh"
+  else
+    echo "DATA_DIR=$DATA_DIR scripts/start-cluster.sh"
+  fi
 }
 
 stop_command() {
@@ -254,19 +297,26 @@ print_cluster() {
 }
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 main() {
-  local id
+  local id clean=false
   case ${1:-} in
     "") ;;
+    --clean) clean=true ;;
     -h | --help) usage && exit 0 ;;
     *) usage >&2 && die "unknown argument: $1" ;;
   esac
+  (($# <= 1)) || { usage >&2 && die "unexpected argument: $2"; }
   command -v java >/dev/null || die "java is not on PATH"
   read_peers
   refuse_if_running
+  if $clean; then
+    clean_data
+  else
+    refuse_if_old_layout
+  fi
   build_jar_if_stale
   ensure_buf
   refuse_if_ports_taken # last, as the build can take a while

@@ -3,31 +3,44 @@ package io.raftlog.cli;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.Role;
+import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.client.RaftlogClient;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog cluster}: every node, its role and how far it got. */
+/** {@code raftlog cluster}: every node, its role and how far it got; every shard and its leader. */
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Shows every node of the cluster, its role and its progress.",
+      "Shows every node of the cluster, every shard with its leader, and how many shards each"
+          + " node leads.",
       "",
-      "One reachable node answers for all: each node's role, Raft term, commit and applied"
-          + " index, the offset its next record will get, and its health (ok, why it is"
-          + " unreachable, or why it does not serve). A healthy cluster has exactly one LEADER."
+      "One reachable node answers for all. The node table has each node's role, Raft term,"
+          + " commit and applied index in the meta group (the catalog of nodes, shards and"
+          + " stream settings), and its health (ok, why it is unreachable, or why it does not"
+          + " serve). A healthy cluster has exactly one LEADER there.",
+      "",
+      "The shard table has the meta group and each shard (a Raft group holding many streams):"
+          + " its leader, the nodes with a replica, and the Raft term, commit and applied index"
+          + " of the answering node's replica (the leader's where it asked it). Then one line per"
+          + " node: how many shards it leads (the nodes spread them evenly, within one)."
     })
 public final class ClusterCommand implements Callable<Integer> {
-  static final String[] COLUMNS = {
-    "ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "NEXT OFFSET", "HEALTH"
+  static final String[] COLUMNS = {"ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"};
+
+  static final String[] SHARD_COLUMNS = {
+    "SHARD", "LEADER", "REPLICAS", "TERM", "COMMIT", "APPLIED"
   };
 
   @Spec CommandSpec spec;
@@ -54,13 +67,60 @@ public final class ClusterCommand implements Callable<Integer> {
             known ? Long.toUnsignedString(n.getTerm()) : "-",
             known ? Long.toUnsignedString(n.getCommitIndex()) : "-",
             known ? Long.toUnsignedString(n.getAppliedIndex()) : "-",
-            known ? Long.toUnsignedString(n.getNextOffset()) : "-",
             health(n)
           });
     }
     printTable(out, rows);
+
+    out.println();
+    List<String[]> shards = new ArrayList<>();
+    shards.add(SHARD_COLUMNS);
+    if (cluster.hasMeta()) {
+      shards.add(shardRow("meta", cluster.getMeta()));
+    }
+    Map<String, List<Integer>> led = new LinkedHashMap<>();
+    for (NodeInfo n : cluster.getNodesList()) {
+      led.put(n.getId(), new ArrayList<>());
+    }
+    for (ShardInfo s : cluster.getShardsList()) {
+      shards.add(shardRow(Integer.toString(s.getId()), s));
+      if (!s.getLeaderId().isEmpty()) {
+        led.computeIfAbsent(s.getLeaderId(), id -> new ArrayList<>()).add(s.getId());
+      }
+    }
+    printTable(out, shards);
+
+    out.println();
+    for (Map.Entry<String, List<Integer>> e : led.entrySet()) {
+      List<Integer> ids = e.getValue();
+      out.println(
+          "node "
+              + e.getKey()
+              + " leads "
+              + ids.size()
+              + (ids.size() == 1 ? " shard" : " shards")
+              + (ids.isEmpty()
+                  ? ""
+                  : ": " + ids.stream().map(String::valueOf).collect(Collectors.joining(", "))));
+    }
+    long leaderless =
+        cluster.getShardsList().stream().filter(s -> s.getLeaderId().isEmpty()).count();
+    if (leaderless > 0) {
+      out.println(leaderless + (leaderless == 1 ? " shard has" : " shards have") + " no leader");
+    }
     Failures.flush(out);
     return 0;
+  }
+
+  private static String[] shardRow(String id, ShardInfo s) {
+    return new String[] {
+      id,
+      s.getLeaderId().isEmpty() ? "-" : s.getLeaderId(),
+      s.getReplicasList().isEmpty() ? "-" : String.join(",", s.getReplicasList()),
+      Long.toUnsignedString(s.getTerm()),
+      Long.toUnsignedString(s.getCommitIndex()),
+      Long.toUnsignedString(s.getAppliedIndex())
+    };
   }
 
   static String health(NodeInfo n) {

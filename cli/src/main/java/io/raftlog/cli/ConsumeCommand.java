@@ -5,6 +5,7 @@ import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.Subscription;
+import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -17,15 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog consume --from N}: prints records of the log. */
+/** {@code raftlog consume [--stream NAME] --from N}: prints records of a stream. */
 @Command(
     name = "consume",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Prints records of the log, one per line.",
+      "Prints records of a stream (--stream, default: the stream 'default'), one per line.",
       "",
-      "Prints the records from --from up to the end the log has when the command starts, or,"
+      "Prints the records from --from up to the end the stream has when the command starts, or,"
           + " with --follow, also every record appended later, as it commits, until Ctrl-C or"
           + " --max records.",
       "",
@@ -47,10 +48,18 @@ public final class ConsumeCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 
   @Option(
+      names = "--stream",
+      paramLabel = "NAME",
+      defaultValue = StreamNames.DEFAULT,
+      converter = StreamNameConverter.class,
+      description = "The stream to read (default: ${DEFAULT-VALUE}).")
+  String stream;
+
+  @Option(
       names = {"-f", "--from"},
       required = true,
       paramLabel = "OFFSET",
-      description = "The first offset to print (0 is the first record of the log).")
+      description = "The first offset to print (0 is the first record of the stream).")
   long from;
 
   @Option(
@@ -106,7 +115,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     long end = -1;
     while (printed < limit && (end < 0 || position < end)) {
       int want = (int) Math.min(PAGE, limit - printed);
-      ConsumeResponse page = client.consume(position, want, consistency);
+      ConsumeResponse page = client.consume(stream, position, want, consistency);
       if (end < 0) {
         end = page.getNextOffset();
       }
@@ -126,7 +135,7 @@ public final class ConsumeCommand implements Callable<Integer> {
   /** Tails the log with a subscription until {@code limit} records are printed. */
   private void follow(RaftlogClient client, Consistency consistency, long limit, PrintWriter out) {
     long printed = 0;
-    try (Subscription sub = client.subscribe(from, consistency)) {
+    try (Subscription sub = client.subscribe(stream, from, consistency)) {
       while (printed < limit) {
         List<Record> records = sub.poll(POLL);
         for (int i = 0; i < records.size() && printed < limit; i++, printed++) {

@@ -1,16 +1,19 @@
 package io.raftlog.cli;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.Producer;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogException;
+import io.raftlog.wire.StreamNames;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -20,20 +23,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog produce [VALUE...]}: appends records, prints their offsets. */
+/** {@code raftlog produce [--stream NAME] [VALUE...]}: appends records, prints their offsets. */
 @Command(
     name = "produce",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Appends records to the log and prints their offsets, one per line.",
+      "Appends records to a stream (--stream, default: the stream 'default') and prints their"
+          + " offsets in it, one per line.",
       "",
       "Each VALUE is one record. With no VALUE, each line of standard input is one record: its"
           + " bytes as they are, without the line break (nor a CR before it).",
@@ -59,6 +66,25 @@ public final class ProduceCommand implements Callable<Integer> {
       description = "A key (UTF-8) for every record.")
   String key;
 
+  @Option(
+      names = "--stream",
+      paramLabel = "NAME",
+      defaultValue = StreamNames.DEFAULT,
+      converter = StreamNameConverter.class,
+      description =
+          "The stream to append to (default: ${DEFAULT-VALUE}); it is created by its first"
+              + " write.")
+  String stream;
+
+  @Option(
+      names = "--expected-offset",
+      paramLabel = "N",
+      description =
+          "Append only if the stream's next offset is N (optimistic concurrency): all the"
+              + " records go as one batch, appended all or nothing; if the stream is elsewhere,"
+              + " nothing is appended and the error names its next offset (exit code 4).")
+  Long expectedOffset;
+
   @Parameters(paramLabel = "VALUE", arity = "0..*", description = "Record values (UTF-8).")
   List<String> values;
 
@@ -81,6 +107,9 @@ public final class ProduceCommand implements Callable<Integer> {
       source = new Lines(context.stdin());
     }
     ByteString recordKey = key == null ? ByteString.EMPTY : ByteString.copyFromUtf8(key);
+    if (expectedOffset != null) {
+      return conditional(source, recordKey, out);
+    }
 
     try (RaftlogClient client = server.connect()) {
       Producer producer = client.producer();
@@ -89,7 +118,8 @@ public final class ProduceCommand implements Callable<Integer> {
       try {
         while (offsets.failure.get() == null && source.hasNext()) {
           offsets.enqueue(
-              producer.send(Record.newBuilder().setKey(recordKey).setValue(source.next()).build()));
+              producer.send(
+                  stream, Record.newBuilder().setKey(recordKey).setValue(source.next()).build()));
         }
       } catch (RuntimeException e) {
         offsets.failure.compareAndSet(null, e);
@@ -103,6 +133,60 @@ public final class ProduceCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** --expected-offset: every record in one batch, appended only at that offset. */
+  private Integer conditional(Iterator<ByteString> source, ByteString recordKey, PrintWriter out) {
+    if (expectedOffset < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--expected-offset must be >= 0, got " + expectedOffset);
+    }
+    List<Record> records = new ArrayList<>();
+    source.forEachRemaining(
+        v -> records.add(Record.newBuilder().setKey(recordKey).setValue(v).build()));
+    if (records.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "no records to produce");
+    }
+    List<Long> offsets;
+    try (RaftlogClient client = server.connect()) {
+      try {
+        offsets = client.produce(stream, records, expectedOffset);
+      } catch (RaftlogException e) {
+        if (e.code() != Status.Code.FAILED_PRECONDITION) {
+          throw e;
+        }
+        throw new RaftlogException(e.code(), conflict(client, e), e);
+      }
+    }
+    for (long offset : offsets) {
+      out.println(offset);
+    }
+    Failures.flush(out);
+    return 0;
+  }
+
+  private static final Pattern AT_OFFSET = Pattern.compile("is at offset (\\d+)");
+
+  /** The stream's next offset, as the refusal names it (else as the stream now has it). */
+  private String conflict(RaftlogClient client, RaftlogException e) {
+    String next = null;
+    Matcher m = AT_OFFSET.matcher(String.valueOf(e.getMessage()));
+    if (m.find()) {
+      next = m.group(1);
+    } else {
+      try {
+        next = Long.toString(client.describeStream(stream).getNextOffset());
+      } catch (RuntimeException ignored) {
+        // the refusal's own message below says what is known
+      }
+    }
+    if (next == null) {
+      return e.getMessage();
+    }
+    return String.format(
+        "stream '%s' is at offset %s, not the expected %d: nothing was appended"
+            + " (FAILED_PRECONDITION; retry with --expected-offset %s)",
+        stream, next, expectedOffset, next);
   }
 
   /**

@@ -71,7 +71,13 @@ public final class ServerOptions {
   /** A client builder for these options; the caller may tune it further. */
   RaftlogClient.Builder builder() {
     Duration attempt = deadline.compareTo(MAX_ATTEMPT_TIMEOUT) < 0 ? deadline : MAX_ATTEMPT_TIMEOUT;
-    return RaftlogClient.builder().servers(servers()).deadline(deadline).attemptTimeout(attempt);
+    // maxBlock also bounds the wait for the slot map before the first send: no longer than the
+    // deadline, so an unreachable cluster fails a produce within --deadline too.
+    return RaftlogClient.builder()
+        .servers(servers())
+        .deadline(deadline)
+        .attemptTimeout(attempt)
+        .maxBlock(deadline);
   }
 
   RaftlogClient connect() {

@@ -10,7 +10,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
-import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.InProcessCluster;
@@ -93,6 +92,10 @@ class RaftlogCliTest {
     return out;
   }
 
+  static String line(Cli.Result r, int i) {
+    return "line " + i + " of\n" + r;
+  }
+
   static void assertOk(Cli.Result r) {
     assertEquals(0, r.exitCode(), r::toString);
     assertEquals("", r.err(), r::toString);
@@ -146,17 +149,14 @@ class RaftlogCliTest {
           String.valueOf((char) ('a' + i)), new String(HexFormat.of().parseHex(parts[1]), UTF_8));
     }
 
-    // Local reads, once every node has applied the records.
+    // Local reads, once the node asked has applied the records.
     Await.until(
         Duration.ofSeconds(10),
-        "every node applied offset " + (first + 2),
+        "a local read of offsets " + first + " to " + (first + 2) + " on " + other,
         () ->
-            cluster
-                .blocking(cluster.awaitLeader())
-                .getCluster(GetClusterRequest.getDefaultInstance())
-                .getNodesList()
-                .stream()
-                .allMatch(n -> n.getNextOffset() >= first + 3));
+            Cli.run("consume", "-s", other, "--from", from, "--max", "3", "--local")
+                .outLines()
+                .equals(List.of("a", "b", "c")));
     Cli.Result local = Cli.run("consume", "-s", other, "--from", from, "--max", "3", "--local");
     assertOk(local);
     assertEquals(List.of("a", "b", "c"), local.outLines());
@@ -272,40 +272,208 @@ class RaftlogCliTest {
   }
 
   @Test
-  void clusterShowsOneLeaderAndTwoFollowers() {
-    String leaderId = cluster.awaitLeader();
+  void clusterShowsTheNodesThenSixShardsWithALeaderEachSpreadOverTheNodes() {
+    cluster.awaitShardLeaders();
     Cli.Result r = Cli.run("cluster", "-s", follower());
     assertOk(r);
     List<String> lines = r.outLines();
-    assertEquals(4, lines.size(), r::toString);
+    // 1 header + 3 nodes, blank, 1 header + meta + 6 shards, blank, 3 "node N leads" lines.
+    assertEquals(4 + 1 + 8 + 1 + 3, lines.size(), r::toString);
     assertTrue(
-        lines
-            .get(0)
-            .matches(
-                "ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+" + "NEXT OFFSET\\s+HEALTH"),
+        lines.get(0).matches("ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+HEALTH"),
         r::toString);
+    String metaLeader = null;
     int leaders = 0;
     int followers = 0;
     for (String line : lines.subList(1, 4)) {
       String[] f = line.trim().split("\\s+");
-      assertEquals(8, f.length, line);
+      assertEquals(7, f.length, line);
       assertTrue(cluster.ids().contains(f[0]), line);
       assertEquals(cluster.clientAddress(f[0]), f[1], line);
-      assertEquals("ok", f[7], line);
-      long term = Long.parseLong(f[3]);
-      assertTrue(term >= 1, line);
+      assertEquals("ok", f[6], line);
+      assertTrue(Long.parseLong(f[3]) >= 1, line);
       Long.parseLong(f[4]);
       Long.parseLong(f[5]);
-      Long.parseLong(f[6]);
       if (f[2].equals("LEADER")) {
         leaders++;
-        assertEquals(leaderId, f[0], line);
+        metaLeader = f[0];
       } else if (f[2].equals("FOLLOWER")) {
         followers++;
       }
     }
     assertEquals(1, leaders, r::toString);
     assertEquals(2, followers, r::toString);
+
+    assertEquals("", lines.get(4), r::toString);
+    assertTrue(
+        lines.get(5).matches("SHARD\\s+LEADER\\s+REPLICAS\\s+TERM\\s+COMMIT\\s+APPLIED"),
+        r::toString);
+    String[] meta = lines.get(6).trim().split("\\s+");
+    assertEquals("meta", meta[0], r::toString);
+    assertEquals(metaLeader, meta[1], r::toString);
+    Map<String, Integer> led = new java.util.TreeMap<>();
+    for (int i = 0; i < 6; i++) {
+      String[] f = lines.get(7 + i).trim().split("\\s+");
+      assertEquals(6, f.length, lines.get(7 + i));
+      assertEquals(String.valueOf(i), f[0], r::toString);
+      assertTrue(cluster.ids().contains(f[1]), "shard " + i + " has a leader: " + r);
+      assertEquals(
+          List.of("1", "2", "3"),
+          java.util.Arrays.stream(f[2].split(",")).sorted().toList(),
+          line(r, 7 + i));
+      assertTrue(Long.parseLong(f[3]) >= 1, lines.get(7 + i));
+      led.merge(f[1], 1, Integer::sum);
+    }
+    assertEquals("", lines.get(13), r::toString);
+    for (int i = 0; i < 3; i++) {
+      String id = cluster.ids().get(i);
+      int n = led.getOrDefault(id, 0);
+      assertTrue(
+          lines
+              .get(14 + i)
+              .startsWith("node " + id + " leads " + n + (n == 1 ? " shard" : " shards")),
+          r::toString);
+    }
+  }
+
+  @Test
+  void produceToStreamsAAndBThenConsumeEachBackOnAnotherNodeAndListThem() {
+    String node = follower();
+    Cli.Result a = Cli.run("produce", "--stream", "a", "-s", node, "a1", "a2");
+    assertOk(a);
+    Cli.Result b = Cli.run("produce", "--stream", "b", "-s", node, "b1", "b2", "b3");
+    assertOk(b);
+    List<Long> aOffsets = offsets(a);
+    List<Long> bOffsets = offsets(b);
+    assertEquals(2, aOffsets.size(), a::toString);
+    assertEquals(3, bOffsets.size(), b::toString);
+
+    String other = another(node);
+    Cli.Result readA =
+        Cli.run("consume", "--stream", "a", "-s", other, "--from", "" + aOffsets.get(0));
+    assertOk(readA);
+    assertEquals(List.of("a1", "a2"), readA.outLines());
+    Cli.Result readB =
+        Cli.run("consume", "--stream", "b", "-s", other, "--from", "" + bOffsets.get(0));
+    assertOk(readB);
+    assertEquals(List.of("b1", "b2", "b3"), readB.outLines());
+    // Each stream has its own offsets: b's records are not in a.
+    Cli.Result allA = Cli.run("consume", "--stream", "a", "-s", other, "--from", "0");
+    assertOk(allA);
+    assertFalse(allA.outLines().contains("b1"), allA::toString);
+
+    // A page size of 1 makes list page through every stream.
+    Cli.Result list = Cli.run("streams", "list", "-s", other, "--page-size", "1");
+    assertOk(list);
+    assertTrue(
+        list.outLines().get(0).matches("NAME\\s+SHARD\\s+LEADER\\s+FIRST OFFSET\\s+NEXT OFFSET"),
+        list::toString);
+    Map<String, String[]> rows = new java.util.HashMap<>();
+    for (String line : list.outLines().subList(1, list.outLines().size())) {
+      String[] f = line.trim().split("\\s+");
+      assertEquals(5, f.length, line);
+      rows.put(f[0], f);
+    }
+    assertTrue(rows.containsKey("a") && rows.containsKey("b"), list::toString);
+    assertEquals(String.valueOf(aOffsets.get(1) + 1), rows.get("a")[4], list::toString);
+    assertEquals(String.valueOf(bOffsets.get(2) + 1), rows.get("b")[4], list::toString);
+    assertTrue(cluster.ids().contains(rows.get("a")[2]), list::toString);
+
+    Cli.Result onlyA = Cli.run("streams", "list", "-s", other, "--prefix", "a");
+    assertOk(onlyA);
+    assertTrue(onlyA.outLines().stream().skip(1).allMatch(l -> l.startsWith("a")), onlyA::toString);
+    assertTrue(onlyA.outLines().stream().anyMatch(l -> l.startsWith("a ")), onlyA::toString);
+  }
+
+  @Test
+  void produceWithExpectedOffsetAppendsOnlyAtThatOffset() {
+    Cli.Result first =
+        Cli.run("produce", "--stream", "cas", "-s", leader(), "--expected-offset", "0", "x", "y");
+    assertOk(first);
+    assertEquals(List.of(0L, 1L), offsets(first));
+    Cli.Result next =
+        Cli.run("produce", "--stream", "cas", "-s", follower(), "--expected-offset", "2", "z");
+    assertOk(next);
+    assertEquals(List.of(2L), offsets(next));
+
+    Cli.Result stale =
+        Cli.run("produce", "--stream", "cas", "-s", follower(), "--expected-offset", "1", "late");
+    assertEquals(4, stale.exitCode(), stale::toString);
+    assertEquals("", stale.out(), stale::toString);
+    assertOneErrorLine(stale);
+    assertTrue(
+        stale.err().contains("stream 'cas' is at offset 3, not the expected 1"), stale::toString);
+    assertTrue(stale.err().contains("--expected-offset 3"), stale::toString);
+
+    Cli.Result all = Cli.run("consume", "--stream", "cas", "-s", follower(), "--from", "0");
+    assertOk(all);
+    assertEquals(List.of("x", "y", "z"), all.outLines());
+  }
+
+  @Test
+  void streamsCreateDescribeDeleteAndTheirErrors() {
+    Cli.Result created =
+        Cli.run(
+            "streams",
+            "create",
+            "orders",
+            "-s",
+            follower(),
+            "--setting",
+            "owner=shop",
+            "--setting",
+            "retention=7d");
+    assertOk(created);
+    assertTrue(created.out().startsWith("created stream 'orders' in shard "), created::toString);
+
+    Cli.Result again = Cli.run("streams", "create", "orders", "-s", follower());
+    assertEquals(4, again.exitCode(), again::toString);
+    assertOneErrorLine(again);
+    assertTrue(again.err().contains("ALREADY_EXISTS"), again::toString);
+
+    assertOk(Cli.run("produce", "--stream", "orders", "-s", leader(), "o1", "o2"));
+    Cli.Result d = Cli.run("streams", "describe", "orders", "-s", follower());
+    assertOk(d);
+    String out = d.out();
+    assertTrue(out.contains("name:          orders"), d::toString);
+    assertTrue(out.matches("(?s).*shard:\\s+\\d+.*"), d::toString);
+    assertTrue(out.matches("(?s).*leader:\\s+[123]\\R.*"), d::toString);
+    assertTrue(out.matches("(?s).*replicas:      [123], [123], [123]\\R.*"), d::toString);
+    assertTrue(out.contains("first offset:  0"), d::toString);
+    assertTrue(out.contains("next offset:   2"), d::toString);
+    assertTrue(out.matches("(?s).*created:\\s+\\d{4}-\\d\\d-\\d\\dT.*Z\\R.*"), d::toString);
+    assertTrue(out.contains("settings:\n  owner=shop\n  retention=7d\n"), d::toString);
+
+    Cli.Result deleted = Cli.run("streams", "delete", "orders", "-s", leader());
+    assertOk(deleted);
+    assertEquals("deleted stream 'orders' (2 records ever appended)\n", deleted.out());
+
+    Cli.Result gone = Cli.run("streams", "delete", "orders", "-s", leader());
+    assertEquals(4, gone.exitCode(), gone::toString);
+    assertOneErrorLine(gone);
+    assertTrue(gone.err().contains("NOT_FOUND"), gone::toString);
+
+    Cli.Result badSetting =
+        Cli.run("streams", "create", "bad-settings", "-s", leader(), "--setting", "raftlog.x=1");
+    assertEquals(4, badSetting.exitCode(), badSetting::toString);
+    assertOneErrorLine(badSetting);
+    assertTrue(badSetting.err().contains("INVALID_ARGUMENT"), badSetting::toString);
+  }
+
+  @Test
+  void describeOfAStreamThatDoesNotExistFailsWithOneClearLine() {
+    Cli.Result r = Cli.run("streams", "describe", "no-such-stream", "-s", follower());
+    assertEquals(4, r.exitCode(), r::toString);
+    assertEquals("", r.out());
+    assertOneErrorLine(r);
+    assertTrue(r.err().contains("NOT_FOUND"), r::toString);
+    assertTrue(r.err().contains("no-such-stream"), r::toString);
+
+    Cli.Result consume =
+        Cli.run("consume", "--stream", "no-such-stream", "-s", follower(), "--from", "0");
+    assertEquals(4, consume.exitCode(), consume::toString);
+    assertOneErrorLine(consume);
+    assertTrue(consume.err().contains("NOT_FOUND"), consume::toString);
   }
 
   @Test
@@ -454,8 +622,13 @@ class RaftlogCliTest {
       assertEquals("", r.out());
       assertOneErrorLine(r);
       assertTrue(r.err().contains(nowhere), r::toString);
-      assertTrue(r.err().contains("UNAVAILABLE"), r::toString);
-      assertTrue(r.err().contains("gave up after"), r::toString);
+      if (command[0].equals("produce")) {
+        // produce first waits (up to --deadline) for the slot map; the message says for what.
+        assertTrue(r.err().contains("answered GetCluster"), r::toString);
+      } else {
+        assertTrue(r.err().contains("UNAVAILABLE"), r::toString);
+        assertTrue(r.err().contains("gave up after"), r::toString);
+      }
       assertTrue(millis < 10_000, command[0] + " took " + millis + " ms");
     }
   }
@@ -465,7 +638,8 @@ class RaftlogCliTest {
     Cli.Result r =
         Cli.run(new byte[0], Map.of("RAFTLOG_SERVERS", "  " + follower() + " "), "cluster");
     assertOk(r);
-    assertEquals(4, r.outLines().size(), r::toString);
+    assertTrue(r.outLines().get(0).startsWith("ID "), r::toString);
+    assertTrue(r.out().contains("\nSHARD "), r::toString);
 
     Cli.Result bad = Cli.run(new byte[0], Map.of("RAFTLOG_SERVERS", "nonsense"), "cluster");
     assertEquals(2, bad.exitCode(), bad::toString);
@@ -478,13 +652,25 @@ class RaftlogCliTest {
     assertEquals(0, top.exitCode(), top::toString);
     assertTrue(top.out().contains("Exit codes:"), top::toString);
     for (String c :
-        List.of("produce", "consume", "cluster", "bench", "bench produce", "bench consume")) {
+        List.of(
+            "produce",
+            "consume",
+            "cluster",
+            "streams",
+            "streams create",
+            "streams list",
+            "streams describe",
+            "streams delete",
+            "bench",
+            "bench produce",
+            "bench consume")) {
       List<String> args = new ArrayList<>(List.of(c.split(" ")));
       args.add("--help");
       Cli.Result r = Cli.run(args.toArray(String[]::new));
       assertEquals(0, r.exitCode(), r::toString);
       assertTrue(r.out().startsWith("Usage: raftlog " + c), r::toString);
-      assertTrue(r.out().contains("--servers") || c.equals("bench"), r::toString);
+      assertTrue(
+          r.out().contains("--servers") || c.equals("bench") || c.equals("streams"), r::toString);
     }
     Cli.Result version = Cli.run("--version");
     assertEquals(0, version.exitCode(), version::toString);
@@ -503,6 +689,12 @@ class RaftlogCliTest {
             new String[] {"cluster", "--servers", "no-port"},
             new String[] {"cluster", "--deadline", "soon"},
             new String[] {"bench"},
+            new String[] {"streams"},
+            new String[] {"streams", "describe"},
+            new String[] {"streams", "list", "--page-size", "0"},
+            new String[] {"produce", "--stream", "no spaces", "x"},
+            new String[] {"consume", "--stream", "", "--from", "0"},
+            new String[] {"produce", "--expected-offset", "-1", "x"},
             new String[] {"bench", "produce", "--in-flight", "9"})) {
       Cli.Result r = Cli.run(args);
       assertEquals(2, r.exitCode(), () -> String.join(" ", args) + "\n" + r);

@@ -1,6 +1,7 @@
 package io.raftlog.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.testkit.ProcessCluster;
@@ -94,13 +95,60 @@ class BufCurlIT {
     assertTrue(consumed.contains("\"value\": \"aGVsbG8gcmFmdGxvZw==\""), consumed);
   }
 
+  /** The base offset of a produce answer (proto3 JSON leaves out 0). */
+  static String baseOffset(String produced) {
+    return produced.contains("\"baseOffset\"")
+        ? produced.replaceAll("(?s).*?\"baseOffset\": \"(\\d+)\".*", "$1")
+        : "0";
+  }
+
+  @Test
+  void produceToStreamsAAndBOnOneNodeThenReadEachBackOnAnotherAndListThem() throws Exception {
+    // As the README: "aGVsbG8=" is "hello", "d29ybGQ=" is "world".
+    String a =
+        bufCurl(
+            follower,
+            "raftlog.v1.Log/Produce",
+            "{\"stream\":\"a\",\"records\":[{\"value\":\"aGVsbG8=\"}]}");
+    assertTrue(a.contains("\"recordCount\": 1"), a);
+    assertTrue(a.contains("\"stream\": \"a\""), a);
+    String b =
+        bufCurl(
+            follower,
+            "raftlog.v1.Log/Produce",
+            "{\"stream\":\"b\",\"records\":[{\"value\":\"d29ybGQ=\"}]}");
+    assertTrue(b.contains("\"stream\": \"b\""), b);
+
+    String readA =
+        bufCurl(
+            other,
+            "raftlog.v1.Log/Consume",
+            "{\"stream\":\"a\",\"offset\":" + baseOffset(a) + ",\"max_records\":10}");
+    assertTrue(readA.contains("\"value\": \"aGVsbG8=\""), readA);
+    assertFalse(readA.contains("d29ybGQ="), readA);
+    String readB =
+        bufCurl(
+            other,
+            "raftlog.v1.Log/Consume",
+            "{\"stream\":\"b\",\"offset\":" + baseOffset(b) + ",\"max_records\":10}");
+    assertTrue(readB.contains("\"value\": \"d29ybGQ=\""), readB);
+
+    String list = bufCurl(leader, "raftlog.v1.Log/ListStreams", "{}");
+    assertTrue(list.contains("\"name\": \"a\""), list);
+    assertTrue(list.contains("\"name\": \"b\""), list);
+    String described = bufCurl(other, "raftlog.v1.Log/DescribeStream", "{\"stream\":\"a\"}");
+    assertTrue(described.contains("\"nextOffset\""), described);
+  }
+
   @Test
   void healthAndGetClusterAnswer() throws Exception {
     String health =
         bufCurl(follower, "grpc.health.v1.Health/Check", "{\"service\":\"raftlog.v1.Log\"}");
     assertTrue(health.contains("SERVING"), health);
     String view = bufCurl(follower, "raftlog.v1.Log/GetCluster", null);
-    assertEquals(1, view.split("\"LEADER\"", -1).length - 1, view);
-    assertEquals(2, view.split("\"FOLLOWER\"", -1).length - 1, view);
+    // Six shards, each with a leader, and the meta group's leader.
+    assertTrue(view.contains("\"shards\""), view);
+    assertEquals(6, view.split("\"replicas\": \\[\\s*\"", -1).length - 2, view);
+    assertTrue(view.contains("\"meta\""), view);
   }
 }
