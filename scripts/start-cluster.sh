@@ -84,8 +84,8 @@ refuse_if_ports_taken() {
 }
 
 # Data of a raftlog from before streams (one log per node: node-i/store and node-i/raft, no
-# node-i/shards or node-i/meta) is not read by this version, which would start an empty cluster
-# beside it. Refuse rather than hide the old records, and say how to start afresh.
+# shards/) cannot be read by this version, and the node refuses to start on it. Say so here,
+# before starting anything, with the way to start afresh.
 refuse_if_old_layout() {
   local id dir old=""
   for id in "${IDS[@]}"; do

@@ -6,6 +6,7 @@ import io.raftlog.internal.v1.ClusterLayout;
 import io.raftlog.internal.v1.ShardReplicas;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreResources;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ public final class Replicas implements AutoCloseable {
   private final Consumer<Boolean> allLeadersKnown;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
+    refuseSingleLogLayout(config.dataDir());
     this.config = config;
     this.allLeadersKnown = allLeadersKnown;
     this.layout = Layouts.initial(config);
@@ -75,6 +77,21 @@ public final class Replicas implements AutoCloseable {
     this.balancer =
         new LeaderBalancer(
             config.nodeId(), config.peers(), local.values(), config.balanceIntervalMs());
+  }
+
+  /**
+   * A data directory written before streams holds {@code store/} and {@code raft/} at its top: this
+   * version cannot read it, and must not start an empty cluster beside it as if nothing were there.
+   */
+  private static void refuseSingleLogLayout(Path data) {
+    if (Files.isDirectory(data.resolve("store")) || Files.isDirectory(data.resolve("raft"))) {
+      throw new IllegalStateException(
+          "the data directory "
+              + data
+              + " holds a log from a raftlog version before streams (store/ and raft/ at its top),"
+              + " which this version cannot read: move it away or delete it (for the local"
+              + " cluster: scripts/start-cluster.sh --clean)");
+    }
   }
 
   /**

@@ -56,7 +56,13 @@ public final class ServerMain implements Callable<Integer> {
     if (System.getProperty("logging.path") == null) {
       System.setProperty("logging.path", cfg.dataDir().resolve("logs").toString());
     }
-    RaftlogServer server = RaftlogServer.start(cfg);
+    RaftlogServer server;
+    try {
+      server = RaftlogServer.start(cfg);
+    } catch (IllegalStateException e) {
+      System.err.println("raftlog-server: cannot start: " + e.getMessage());
+      return 1;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

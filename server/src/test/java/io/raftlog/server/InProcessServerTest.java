@@ -3,6 +3,7 @@ package io.raftlog.server;
 import static io.raftlog.testkit.Records.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -99,5 +100,21 @@ class InProcessServerTest {
       assertThrows(ConnectException.class, () -> new Socket(client.host(), client.port()).close());
       assertEquals(0, node.snapshotsInstalled());
     }
+  }
+
+  @Test
+  void aDataDirectoryFromBeforeStreamsIsRefusedWithTheWayOut() throws Exception {
+    Path old = dir.resolve("old-node");
+    java.nio.file.Files.createDirectories(old.resolve("store"));
+    Properties props = new Properties();
+    props.setProperty(ConfigKeys.NODE_ID.name(), "1");
+    props.setProperty(ConfigKeys.DATA_DIR.name(), old.toString());
+    props.setProperty(
+        ConfigKeys.CLUSTER_PEERS.name(),
+        "1@" + FreePorts.loopbackAddress() + "@" + FreePorts.loopbackAddress());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> RaftlogServer.start(props));
+    assertTrue(e.getMessage().contains("before streams"), e.getMessage());
+    assertTrue(e.getMessage().contains("--clean"), e.getMessage());
   }
 }
