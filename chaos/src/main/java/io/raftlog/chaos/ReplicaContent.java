@@ -14,12 +14,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica's whole log as its node serves it ({@code LOCAL} reads): the sequence number in each
- * record, whether offsets were dense from 0, and a SHA-256 over every offset and value.
+ * One stream as one node serves it: each record's number in the stream (-1 for a record that is not
+ * this stream's: another stream's or nobody's), whether offsets were dense from 0, and a SHA-256
+ * over every offset and value.
  */
 record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
 
-  static ReplicaContent read(LogGrpc.LogBlockingStub node) {
+  static ReplicaContent read(LogGrpc.LogBlockingStub node, String stream, Consistency consistency) {
     MessageDigest sha = sha256();
     List<Long> seqs = new ArrayList<>();
     boolean dense = true;
@@ -29,9 +30,10 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
           node.withDeadlineAfter(30, TimeUnit.SECONDS)
               .consume(
                   ConsumeRequest.newBuilder()
+                      .setStream(stream)
                       .setOffset(offset)
                       .setMaxRecords(WireLimits.MAX_RECORDS)
-                      .setConsistency(Consistency.LOCAL)
+                      .setConsistency(consistency)
                       .build());
       if (page.getRecordsCount() == 0) {
         return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
@@ -40,7 +42,8 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
         dense &= r.getOffset() == offset;
         sha.update(longBytes(r.getOffset()));
         sha.update(r.getValue().asReadOnlyByteBuffer());
-        seqs.add(Workload.seqOf(r.getValue()));
+        Workload.Parsed p = Workload.parse(r.getValue());
+        seqs.add(p == null || !p.stream().equals(stream) ? -1 : p.seq());
         offset = r.getOffset() + 1;
       }
     }
