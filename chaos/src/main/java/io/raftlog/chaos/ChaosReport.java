@@ -13,8 +13,9 @@ import java.util.List;
  *     fault to the stream's first acknowledged write sent after it
  * @param unaffectedGapMs per fault and stream whose shard leader was elsewhere: the longest time
  *     without an acknowledged write of the stream while the node was down or stopped
- * @param electionMs per fault that killed one node: from the fault until the nodes still up agreed
- *     on new leaders for every shard it led (the server's part of the affected streams' outage)
+ * @param electionMs per fault that killed or stopped one node: from the fault until the nodes still
+ *     up agreed on new leaders for every shard it led (the server's part of the affected streams'
+ *     outage)
  */
 record ChaosReport(
     Mode mode,
@@ -97,7 +98,7 @@ record ChaosReport(
             + " replicas_identical=%s consumer_ok=%s%s affected=%d"
             + " affected_unavailable_ms_p50=%d affected_unavailable_ms_p99=%d"
             + " affected_unavailable_ms_max=%d unrecovered=%d unaffected=%d"
-            + " unaffected_gap_ms_p50=%d unaffected_gap_ms_max=%d new_leaders_ms_p50=%d"
+            + " unaffected_gap_ms_p50=%s unaffected_gap_ms_max=%s new_leaders_ms_p50=%s"
             + " spurious_elections=%d",
         mode.name().toLowerCase(),
         faults,
@@ -120,10 +121,15 @@ record ChaosReport(
         unavailableMax(),
         unrecovered,
         unaffectedGapMs.size(),
-        gapP50(),
-        gapMax(),
-        percentile(electionMs, 0.5),
+        orNone(unaffectedGapMs, gapP50()),
+        orNone(unaffectedGapMs, gapMax()),
+        orNone(electionMs, percentile(electionMs, 0.5)),
         spuriousElections);
+  }
+
+  /** {@code value}, or "-" where there was nothing to measure. */
+  private static String orNone(List<Long> of, long value) {
+    return of.isEmpty() ? "-" : String.valueOf(value);
   }
 
   private static String yes(boolean b) {

@@ -1,5 +1,7 @@
 package io.raftlog.chaos;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
@@ -27,14 +29,14 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
     long offset = 0;
     while (true) {
       ConsumeResponse page =
-          node.withDeadlineAfter(30, TimeUnit.SECONDS)
-              .consume(
-                  ConsumeRequest.newBuilder()
-                      .setStream(stream)
-                      .setOffset(offset)
-                      .setMaxRecords(WireLimits.MAX_RECORDS)
-                      .setConsistency(consistency)
-                      .build());
+          consume(
+              node,
+              ConsumeRequest.newBuilder()
+                  .setStream(stream)
+                  .setOffset(offset)
+                  .setMaxRecords(WireLimits.MAX_RECORDS)
+                  .setConsistency(consistency)
+                  .build());
       if (page.getRecordsCount() == 0) {
         return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
       }
@@ -45,6 +47,31 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
         Workload.Parsed p = Workload.parse(r.getValue());
         seqs.add(p == null || !p.stream().equals(stream) ? -1 : p.seq());
         offset = r.getOffset() + 1;
+      }
+    }
+  }
+
+  /**
+   * One read, retried while the node answers UNAVAILABLE (a linearizable read during an election)
+   * or not in time, for up to a minute.
+   */
+  private static ConsumeResponse consume(LogGrpc.LogBlockingStub node, ConsumeRequest request) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return node.withDeadlineAfter(30, TimeUnit.SECONDS).consume(request);
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if ((code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }
