@@ -107,7 +107,12 @@ public final class ChaosRun {
         o.mode().name().toLowerCase(),
         o.duration().toSeconds(),
         o.interval().toSeconds());
-    try (RaftlogClient client = RaftlogClient.builder().servers(nodes.clientAddresses()).build()) {
+    // A minute per operation: a full restart on a busy machine can take longer than the default.
+    try (RaftlogClient client =
+        RaftlogClient.builder()
+            .servers(nodes.clientAddresses())
+            .deadline(Duration.ofSeconds(60))
+            .build()) {
       Workload load = new Workload(client, o.rate(), o.recordBytes(), o.streams());
       TermWatch terms = new TermWatch(nodes);
       terms.start();
@@ -129,6 +134,11 @@ public final class ChaosRun {
                 nodes.blocking(id), Workload.streamName(i), Consistency.LINEARIZABLE));
       }
       load.stopConsumingAt(truth.get(0).seqs().size(), Duration.ofSeconds(60));
+      if (load.resubscribed.get() > 0) {
+        log.printf(
+            "chaos: the subscription gave up and was made again %d times%n",
+            load.resubscribed.get());
+      }
       List<long[]> windows =
           faults.stream()
               .map(f -> new long[] {f.start(), f.end() + ELECTION_WINDOW_NANOS})

@@ -46,6 +46,10 @@ final class Workload {
   final List<Long> consumed = new ArrayList<>();
 
   private final AtomicLong sent = new AtomicLong();
+
+  /** How often the subscription gave up and was made again. */
+  final AtomicLong resubscribed = new AtomicLong();
+
   private volatile boolean producing = true;
   private volatile long consumeUntil = Long.MAX_VALUE;
   private volatile String consumerError;
@@ -180,16 +184,26 @@ final class Workload {
         return;
       }
     }
-    try (Subscription tail = client.subscribe(streamName(0), 0)) {
-      while (consumed.size() < consumeUntil) {
-        for (Record r : tail.poll(Duration.ofMillis(200))) {
-          Parsed p = parse(r.getValue());
-          consumed.add(p == null || !p.stream().equals(streamName(0)) ? -1 : p.seq());
+    // A subscription gives up after the client's deadline (all nodes down for longer, as in a slow
+    // full restart); then the consumer subscribes again where it stopped, as an application would.
+    while (consumed.size() < consumeUntil && !Thread.currentThread().isInterrupted()) {
+      try (Subscription tail = client.subscribe(streamName(0), consumed.size())) {
+        while (consumed.size() < consumeUntil) {
+          for (Record r : tail.poll(Duration.ofMillis(200))) {
+            Parsed p = parse(r.getValue());
+            consumed.add(p == null || !p.stream().equals(streamName(0)) ? -1 : p.seq());
+          }
         }
-      }
-    } catch (RuntimeException e) {
-      if (!Thread.currentThread().isInterrupted()) {
-        consumerError = e.toString();
+      } catch (RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        resubscribed.incrementAndGet();
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
       }
     }
   }
