@@ -13,24 +13,31 @@ import picocli.CommandLine.Option;
     name = "chaos-kill-leader",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts a fresh three-node cluster (real processes), produces uniquely numbered records"
-          + " through the Java client while a subscription follows the log, injects a fault every"
-          + " interval, then checks every replica: every acknowledged record present exactly once,"
-          + " offsets dense, the producer's order kept, replicas byte-identical, the subscription"
-          + " saw the same log. Prints one summary line; exits 1 if any check fails."
+      "Starts a fresh three-node cluster (real processes; 6 shards, each on all three nodes),"
+          + " produces numbered records round robin over --streams streams through the Java client"
+          + " (idempotent) while a subscription follows the first stream, injects a fault every"
+          + " interval, then checks every stream: offsets dense, every acknowledged record present"
+          + " exactly once at its offset, the producer's order kept, a linearizable read and every"
+          + " replica of its shard (LOCAL reads) identical, the subscription saw the same. Prints"
+          + " one summary line; exits 1 on any violation."
     },
     footer = {
       "",
-      "Modes: leader (kill -9 the leader, restart it after --downtime), follower (the same to a"
-          + " follower), pause (SIGSTOP the leader for --downtime, then SIGCONT: it must step"
-          + " down), all (kill -9 all three at once, restart them).",
-      "unavailable_ms: from each fault to the next acknowledged write."
+      "Each fault picks a shard, round robin. Modes: leader (kill -9 the node that leads it,"
+          + " restart it after --downtime), follower (the same to a node that follows it), pause"
+          + " (SIGSTOP its leader for --downtime, then SIGCONT: every shard that node led must"
+          + " elect a leader in a newer term), node (kill -9 a random node), all (kill -9 all"
+          + " three at once, restart them).",
+      "Affected streams are those of the shards the faulted node led; affected_unavailable_ms:"
+          + " from the fault to the stream's next acknowledged write. unaffected_gap_ms: the"
+          + " longest time without an acknowledged write of any other stream while the node was"
+          + " down."
     })
 public final class ChaosMain implements Callable<Integer> {
   @Option(
       names = "--mode",
       defaultValue = "leader",
-      description = "leader, follower, pause or all (default: ${DEFAULT-VALUE}).")
+      description = "leader, follower, pause, node or all (default: ${DEFAULT-VALUE}).")
   Mode mode;
 
   @Option(
@@ -61,6 +68,13 @@ public final class ChaosMain implements Callable<Integer> {
       defaultValue = "2000",
       description = "Records per second offered (default: ${DEFAULT-VALUE}).")
   int rate;
+
+  @Option(
+      names = "--streams",
+      defaultValue = "1000",
+      description =
+          "Streams written round robin, chaos-0000, chaos-0001, ... (default: ${DEFAULT-VALUE}).")
+  int streams;
 
   @Option(
       names = "--size",
@@ -98,6 +112,7 @@ public final class ChaosMain implements Callable<Integer> {
                 Duration.ofMillis(downtimeMs),
                 rate,
                 size,
+                streams,
                 dataDir,
                 serverJar),
             System.err);

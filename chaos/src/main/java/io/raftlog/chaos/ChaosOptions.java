@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param duration how long the workload runs
  * @param interval time between faults (the first comes after one interval)
  * @param downtime how long a killed node stays down, or a paused one stopped
- * @param rate records per second the producer offers
+ * @param rate records per second the producer offers, over all streams
  * @param recordBytes size of each record's value
+ * @param streams how many streams the producer writes round robin ({@code chaos-0000}, ...)
  * @param dataDir where the nodes keep their data, configs and logs (must be empty or absent)
  * @param serverJar the node jar ({@code server/target/raftlog-server.jar})
  */
@@ -22,5 +23,12 @@ public record ChaosOptions(
     Duration downtime,
     int rate,
     int recordBytes,
+    int streams,
     Path dataDir,
-    Path serverJar) {}
+    Path serverJar) {
+  public ChaosOptions {
+    if (streams < 1) {
+      throw new IllegalArgumentException("streams must be at least 1");
+    }
+  }
+}

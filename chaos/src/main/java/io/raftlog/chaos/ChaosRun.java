@@ -1,9 +1,14 @@
 package io.raftlog.chaos;
 
+import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.GetClusterRequest;
+import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
-import io.raftlog.api.v1.Role;
+import io.raftlog.api.v1.ReplicaInfo;
+import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.NodeClients;
 import io.raftlog.testkit.ProcessCluster;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,22 +17,42 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A chaos run: three node processes, the {@link Workload}, a fault every interval, then the audit
- * of every replica against what the producer was told and what the subscription saw.
+ * A chaos run: three node processes serving the cluster's shards, the {@link Workload} over many
+ * streams, a fault every interval, then the audit of every stream on every replica against what the
+ * producer was told and what a linearizable read and the subscription saw.
  */
 public final class ChaosRun {
-  /** After a fault that takes the leader away, elections within this long are its doing. */
-  private static final long ELECTION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** After a fault ends, elections and leader transfers within this long are its doing. */
+  private static final long ELECTION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(15);
+
+  private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
 
   private final ChaosOptions o;
   private final PrintStream log;
-  private final List<long[]> faultWindows = new ArrayList<>();
-  private final List<long[]> outages = new ArrayList<>(); // {fault start, node gone}
-  private boolean steppedDown = true;
+  private final Random random = new Random();
+  private final List<Fault> faults = new ArrayList<>();
+  private long notSteppedDown;
+  private final List<Long> electionMs = new ArrayList<>();
+
+  /** Shard of each stream, by stream index; the replicas of each shard. */
+  private int[] shardOf;
+
+  private final Map<Integer, List<String>> replicas = new TreeMap<>();
+
+  /**
+   * One fault: {@code start} when it began, {@code inEffect} once the node was dead or stopped,
+   * {@code end} when it was restarted or resumed; {@code shards} the shards its node(s) led.
+   */
+  private record Fault(long start, long inEffect, long end, String node, Set<Integer> shards) {}
 
   private ChaosRun(ChaosOptions options, PrintStream log) {
     this.o = options;
@@ -64,176 +89,324 @@ public final class ChaosRun {
   }
 
   private ChaosReport run(ProcessCluster nodes) throws Exception {
-    {
-      nodes.startAll();
-      awaitLeader(nodes, Duration.ofSeconds(60));
+    nodes.startAll();
+    nodes.awaitShardLeaders(LEADERS_TIMEOUT);
+    GetClusterResponse view = view(nodes, nodes.ids().get(0));
+    for (ShardInfo s : view.getShardsList()) {
+      replicas.put(s.getId(), List.copyOf(s.getReplicasList()));
+    }
+    shardOf = new int[o.streams()];
+    for (int i = 0; i < o.streams(); i++) {
+      shardOf[i] = NodeClients.shardOf(view, Workload.streamName(i));
+    }
+    log.printf(
+        "chaos: cluster up on %s with %d shards; %d streams; mode=%s for %d s, a fault every %d s%n",
+        String.join(",", nodes.clientAddresses()),
+        replicas.size(),
+        o.streams(),
+        o.mode().name().toLowerCase(),
+        o.duration().toSeconds(),
+        o.interval().toSeconds());
+    // A minute per operation: a full restart on a busy machine can take longer than the default.
+    try (RaftlogClient client =
+        RaftlogClient.builder()
+            .servers(nodes.clientAddresses())
+            .deadline(Duration.ofSeconds(60))
+            .build()) {
+      Workload load = new Workload(client, o.rate(), o.recordBytes(), o.streams());
+      TermWatch terms = new TermWatch(nodes);
+      terms.start();
+      load.start();
+      injectFaults(nodes);
+      load.stopProducing();
       log.printf(
-          "chaos: cluster up on %s; mode=%s for %d s, a fault every %d s%n",
-          String.join(",", nodes.clientAddresses()),
-          o.mode().name().toLowerCase(),
-          o.duration().toSeconds(),
-          o.interval().toSeconds());
-      try (RaftlogClient client =
-          RaftlogClient.builder().servers(nodes.clientAddresses()).build()) {
-        Workload load = new Workload(client, o.rate(), o.recordBytes());
-        TermWatch terms = new TermWatch(nodes);
-        terms.start();
-        load.start();
-        int faults = injectFaults(nodes);
-        load.stopProducing();
-        long end = load.acked.values().stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
-        log.printf(
-            "chaos: %d faults; %d records sent, %d acknowledged; checking the replicas%n",
-            faults, load.sent(), load.acked.size());
-        awaitConverged(nodes, end, Duration.ofSeconds(60));
-        terms.stop();
-        List<ReplicaContent> replicas = new ArrayList<>();
-        for (String id : nodes.ids()) {
-          replicas.add(ReplicaContent.read(nodes.blocking(id)));
-        }
-        load.stopConsumingAt(replicas.get(0).seqs().size(), Duration.ofSeconds(60));
-        return audit(load, replicas, faults, terms.risesOutside(faultWindows));
+          "chaos: %d faults; %d records sent, %d acknowledged; checking every stream on every"
+              + " replica%n",
+          faults.size(), load.sent(), load.acked.size());
+      awaitConverged(nodes, Duration.ofSeconds(60));
+      terms.stop();
+      List<ReplicaContent> truth = new ArrayList<>(o.streams());
+      for (int i = 0; i < o.streams(); i++) {
+        // a linearizable read of each stream, on the nodes in turn
+        String id = nodes.ids().get(i % nodes.ids().size());
+        truth.add(
+            ReplicaContent.read(
+                nodes.blocking(id), Workload.streamName(i), Consistency.LINEARIZABLE));
       }
+      load.stopConsumingAt(truth.get(0).seqs().size(), Duration.ofSeconds(60));
+      if (load.resubscribed.get() > 0) {
+        log.printf(
+            "chaos: the subscription gave up and was made again %d times%n",
+            load.resubscribed.get());
+      }
+      List<long[]> windows =
+          faults.stream()
+              .map(f -> new long[] {f.start(), f.end() + ELECTION_WINDOW_NANOS})
+              .toList();
+      return audit(nodes, load, truth, terms.risesOutside(windows));
     }
   }
 
-  private int injectFaults(ProcessCluster nodes) throws Exception {
+  private void injectFaults(ProcessCluster nodes) throws Exception {
     long start = System.nanoTime();
     long end = start + o.duration().toNanos();
-    int faults = 0;
+    List<Integer> shardIds = List.copyOf(replicas.keySet());
     for (long at = start + o.interval().toNanos();
         at + o.downtime().toNanos() <= end;
-        at += o.interval().toNanos()) {
+        at = Math.max(at + o.interval().toNanos(), System.nanoTime())) {
       sleepUntil(at);
-      String leader = awaitLeader(nodes, Duration.ofSeconds(30));
+      // Every node back, agreeing on each shard's leader, leaders spread again (a restarted node
+      // takes a while to boot and to get shards handed back).
+      Map<Integer, String> leaders = nodes.awaitShardLeaders(LEADERS_TIMEOUT);
+      if (!faults.isEmpty() && System.nanoTime() + o.downtime().toNanos() > end) {
+        break; // no time left for this one (the first fault always comes)
+      }
+      int shard = shardIds.get(faults.size() % shardIds.size());
+      String target =
+          switch (o.mode()) {
+            case LEADER, PAUSE -> leaders.get(shard);
+            case FOLLOWER -> {
+              List<String> followers =
+                  replicas.get(shard).stream()
+                      .filter(id -> !id.equals(leaders.get(shard)))
+                      .toList();
+              yield followers.get(random.nextInt(followers.size()));
+            }
+            case NODE -> nodes.ids().get(random.nextInt(nodes.ids().size()));
+            case ALL -> null;
+          };
+      Set<Integer> led =
+          leaders.entrySet().stream()
+              .filter(e -> target == null || e.getValue().equals(target))
+              .map(Map.Entry::getKey)
+              .collect(Collectors.toCollection(TreeSet::new));
       long t0 = System.nanoTime();
+      long inEffect;
+      long elected = -1;
       switch (o.mode()) {
-        case LEADER -> {
-          nodes.kill9(leader);
-          outages.add(new long[] {t0, System.nanoTime()});
-          sleep(o.downtime());
-          nodes.start(leader);
-        }
-        case FOLLOWER -> {
-          String follower = nodes.ids().stream().filter(id -> !id.equals(leader)).findFirst().get();
-          nodes.kill9(follower);
-          outages.add(new long[] {t0, System.nanoTime()});
-          sleep(o.downtime());
-          nodes.start(follower);
+        case LEADER, FOLLOWER, NODE -> {
+          nodes.kill9(target);
+          inEffect = System.nanoTime();
+          elected = awaitNewLeaders(nodes, led, target, t0 + o.downtime().toNanos());
+          sleepUntil(t0 + o.downtime().toNanos());
+          nodes.start(target);
         }
         case PAUSE -> {
-          long termBefore = nodes.self(leader).getTerm();
-          nodes.pause(leader);
-          outages.add(new long[] {t0, System.nanoTime()});
-          sleep(o.downtime());
-          nodes.resume(leader);
-          boolean down = awaitSteppedDown(nodes, leader, termBefore);
-          steppedDown &= down;
-          if (!down) {
-            log.printf("chaos: node %s did not step down after its pause%n", leader);
+          Map<Integer, Long> termsBefore = replicaTerms(nodes, target);
+          nodes.pause(target);
+          inEffect = System.nanoTime();
+          elected = awaitNewLeaders(nodes, led, target, t0 + o.downtime().toNanos());
+          sleepUntil(t0 + o.downtime().toNanos());
+          nodes.resume(target);
+          for (int s : led) {
+            if (!awaitNewerTerm(nodes, target, s, termsBefore.getOrDefault(s, Long.MAX_VALUE))) {
+              notSteppedDown++;
+              log.printf(
+                  "chaos: node %s did not step down in shard %d after its pause%n", target, s);
+            }
           }
         }
         case ALL -> {
           nodes.kill9All();
-          outages.add(new long[] {t0, System.nanoTime()});
+          inEffect = System.nanoTime();
           sleep(o.downtime());
           nodes.startAll();
         }
+        default -> throw new IllegalStateException();
       }
-      if (o.mode().hitsLeader()) {
-        faultWindows.add(new long[] {t0, System.nanoTime() + ELECTION_WINDOW_NANOS});
+      long back = System.nanoTime();
+      if (elected >= 0) {
+        electionMs.add((elected - t0) / 1_000_000);
       }
-      faults++;
+      faults.add(new Fault(t0, inEffect, back, target == null ? "all" : target, led));
       log.printf(
-          "chaos: fault %d (%s, node %s) at +%.1f s%n",
-          faults,
+          "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s%s%n",
+          faults.size(),
           o.mode().name().toLowerCase(),
-          o.mode() == Mode.ALL ? "all" : leader,
-          (t0 - start) / 1e9);
+          shard,
+          target == null ? "all" : target,
+          led,
+          (t0 - start) / 1e9,
+          elected < 0
+              ? ""
+              : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000));
     }
     sleepUntil(end);
-    return faults;
   }
 
   private ChaosReport audit(
-      Workload load, List<ReplicaContent> replicas, int faults, int spurious) {
+      ProcessCluster nodes, Workload load, List<ReplicaContent> truth, int spurious) {
     List<String> problems = new ArrayList<>();
-    ReplicaContent reference = replicas.get(0);
-    boolean identical = replicas.stream().allMatch(r -> r.digest().equals(reference.digest()));
-    if (!identical) {
-      for (int i = 0; i < replicas.size(); i++) {
-        problems.add(
-            "node "
-                + (i + 1)
-                + ": "
-                + replicas.get(i).seqs().size()
-                + " records, sha256 "
-                + replicas.get(i).digest());
-      }
-    }
-    boolean dense = replicas.stream().allMatch(ReplicaContent::dense);
+    int n = o.streams();
 
-    Map<Long, Long> offsetOf = new HashMap<>();
+    // Per stream, on the linearizable read: dense, one of ours, no duplicate, in producer order.
+    List<Map<Long, Long>> offsetOf = new ArrayList<>(n);
+    long sparse = 0;
+    long foreign = 0;
     long duplicated = 0;
     long reordered = 0;
-    long previous = -1;
-    for (int offset = 0; offset < reference.seqs().size(); offset++) {
-      long seq = reference.seqs().get(offset);
-      if (seq < 0) {
-        problems.add("offset " + offset + " holds a record the producer did not send");
+    for (int i = 0; i < n; i++) {
+      String name = Workload.streamName(i);
+      ReplicaContent c = truth.get(i);
+      Map<Long, Long> at = new HashMap<>();
+      offsetOf.add(at);
+      if (!c.dense()) {
+        sparse++;
+        problems.add(name + ": offsets are not dense from 0");
       }
-      if (offsetOf.putIfAbsent(seq, (long) offset) != null) {
-        duplicated++;
+      long previous = -1;
+      for (int offset = 0; offset < c.seqs().size(); offset++) {
+        long seq = c.seqs().get(offset);
+        if (seq < 0) {
+          foreign++;
+          problems.add(name + ": offset " + offset + " holds a record not sent to this stream");
+          continue;
+        }
+        if (at.putIfAbsent(seq, (long) offset) != null) {
+          duplicated++;
+          problems.add(name + ": record " + seq + " appears twice");
+        }
+        if (seq <= previous) {
+          reordered++;
+        }
+        previous = Math.max(previous, seq);
       }
-      if (seq <= previous) {
-        reordered++;
-      }
-      previous = Math.max(previous, seq);
     }
     long lost = 0;
     long misplaced = 0;
     for (Map.Entry<Long, Long> a : load.acked.entrySet()) {
-      Long at = offsetOf.get(a.getKey());
+      long g = a.getKey();
+      int i = load.streamOf(g);
+      Long at = offsetOf.get(i).get(load.seqOf(g));
       if (at == null) {
         lost++;
         problems.add(
-            "acknowledged record " + a.getKey() + " (offset " + a.getValue() + ") is lost");
+            Workload.streamName(i)
+                + ": acknowledged record "
+                + load.seqOf(g)
+                + " (offset "
+                + a.getValue()
+                + ") is lost");
       } else if (!at.equals(a.getValue())) {
         misplaced++;
+        problems.add(
+            Workload.streamName(i)
+                + ": record "
+                + load.seqOf(g)
+                + " acknowledged at offset "
+                + a.getValue()
+                + " is at "
+                + at);
       }
     }
-    boolean consumerOk = load.consumerError() == null && load.consumed.equals(reference.seqs());
+
+    // Per shard: every replica holds each of its streams exactly as the linearizable read.
+    long divergent = 0;
+    for (String id : nodes.ids()) {
+      for (int i = 0; i < n; i++) {
+        if (!replicas.get(shardOf[i]).contains(id)) {
+          continue;
+        }
+        String name = Workload.streamName(i);
+        ReplicaContent local = ReplicaContent.read(nodes.blocking(id), name, Consistency.LOCAL);
+        if (!local.digest().equals(truth.get(i).digest())) {
+          divergent++;
+          problems.add(
+              String.format(
+                  "%s (shard %d) on node %s: %d records, sha256 %s; a linearizable read: %d, %s",
+                  name,
+                  shardOf[i],
+                  id,
+                  local.seqs().size(),
+                  local.digest(),
+                  truth.get(i).seqs().size(),
+                  truth.get(i).digest()));
+        }
+      }
+    }
+
+    boolean consumerOk = load.consumerError() == null && load.consumed.equals(truth.get(0).seqs());
     if (!consumerOk) {
       problems.add(
-          "subscription: "
+          "subscription of "
+              + Workload.streamName(0)
+              + ": "
               + (load.consumerError() != null
                   ? load.consumerError()
                   : load.consumed.size()
-                      + " records, differing from the log's "
-                      + reference.seqs().size()));
+                      + " records, differing from the stream's "
+                      + truth.get(0).seqs().size()));
     }
-    // From the fault to the first acknowledgement of a record sent once the fault was in effect
-    // (the node dead or stopped), so that an answer already on its way does not count.
+
+    // Affected streams: from the fault to the first acknowledgement of a record sent once the fault
+    // was in effect (so an answer already on its way does not count). Unaffected streams: the
+    // longest stretch without an acknowledgement while the node was down or stopped.
     List<Long> unavailable = new ArrayList<>();
-    for (long[] outage : outages) {
-      long first = Long.MAX_VALUE;
+    List<Long> gaps = new ArrayList<>();
+    long unrecovered = 0;
+    for (Fault f : faults) {
+      long[] first = new long[n];
+      java.util.Arrays.fill(first, Long.MAX_VALUE);
+      List<List<Long>> acksDuring = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        acksDuring.add(new ArrayList<>());
+      }
       for (Map.Entry<Long, Long> a : load.ackedAt.entrySet()) {
-        if (load.sentAt.get(a.getKey()) >= outage[1]) {
-          first = Math.min(first, a.getValue());
+        long g = a.getKey();
+        int i = load.streamOf(g);
+        long ackedAt = a.getValue();
+        if (f.shards().contains(shardOf[i])) {
+          if (load.sentAt.get(g) >= f.inEffect()) {
+            first[i] = Math.min(first[i], ackedAt);
+          }
+        } else if (ackedAt >= f.start() && ackedAt <= f.end()) {
+          acksDuring.get(i).add(ackedAt);
         }
       }
-      if (first != Long.MAX_VALUE) {
-        unavailable.add((first - outage[0]) / 1_000_000);
+      List<Long> affectedHere = new ArrayList<>();
+      List<Long> gapsHere = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (f.shards().contains(shardOf[i])) {
+          if (first[i] == Long.MAX_VALUE) {
+            unrecovered++;
+          } else {
+            affectedHere.add((first[i] - f.start()) / 1_000_000);
+          }
+        } else {
+          List<Long> times = acksDuring.get(i);
+          times.sort(null);
+          long previous = f.start();
+          long gap = 0;
+          for (long t : times) {
+            gap = Math.max(gap, t - previous);
+            previous = t;
+          }
+          gap = Math.max(gap, f.end() - previous);
+          gapsHere.add(gap / 1_000_000);
+        }
       }
+      log.printf(
+          "chaos: fault at node %s (shards %s): %d affected streams unavailable p50 %d ms, max %d"
+              + " ms; %d unaffected streams' longest gap p50 %d ms, max %d ms%n",
+          f.node(),
+          f.shards(),
+          affectedHere.size(),
+          ChaosReport.percentile(affectedHere, 0.5),
+          ChaosReport.percentile(affectedHere, 1.0),
+          gapsHere.size(),
+          ChaosReport.percentile(gapsHere, 0.5),
+          ChaosReport.percentile(gapsHere, 1.0));
+      unavailable.addAll(affectedHere);
+      gaps.addAll(gapsHere);
     }
-    log.printf("chaos: unavailable after each fault (ms): %s%n", unavailable);
     load.failed.values().stream()
         .distinct()
         .limit(3)
         .forEach(f -> problems.add("a send failed: " + f));
     return new ChaosReport(
         o.mode(),
-        faults,
+        faults.size(),
+        n,
         load.sent(),
         load.acked.size(),
         load.failed.size(),
@@ -241,54 +414,107 @@ public final class ChaosRun {
         duplicated,
         reordered,
         misplaced,
-        dense,
-        identical,
+        foreign,
+        sparse,
+        divergent,
         consumerOk,
-        steppedDown,
+        notSteppedDown,
         unavailable,
+        unrecovered,
+        gaps,
+        electionMs,
         spurious,
         problems.stream().limit(20).toList());
   }
 
-  private static String awaitLeader(ProcessCluster nodes, Duration timeout) {
-    String leader = Await.poll(timeout, nodes::leader);
-    if (leader == null) {
-      throw new IllegalStateException("no leader within " + timeout.toSeconds() + " s");
-    }
-    return leader;
+  private static GetClusterResponse view(ProcessCluster nodes, String id) {
+    return nodes
+        .blocking(id)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .getCluster(GetClusterRequest.newBuilder().setLocalOnly(true).build());
   }
 
-  /** The resumed node must give up leadership: a newer term exists, led by another node. */
-  private static boolean awaitSteppedDown(ProcessCluster nodes, String id, long termBefore) {
+  /**
+   * When the nodes still up agreed on a leader other than {@code gone} for every shard of {@code
+   * shards} (System.nanoTime()), or -1 if not before {@code deadline}.
+   */
+  private static long awaitNewLeaders(
+      ProcessCluster nodes, Set<Integer> shards, String gone, long deadline) {
+    while (System.nanoTime() < deadline) {
+      Map<Integer, String> leaders = nodes.shardLeaders();
+      if (leaders != null
+          && shards.stream()
+              .allMatch(s -> leaders.get(s) != null && !leaders.get(s).equals(gone))) {
+        return System.nanoTime();
+      }
+      sleep(Duration.ofMillis(20));
+    }
+    return -1;
+  }
+
+  /** The Raft term of each of node {@code id}'s shard replicas. */
+  private static Map<Integer, Long> replicaTerms(ProcessCluster nodes, String id) {
+    Map<Integer, Long> terms = new HashMap<>();
+    NodeInfo self = nodes.self(id);
+    if (self != null) {
+      for (ReplicaInfo r : self.getReplicasList()) {
+        terms.put(r.getShard(), r.getTerm());
+      }
+    }
+    return terms;
+  }
+
+  /**
+   * The resumed node must have given up leading {@code shard} in its old term: its replica is in a
+   * newer term (a leader in that newer term may be itself again, handed back by the balancer).
+   */
+  private static boolean awaitNewerTerm(
+      ProcessCluster nodes, String id, int shard, long termBefore) {
     return Await.poll(
             Duration.ofSeconds(15),
-            () -> {
-              NodeInfo n = nodes.self(id);
-              return n != null && n.getRole() != Role.LEADER && n.getTerm() > termBefore
-                  ? Boolean.TRUE
-                  : null;
-            })
+            () ->
+                replicaTerms(nodes, id).getOrDefault(shard, 0L) > termBefore ? Boolean.TRUE : null)
         != null;
   }
 
-  /** Every node up, at the same next offset, at least {@code end}. */
-  private static void awaitConverged(ProcessCluster nodes, long end, Duration timeout) {
-    List<List<Long>> seen = new ArrayList<>(List.of(List.of()));
-    List<Long> converged =
+  /**
+   * Every node up, and every shard's replicas at the same applied index in two polls in a row (no
+   * writes come any more, so that is the end of the log).
+   */
+  private void awaitConverged(ProcessCluster nodes, Duration timeout) {
+    List<Map<Integer, List<Long>>> last = new ArrayList<>();
+    last.add(null);
+    Map<Integer, List<Long>> converged =
         Await.poll(
             timeout,
             () -> {
-              List<Long> next = new ArrayList<>();
+              Map<Integer, List<Long>> applied = new TreeMap<>();
               for (String id : nodes.ids()) {
-                NodeInfo n = nodes.self(id);
-                next.add(n == null ? -1 : n.getNextOffset());
+                NodeInfo self = nodes.self(id);
+                if (self == null) {
+                  last.set(0, null);
+                  return null;
+                }
+                for (ReplicaInfo r : self.getReplicasList()) {
+                  applied
+                      .computeIfAbsent(r.getShard(), k -> new ArrayList<>())
+                      .add(r.getAppliedIndex());
+                }
               }
-              seen.set(0, next);
-              return next.stream().distinct().count() == 1 && next.get(0) >= end ? next : null;
+              boolean same =
+                  applied.keySet().containsAll(replicas.keySet())
+                      && applied.entrySet().stream()
+                          .allMatch(
+                              e ->
+                                  e.getValue().size() == replicas.get(e.getKey()).size()
+                                      && e.getValue().stream().distinct().count() == 1);
+              boolean stable = same && applied.equals(last.get(0));
+              last.set(0, applied);
+              return stable ? applied : null;
             });
     if (converged == null) {
       throw new IllegalStateException(
-          "replicas did not converge to offset " + end + " within " + timeout + ": " + seen.get(0));
+          "shard replicas did not converge within " + timeout + ": applied indexes " + last.get(0));
     }
   }
 

@@ -1,18 +1,22 @@
 package io.raftlog.chaos;
 
-/** What a chaos run does to the cluster every interval. */
+/**
+ * What a chaos run does to the cluster every interval. Each fault first picks a shard, round robin;
+ * "the leader" is that shard's leader. Since every node leads some shards, every mode takes the
+ * leaders of some shards away: the streams of those shards are the fault's affected streams.
+ */
 public enum Mode {
-  /** kill -9 the leader, restart it after the restart delay. */
+  /** kill -9 the node that leads the picked shard, restart it after the downtime. */
   LEADER,
-  /** kill -9 a follower, restart it after the restart delay. */
+  /** kill -9 a node that follows the picked shard (it leads others), restart it likewise. */
   FOLLOWER,
-  /** SIGSTOP the leader for longer than the election timeout, then SIGCONT: it must step down. */
+  /**
+   * SIGSTOP the node that leads the picked shard for longer than the election timeout, then
+   * SIGCONT: each shard it led must have elected a leader in a newer term.
+   */
   PAUSE,
-  /** kill -9 all three nodes at once, restart them after the restart delay. */
-  ALL;
-
-  /** Whether the fault takes the leader away, so a new election is expected after it. */
-  boolean hitsLeader() {
-    return this != FOLLOWER;
-  }
+  /** kill -9 all three nodes at once, restart them after the downtime. */
+  ALL,
+  /** kill -9 a random whole node (leading some shards, following others), restart it likewise. */
+  NODE
 }

@@ -1,5 +1,7 @@
 package io.raftlog.chaos;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
@@ -14,25 +16,27 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica's whole log as its node serves it ({@code LOCAL} reads): the sequence number in each
- * record, whether offsets were dense from 0, and a SHA-256 over every offset and value.
+ * One stream as one node serves it: each record's number in the stream (-1 for a record that is not
+ * this stream's: another stream's or nobody's), whether offsets were dense from 0, and a SHA-256
+ * over every offset and value.
  */
 record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
 
-  static ReplicaContent read(LogGrpc.LogBlockingStub node) {
+  static ReplicaContent read(LogGrpc.LogBlockingStub node, String stream, Consistency consistency) {
     MessageDigest sha = sha256();
     List<Long> seqs = new ArrayList<>();
     boolean dense = true;
     long offset = 0;
     while (true) {
       ConsumeResponse page =
-          node.withDeadlineAfter(30, TimeUnit.SECONDS)
-              .consume(
-                  ConsumeRequest.newBuilder()
-                      .setOffset(offset)
-                      .setMaxRecords(WireLimits.MAX_RECORDS)
-                      .setConsistency(Consistency.LOCAL)
-                      .build());
+          consume(
+              node,
+              ConsumeRequest.newBuilder()
+                  .setStream(stream)
+                  .setOffset(offset)
+                  .setMaxRecords(WireLimits.MAX_RECORDS)
+                  .setConsistency(consistency)
+                  .build());
       if (page.getRecordsCount() == 0) {
         return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
       }
@@ -40,8 +44,34 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
         dense &= r.getOffset() == offset;
         sha.update(longBytes(r.getOffset()));
         sha.update(r.getValue().asReadOnlyByteBuffer());
-        seqs.add(Workload.seqOf(r.getValue()));
+        Workload.Parsed p = Workload.parse(r.getValue());
+        seqs.add(p == null || !p.stream().equals(stream) ? -1 : p.seq());
         offset = r.getOffset() + 1;
+      }
+    }
+  }
+
+  /**
+   * One read, retried while the node answers UNAVAILABLE (a linearizable read during an election)
+   * or not in time, for up to a minute.
+   */
+  private static ConsumeResponse consume(LogGrpc.LogBlockingStub node, ConsumeRequest request) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return node.withDeadlineAfter(30, TimeUnit.SECONDS).consume(request);
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if ((code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }

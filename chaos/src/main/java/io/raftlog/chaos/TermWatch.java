@@ -1,20 +1,24 @@
 package io.raftlog.chaos;
 
 import io.raftlog.api.v1.NodeInfo;
+import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.testkit.ProcessCluster;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Samples the nodes' Raft term five times a second and remembers when it rose, so that a run can
- * tell elections its faults caused from elections nobody triggered.
+ * Samples the Raft terms of every group (the meta group and each shard) five times a second and
+ * remembers when one rose, so that a run can tell elections (and leader transfers) its faults
+ * caused from elections nobody triggered.
  */
 final class TermWatch {
   private final ProcessCluster nodes;
   private final List<Long> termRises = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
-  private long term;
+  private final Map<Integer, Long> terms = new HashMap<>(); // shard, or -1 for the meta group
 
   TermWatch(ProcessCluster nodes) {
     this.nodes = nodes;
@@ -46,19 +50,27 @@ final class TermWatch {
 
   private void run() {
     while (running) {
-      long max = 0;
+      Map<Integer, Long> max = new HashMap<>();
       for (String id : nodes.ids()) {
         if (nodes.isUp(id)) {
           NodeInfo n = nodes.self(id);
           if (n != null) {
-            max = Math.max(max, n.getTerm());
+            max.merge(-1, n.getTerm(), Math::max);
+            for (ReplicaInfo r : n.getReplicasList()) {
+              max.merge(r.getShard(), r.getTerm(), Math::max);
+            }
           }
         }
       }
-      if (term > 0 && max > term) {
+      boolean rose = false;
+      for (Map.Entry<Integer, Long> e : max.entrySet()) {
+        Long before = terms.get(e.getKey());
+        rose |= before != null && e.getValue() > before;
+        terms.merge(e.getKey(), e.getValue(), Math::max);
+      }
+      if (rose) {
         termRises.add(System.nanoTime());
       }
-      term = Math.max(term, max);
       try {
         Thread.sleep(200);
       } catch (InterruptedException e) {

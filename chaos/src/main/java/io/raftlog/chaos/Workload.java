@@ -15,44 +15,71 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load of a chaos run: one producer sending uniquely numbered records at a fixed rate through
- * the client (idempotent, batching), and one subscription following the log from offset 0.
+ * The load of a chaos run: one idempotent, batching producer sending at a fixed rate round robin
+ * over {@code streams} streams, and one subscription following the first stream from offset 0.
+ *
+ * <p>Record {@code g} (counting from 0 over the whole run) goes to stream {@code g mod streams} as
+ * that stream's record number {@code g / streams}; its value starts {@code
+ * chaos-0042|000000000017|} (stream name, number in the stream), so every record says where it
+ * belongs.
  */
 final class Workload {
   private static final int SEQ_DIGITS = 12;
 
   private final RaftlogClient client;
   private final int rate;
+  private final int streams;
   private final byte[] padding;
 
-  /** sequence number to acknowledged offset. */
+  /** Record number g to its acknowledged offset in its stream. */
   final Map<Long, Long> acked = new ConcurrentHashMap<>();
 
-  /** sequence numbers whose send failed (they may or may not be in the log). */
+  /** Record numbers whose send failed (they may or may not be in the log). */
   final Map<Long, String> failed = new ConcurrentHashMap<>();
 
-  /** sequence number to System.nanoTime() of its send and of its acknowledgement. */
+  /** Record number to System.nanoTime() of its send and of its acknowledgement. */
   final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
 
   final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
 
-  /** What the subscription delivered, in order: the sequence in each record. */
+  /** What the subscription of stream 0 delivered, in order: each record's number in its stream. */
   final List<Long> consumed = new ArrayList<>();
 
   private final AtomicLong sent = new AtomicLong();
+
+  /** How often the subscription gave up and was made again. */
+  final AtomicLong resubscribed = new AtomicLong();
+
   private volatile boolean producing = true;
   private volatile long consumeUntil = Long.MAX_VALUE;
   private volatile String consumerError;
   private final Thread producer;
   private final Thread consumer;
 
-  Workload(RaftlogClient client, int rate, int recordBytes) {
+  Workload(RaftlogClient client, int rate, int recordBytes, int streams) {
     this.client = client;
     this.rate = rate;
-    this.padding = new byte[Math.max(0, recordBytes - SEQ_DIGITS - 1)];
+    this.streams = streams;
+    this.padding = new byte[Math.max(0, recordBytes - streamName(0).length() - SEQ_DIGITS - 2)];
     Arrays.fill(padding, (byte) '.');
     this.producer = new Thread(this::produce, "chaos-producer");
     this.consumer = new Thread(this::consume, "chaos-consumer");
+  }
+
+  static String streamName(int i) {
+    return String.format("chaos-%04d", i);
+  }
+
+  int streams() {
+    return streams;
+  }
+
+  int streamOf(long g) {
+    return (int) (g % streams);
+  }
+
+  long seqOf(long g) {
+    return g / streams;
   }
 
   void start() {
@@ -88,27 +115,33 @@ final class Workload {
     return consumerError;
   }
 
-  static ByteString value(long seq, byte[] padding) {
-    byte[] head = String.format("%0" + SEQ_DIGITS + "d|", seq).getBytes(StandardCharsets.US_ASCII);
+  static ByteString value(String stream, long seq, byte[] padding) {
+    byte[] head =
+        String.format("%s|%0" + SEQ_DIGITS + "d|", stream, seq).getBytes(StandardCharsets.US_ASCII);
     return ByteString.copyFrom(head).concat(ByteString.copyFrom(padding));
   }
 
-  /** The sequence number a record carries, or -1 if it is not one of ours. */
-  static long seqOf(ByteString value) {
-    if (value.size() < SEQ_DIGITS + 1 || value.byteAt(SEQ_DIGITS) != '|') {
-      return -1;
+  /** A record's stream and number, or null if it is not one of ours. */
+  static Parsed parse(ByteString value) {
+    String s = value.toString(StandardCharsets.US_ASCII);
+    int bar = s.indexOf('|');
+    if (bar < 0 || s.length() < bar + SEQ_DIGITS + 2 || s.charAt(bar + SEQ_DIGITS + 1) != '|') {
+      return null;
     }
     try {
-      return Long.parseLong(value.substring(0, SEQ_DIGITS).toStringUtf8());
+      return new Parsed(
+          s.substring(0, bar), Long.parseLong(s.substring(bar + 1, bar + 1 + SEQ_DIGITS)));
     } catch (NumberFormatException e) {
-      return -1;
+      return null;
     }
   }
 
+  record Parsed(String stream, long seq) {}
+
   private void produce() {
     long start = System.nanoTime();
-    for (long seq = 0; producing; seq++) {
-      long due = start + seq * 1_000_000_000L / rate;
+    for (long g = 0; producing; g++) {
+      long due = start + g * 1_000_000_000L / rate;
       long wait = due - System.nanoTime();
       if (wait > 0) {
         try {
@@ -117,40 +150,60 @@ final class Workload {
           return;
         }
       }
-      long s = seq;
-      Record record = Record.newBuilder().setValue(value(seq, padding)).build();
-      sentAt.put(seq, System.nanoTime());
+      long n = g;
+      String stream = streamName(streamOf(g));
+      Record record = Record.newBuilder().setValue(value(stream, seqOf(g), padding)).build();
+      sentAt.put(g, System.nanoTime());
       try {
         client
             .producer()
-            .send(record)
+            .send(stream, record)
             .whenComplete(
                 (offset, error) -> {
                   if (error == null) {
-                    ackedAt.put(s, System.nanoTime());
-                    acked.put(s, offset);
+                    ackedAt.put(n, System.nanoTime());
+                    acked.put(n, offset);
                   } else {
                     failed.put(
-                        s, String.valueOf(error.getCause() == null ? error : error.getCause()));
+                        n, String.valueOf(error.getCause() == null ? error : error.getCause()));
                   }
                 });
       } catch (RuntimeException e) {
-        failed.put(s, e.toString()); // buffer full for longer than the client's max block
+        failed.put(n, e.toString()); // buffer full for longer than the client's max block
       }
       sent.incrementAndGet();
     }
   }
 
   private void consume() {
-    try (Subscription tail = client.subscribe(0)) {
-      while (consumed.size() < consumeUntil) {
-        for (Record r : tail.poll(Duration.ofMillis(200))) {
-          consumed.add(seqOf(r.getValue()));
-        }
+    // The stream exists from its first record on: subscribe once that is acknowledged.
+    while (!acked.containsKey(0L) && consumed.size() < consumeUntil) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
       }
-    } catch (RuntimeException e) {
-      if (!Thread.currentThread().isInterrupted()) {
-        consumerError = e.toString();
+    }
+    // A subscription gives up after the client's deadline (all nodes down for longer, as in a slow
+    // full restart); then the consumer subscribes again where it stopped, as an application would.
+    while (consumed.size() < consumeUntil && !Thread.currentThread().isInterrupted()) {
+      try (Subscription tail = client.subscribe(streamName(0), consumed.size())) {
+        while (consumed.size() < consumeUntil) {
+          for (Record r : tail.poll(Duration.ofMillis(200))) {
+            Parsed p = parse(r.getValue());
+            consumed.add(p == null || !p.stream().equals(streamName(0)) ? -1 : p.seq());
+          }
+        }
+      } catch (RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        resubscribed.incrementAndGet();
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
       }
     }
   }
