@@ -5,6 +5,7 @@
 # Usage: scripts/start-cluster.sh            (from any directory)
 #   DATA_DIR  where the nodes keep their data (default: <repo>/data). Node i uses $DATA_DIR/node-i
 #             for its data, its log (node.log) and its pid file (node.pid).
+#   CONFIG_DIR  the nodes' node-*.properties (default: <repo>/cluster-config).
 # Stop the cluster with scripts/stop-cluster.sh (same DATA_DIR).
 set -euo pipefail
 # Keep background jobs in this script's process group: setsid then exec()s without forking, so $!
@@ -14,7 +15,7 @@ set +m
 # shellcheck source=scripts/cluster-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh" # ROOT, DATA_DIR, raftlog_pid
 JAR=$ROOT/server/target/raftlog-server.jar
-CONFIG_DIR=$ROOT/cluster-config
+CONFIG_DIR=$(realpath -m -- "${CONFIG_DIR:-$ROOT/cluster-config}")
 TIMEOUT_SECS=30
 POLL_SECS=0.3
 LOG_TAIL_LINES=20
@@ -148,7 +149,9 @@ health_of() {
 }
 
 # Fills ROLE and LEADER from GetCluster as node $1 sees it (it asks its peers for their roles).
-# buf prints one JSON field per line, nodes in id order; proto3 JSON omits empty fields.
+# buf prints one JSON field per line, two spaces deeper per level, nodes in id order; proto3 JSON
+# omits empty fields. Only the nodes' own id and role (the meta group's) and the top-level leaderId
+# (the meta group's leader) count, not the per-shard replicas' and leaders'.
 read_cluster() {
   local answer key value id=""
   ROLE=()
@@ -160,7 +163,7 @@ read_cluster() {
       role) ROLE[$id]=$value ;;
       leaderId) LEADER=$value ;;
     esac
-  done < <(sed -nE 's/^ *"(id|role|leaderId)": "([^"]*)",?$/\1 \2/p' <<<"$answer")
+  done < <(sed -nE 's/^(      "(id|role)"|  "(leaderId)"): "([^"]*)",?$/\2\3 \4/p' <<<"$answer")
 }
 
 # Returns 0 when all nodes are SERVING and agree on one leader, 1 when not yet, 2 when a node exited.
@@ -254,7 +257,7 @@ print_cluster() {
 }
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 main() {
