@@ -23,6 +23,8 @@
 #              IDLE_SECS and RSS, then its CPU and RSS under LOAD_RATE records/s of 1 KB round
 #              robin over 1,000 streams for LOAD_SECS
 #     all      one,many,lookup,shards
+#   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103), e.g. 10000 when another
+#                cluster holds those.
 #   --shards N   cluster.shards of the clusters of the modes one, many and lookup (default: that of
 #                cluster-config/, 6).
 # Environment (defaults in brackets):
@@ -32,7 +34,7 @@
 #   size first (fresh JVMs are several times slower); MANY_STREAMS [100000]; LOOKUP_STREAMS
 #   [1000000]; LOOKUP_READS [10000]; LOOKUP_RATE [1000]; IDLE_SECS [30]; SWEEP_SHARDS ["3 6 12
 #   24"]; LOAD_RATE [2000]; LOAD_SECS [20]; BENCH_DATA_DIR [a new directory under /tmp].
-# Needs ports 9001-9003 and 8101-8103 free (the local cluster's; stop yours first). The cluster
+# Needs ports 9001-9003 and 8101-8103 (plus --port-offset) free. The cluster
 # and its data are removed at the end, also when interrupted. Every run is bounded in records.
 set -euo pipefail
 set +m
@@ -55,6 +57,7 @@ LOAD_RATE=${LOAD_RATE:-2000}
 LOAD_SECS=${LOAD_SECS:-20}
 MODES=one
 SHARDS=""
+PORT_OFFSET=0
 KAFKA=""
 KAFKA_BOOTSTRAP=127.0.0.1:29091
 
@@ -74,6 +77,11 @@ while (($#)); do
     --modes)
       [[ $# -ge 2 ]] || die "--modes needs a list"
       MODES=${2//all/one,many,lookup,shards}
+      shift 2
+      ;;
+    --port-offset)
+      [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port-offset needs a number"
+      PORT_OFFSET=$2
       shift 2
       ;;
     --shards)
@@ -181,12 +189,19 @@ write_config() { # [shards]
   local f
   mkdir -p "$CONFIG_DIR"
   for f in "$ROOT"/cluster-config/node-*.properties; do
-    if [[ -n ${1:-} ]]; then
-      sed -E "s/^[[:space:]]*cluster\.shards[[:space:]]*=.*/cluster.shards=$1/" "$f" >"$CONFIG_DIR/${f##*/}"
-    else
-      cp "$f" "$CONFIG_DIR/"
-    fi
+    awk -v shards="${1:-}" -v off="$PORT_OFFSET" '
+      shards != "" && /^[[:space:]]*cluster\.shards[[:space:]]*=/ { print "cluster.shards=" shards; next }
+      /^[[:space:]]*cluster\.peers[[:space:]]*=/ {
+        while (match($0, /127\.0\.0\.1:[0-9]+/)) {
+          out = out substr($0, 1, RSTART + 9) (substr($0, RSTART + 10, RLENGTH - 10) + off)
+          $0 = substr($0, RSTART + RLENGTH)
+        }
+        print out $0; next
+      }
+      { print }' "$f" >"$CONFIG_DIR/${f##*/}"
   done
+  RAFTLOG_SERVERS=$(for i in 1 2 3; do printf '127.0.0.1:%d,' $((9000 + i + PORT_OFFSET)); done)
+  export RAFTLOG_SERVERS=${RAFTLOG_SERVERS%,}
 }
 shards_of_config() { sed -n 's/^[[:space:]]*cluster\.shards[[:space:]]*=[[:space:]]*//p' "$CONFIG_DIR/node-1.properties"; }
 
@@ -236,7 +251,7 @@ mode_one() {
   start_raftlog
   if [[ -n $KAFKA ]]; then
     "$KAFKA/setup.sh" >>"$RUN_LOG" 2>&1 || die "Kafka harness setup failed (see $RUN_LOG)"
-    "$KAFKA/start.sh" >>"$RUN_LOG" 2>&1 || die "Kafka did not start (see $RUN_LOG)"
+    "$KAFKA/start.sh" >>"$RUN_LOG" 2>&1 || die "Kafka did not start: $(tail -5 "$RUN_LOG")"
   fi
   echo "== one stream (--stream $stream), $(shards_of_config) shards"
   if [[ $WARMUP == 1 ]]; then
