@@ -6,6 +6,7 @@
 #   --clean   delete the nodes' data ($DATA_DIR/node-*) first: start an empty cluster.
 #   DATA_DIR  where the nodes keep their data (default: <repo>/data). Node i uses $DATA_DIR/node-i
 #             for its data, its log (node.log) and its pid file (node.pid).
+#   CONFIG_DIR  the nodes' node-*.properties (default: <repo>/cluster-config).
 # Stop the cluster with scripts/stop-cluster.sh (same DATA_DIR). Data written by a raftlog from
 # before streams (one log per node) cannot be read: the script then stops and says to use --clean.
 set -euo pipefail
@@ -16,7 +17,7 @@ set +m
 # shellcheck source=scripts/cluster-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh" # ROOT, DATA_DIR, raftlog_pid
 JAR=$ROOT/server/target/raftlog-server.jar
-CONFIG_DIR=$ROOT/cluster-config
+CONFIG_DIR=$(realpath -m -- "${CONFIG_DIR:-$ROOT/cluster-config}")
 TIMEOUT_SECS=30
 POLL_SECS=0.3
 LOG_TAIL_LINES=20

@@ -52,6 +52,13 @@ public final class BenchConsumeCommand implements Callable<Integer> {
   long records;
 
   @Option(
+      names = "--stream",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description = "The stream to read (default: ${DEFAULT-VALUE}).")
+  String stream;
+
+  @Option(
       names = "--from",
       paramLabel = "OFFSET",
       defaultValue = "0",
@@ -99,7 +106,7 @@ public final class BenchConsumeCommand implements Callable<Integer> {
                 records,
                 read::get,
                 bytes::get);
-        Subscription subscription = client.subscribe(from, consistency)) {
+        Subscription subscription = client.subscribe(stream, from, consistency)) {
       long start = System.nanoTime();
       long lastArrival = start;
       while (read.get() < records) {

@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
       "",
       "A record's latency runs from its send call (with --rate, from the time it was due) to"
           + " the acknowledgement of its offset. MB/sec counts values only (1 MB = 2^20 bytes)."
-          + " The records stay in the log."
+          + " The records stay in the log.",
+      "",
+      "The records go to --stream (default: the stream default), or round robin over --streams N"
+          + " streams named --stream-prefix and a six-digit index (bench-000000, bench-000001, ...),"
+          + " which the producer batches per shard, many streams to a batch."
     })
 public final class BenchProduceCommand implements Callable<Integer> {
   /** Payloads are drawn from a pool of at most this many bytes (and 64 records). */
@@ -82,6 +86,28 @@ public final class BenchProduceCommand implements Callable<Integer> {
   Integer inFlight;
 
   @Option(
+      names = "--stream",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description = "The stream to append to (default: ${DEFAULT-VALUE}).")
+  String stream;
+
+  @Option(
+      names = "--streams",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Append round robin over N streams named --stream-prefix + index instead of --stream.")
+  int streams;
+
+  @Option(
+      names = "--stream-prefix",
+      paramLabel = "PREFIX",
+      defaultValue = "bench-",
+      description = "Prefix of the --streams names (default: ${DEFAULT-VALUE}).")
+  String streamPrefix;
+
+  @Option(
       names = "--rate",
       paramLabel = "R",
       defaultValue = "0",
@@ -106,6 +132,8 @@ public final class BenchProduceCommand implements Callable<Integer> {
       builder.maxInFlight(inFlight);
     }
     Record[] pool = payloads(size);
+    String[] names =
+        streams > 0 ? BenchStreams.names(streamPrefix, streams) : new String[] {stream};
     LatencyReport latency = new LatencyReport();
     AtomicLong acked = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -136,7 +164,7 @@ public final class BenchProduceCommand implements Callable<Integer> {
         }
         CompletableFuture<Long> offset;
         try {
-          offset = producer.send(pool[(int) (i % pool.length)]);
+          offset = producer.send(names[(int) (i % names.length)], pool[(int) (i % pool.length)]);
         } catch (RuntimeException e) {
           failure.compareAndSet(null, e);
           break;
@@ -189,6 +217,9 @@ public final class BenchProduceCommand implements Callable<Integer> {
     }
     if (inFlight != null && (inFlight < 1 || inFlight > 5)) {
       throw new ParameterException(spec.commandLine(), "--in-flight must be 1 to 5");
+    }
+    if (streams < 0) {
+      throw new ParameterException(spec.commandLine(), "--streams must be >= 0");
     }
     if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
       throw new ParameterException(spec.commandLine(), "--rate must be >= 0");

@@ -663,7 +663,8 @@ class RaftlogCliTest {
             "streams delete",
             "bench",
             "bench produce",
-            "bench consume")) {
+            "bench consume",
+            "bench lookup")) {
       List<String> args = new ArrayList<>(List.of(c.split(" ")));
       args.add("--help");
       Cli.Result r = Cli.run(args.toArray(String[]::new));
