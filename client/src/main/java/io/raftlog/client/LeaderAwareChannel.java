@@ -230,6 +230,16 @@ final class LeaderAwareChannel implements AutoCloseable {
       LOG.debug("cluster members: {}", members);
       nodes = List.copyOf(members);
     }
+    // A shard whose leader the answering node does not know keeps the one known so far: a call
+    // there fails over if it is stale.
+    for (ShardInfo s : cluster.getShardsList()) {
+      String address = addressById.get(s.getLeaderId());
+      if (address != null) {
+        setLeader(s.getId(), address);
+      }
+    }
+    // Published after the leaders: a send waiting for the map must find its shard's leader when it
+    // wakes, not open its stream on any node.
     try {
       ShardMap m = ShardMap.from(cluster);
       if (m != null && !m.equals(map)) {
@@ -239,14 +249,6 @@ final class LeaderAwareChannel implements AutoCloseable {
       }
     } catch (IllegalArgumentException e) {
       LOG.warn("ignoring a slot map that does not cover every slot: {}", e.getMessage());
-    }
-    // A shard whose leader the answering node does not know keeps the one known so far: a call
-    // there fails over if it is stale.
-    for (ShardInfo s : cluster.getShardsList()) {
-      String address = addressById.get(s.getLeaderId());
-      if (address != null) {
-        setLeader(s.getId(), address);
-      }
     }
   }
 

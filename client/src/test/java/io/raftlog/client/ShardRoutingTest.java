@@ -67,10 +67,8 @@ class ShardRoutingTest {
             InProcessCluster.start(dir, 3, STEADY, RaftlogServer::start);
         RaftlogClient client = client(cluster, calls)) {
       Map<Integer, String> leaders = cluster.awaitShardLeaders();
-      // The slot map and every shard's leader are known before the first send: a send that races
-      // the client's first GetCluster answer can find the map before the leaders (learn() publishes
-      // the map first) and open its shard's stream through a follower, which relays.
-      client.cluster();
+      // No client.cluster() first: sends race the client's first GetCluster answer, and must still
+      // find their shard's leader (learn() records the leaders before it publishes the slot map).
       Map<String, List<CompletableFuture<Long>>> sent = sendRoundRobin(client, 200, 20, 0);
       client.producer().flush();
       check(client, sent, 20);
@@ -117,7 +115,6 @@ class ShardRoutingTest {
           cluster.node(
               cluster.ids().stream().filter(id -> !id.equals(victim)).findFirst().orElseThrow());
 
-      client.cluster(); // the leaders are known before the first send (see the test above)
       int streams = 200;
       int rounds = 20;
       AtomicLong acked = new AtomicLong();
