@@ -1,5 +1,6 @@
 package io.raftlog.service;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.CreateStreamRequest;
@@ -135,16 +136,32 @@ final class StreamAdmin {
     String stream = explicitName(request.getStream());
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
-    // Settings go after the records: a failure in between leaves settings of a deleted stream,
-    // which a retry of DeleteStream removes (it answers NOT_FOUND for the records, then cleans up).
-    return route(
-        shard,
-        !routes.catalog().settings(stream).isEmpty(),
-        request,
-        request,
-        (stub, r, out) -> stub.deleteStream(r, out),
-        () -> deleteInShard(shard, stream),
-        r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
+    // Whether the stream has settings is read from this node's catalog replica once it has caught
+    // up (a follower could miss settings just stored, and leave them behind). Settings go after the
+    // records: a failure in between leaves settings of a deleted stream, which a retry of
+    // DeleteStream removes.
+    Context call = Context.current();
+    return routes
+        .catalog()
+        .readBarrier()
+        .thenCompose(
+            caughtUp -> {
+              // Completed on a JRaft thread: route in the call's context (forwarded marks,
+              // deadline).
+              Context previous = call.attach();
+              try {
+                return route(
+                    shard,
+                    !routes.catalog().settings(stream).isEmpty(),
+                    request,
+                    request,
+                    (stub, r, out) -> stub.deleteStream(r, out),
+                    () -> deleteInShard(shard, stream),
+                    r -> routes.catalog().deleteSettings(stream).thenApply(ok -> r));
+              } finally {
+                call.detach(previous);
+              }
+            });
   }
 
   private CompletableFuture<DeleteStreamResponse> deleteInShard(int shard, String stream) {
@@ -177,25 +194,37 @@ final class StreamAdmin {
       out.onError(Errors.asStatus(e));
       return;
     }
+    // The stream's settings come from this node's catalog replica: a linearizable describe waits
+    // for it too, or a follower could miss settings a CreateStream just stored.
+    CompletableFuture<Void> catalogReady =
+        request.getConsistency() == io.raftlog.api.v1.Consistency.LOCAL
+            ? CompletableFuture.completedFuture(null)
+            : routes.catalog().readBarrier();
     ReadPath.afterBarrier(replica, request.getConsistency(), out)
-        .thenRun(
-            () ->
-                execute(
-                    out,
-                    () -> {
-                      RocksLogStore store = replica.store();
-                      StreamMeta meta =
-                          store.stream(stream)
-                              .orElseGet(
-                                  () -> {
-                                    if (stream.equals(StreamNames.DEFAULT)) {
-                                      return StreamMeta.NEVER_WRITTEN;
-                                    }
-                                    throw Errors.notFound(stream);
-                                  });
-                      out.onNext(info(stream, shard, meta));
-                      out.onCompleted();
-                    }));
+        .thenCombine(catalogReady, (a, b) -> (Void) null)
+        .whenComplete(
+            (ready, failure) -> {
+              if (failure != null) {
+                out.onError(Errors.asStatus(failure));
+                return;
+              }
+              execute(
+                  out,
+                  () -> {
+                    RocksLogStore store = replica.store();
+                    StreamMeta meta =
+                        store.stream(stream)
+                            .orElseGet(
+                                () -> {
+                                  if (stream.equals(StreamNames.DEFAULT)) {
+                                    return StreamMeta.NEVER_WRITTEN;
+                                  }
+                                  throw Errors.notFound(stream);
+                                });
+                    out.onNext(info(stream, shard, meta));
+                    out.onCompleted();
+                  });
+            });
   }
 
   /**
@@ -219,6 +248,7 @@ final class StreamAdmin {
       return;
     }
     List<CompletableFuture<Void>> barriers = new ArrayList<>();
+    barriers.add(routes.catalog().readBarrier()); // the streams' settings
     for (ReplicatedLog s : shards) {
       CompletableFuture<Void> b = new CompletableFuture<>();
       s.readBarrier()
