@@ -145,15 +145,7 @@ public final class BenchLookupCommand implements Callable<Integer> {
       for (int i = 0; i < names.length && failure.get() == null; i++) {
         long t0 = System.nanoTime();
         CompletableFuture<Long> offset = producer.send(names[i], pool[i % pool.length]);
-        offset.whenComplete(
-            (o, e) -> {
-              if (e == null) {
-                latency.record(System.nanoTime() - t0);
-                acked.incrementAndGet();
-              } else {
-                failure.compareAndSet(null, e);
-              }
-            });
+        BenchStreams.whenAcknowledged(offset, t0, latency, acked, failure);
       }
       producer.flush();
       elapsed = System.nanoTime() - start;

@@ -169,15 +169,7 @@ public final class BenchProduceCommand implements Callable<Integer> {
           failure.compareAndSet(null, e);
           break;
         }
-        offset.whenComplete(
-            (o, e) -> {
-              if (e == null) {
-                latency.record(System.nanoTime() - t0);
-                acked.incrementAndGet();
-              } else {
-                failure.compareAndSet(null, e);
-              }
-            });
+        BenchStreams.whenAcknowledged(offset, t0, latency, acked, failure);
       }
       producer.flush();
       elapsed = System.nanoTime() - start;

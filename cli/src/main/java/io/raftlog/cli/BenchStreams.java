@@ -1,6 +1,9 @@
 package io.raftlog.cli;
 
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The stream names a benchmark writes to or reads from. */
 final class BenchStreams {
@@ -19,5 +22,26 @@ final class BenchStreams {
       names[i] = String.format(Locale.ROOT, format, prefix, i);
     }
     return names;
+  }
+
+  /**
+   * Counts a sent record when its offset comes back: its latency from {@code sentNanos}, one more
+   * acknowledged; or keeps the first failure, which ends the run.
+   */
+  static void whenAcknowledged(
+      CompletableFuture<Long> offset,
+      long sentNanos,
+      LatencyReport latency,
+      AtomicLong acked,
+      AtomicReference<Throwable> failure) {
+    offset.whenComplete(
+        (o, e) -> {
+          if (e == null) {
+            latency.record(System.nanoTime() - sentNanos);
+            acked.incrementAndGet();
+          } else {
+            failure.compareAndSet(null, e);
+          }
+        });
   }
 }
