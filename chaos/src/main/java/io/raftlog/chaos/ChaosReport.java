@@ -1,13 +1,15 @@
 package io.raftlog.chaos;
 
+import io.raftlog.chaos.history.Verdict;
 import java.util.List;
 
 /**
  * What a chaos run found. The run passes when it has no violation: nothing acknowledged is lost,
  * nothing is duplicated, reordered, misplaced or in the wrong stream, every stream's offsets are
  * dense, every replica of every shard holds the same records for each of its streams as a
- * linearizable read, the subscription saw its stream as it is, and (in pause mode) every shard the
- * paused node led elected a leader in a newer term.
+ * linearizable read, the subscription saw its stream as it is, (in pause mode) every shard the
+ * paused node led elected a leader in a newer term, and the {@link
+ * io.raftlog.chaos.history.HistoryChecker} found nothing wrong in the run's history.
  *
  * @param affectedUnavailableMs per fault and stream whose shard the faulted node led: from the
  *     fault to the stream's first acknowledged write sent after it
@@ -16,6 +18,8 @@ import java.util.List;
  * @param electionMs per fault that killed or stopped one node: from the fault until the nodes still
  *     up agreed on new leaders for every shard it led (the server's part of the affected streams'
  *     outage)
+ * @param history the checker's verdict on the run's history, null if it could not be judged (which
+ *     counts as one violation)
  */
 record ChaosReport(
     Mode mode,
@@ -38,6 +42,7 @@ record ChaosReport(
     List<Long> unaffectedGapMs,
     List<Long> electionMs,
     int spuriousElections,
+    Verdict history,
     List<String> problems) {
 
   long violations() {
@@ -49,7 +54,13 @@ record ChaosReport(
         + sparseStreams
         + divergentReplicas
         + (consumerOk ? 0 : 1)
-        + notSteppedDown;
+        + notSteppedDown
+        + historyViolations();
+  }
+
+  /** Violations the history checker found, of every kind; 1 if it could not judge the history. */
+  long historyViolations() {
+    return history == null ? 1 : history.violations();
   }
 
   boolean ok() {
@@ -95,7 +106,7 @@ record ChaosReport(
     return String.format(
         "chaos: mode=%s faults=%d streams=%d acked=%d failed=%d violations=%d lost=%d"
             + " duplicated=%d reordered=%d misplaced=%d foreign=%d offsets_dense=%s"
-            + " replicas_identical=%s consumer_ok=%s%s affected=%d"
+            + " replicas_identical=%s consumer_ok=%s%s history_violations=%s affected=%d"
             + " affected_unavailable_ms_p50=%d affected_unavailable_ms_p99=%d"
             + " affected_unavailable_ms_max=%d unrecovered=%d unaffected=%d"
             + " unaffected_gap_ms_p50=%s unaffected_gap_ms_max=%s new_leaders_ms_p50=%s"
@@ -115,6 +126,7 @@ record ChaosReport(
         yes(divergentReplicas == 0),
         yes(consumerOk),
         mode == Mode.PAUSE ? " stepped_down=" + yes(steppedDown()) : "",
+        history == null ? "unjudged" : String.valueOf(history.violations()),
         affectedUnavailableMs.size() + unrecovered,
         unavailableP50(),
         unavailableP99(),

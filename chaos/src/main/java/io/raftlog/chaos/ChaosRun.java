@@ -1,17 +1,25 @@
 package io.raftlog.chaos;
 
 import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.api.v1.ShardInfo;
+import io.raftlog.chaos.history.HistoryChecker;
+import io.raftlog.chaos.history.HistoryFormatException;
+import io.raftlog.chaos.history.HistoryWriter;
+import io.raftlog.chaos.history.Op;
+import io.raftlog.chaos.history.Verdict;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.NodeClients;
 import io.raftlog.testkit.ProcessCluster;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,7 +121,9 @@ public final class ChaosRun {
             .servers(nodes.clientAddresses())
             .deadline(Duration.ofSeconds(60))
             .build()) {
-      Workload load = new Workload(client, o.rate(), o.recordBytes(), o.streams());
+      Path historyFile = o.dataDir().resolve("history.jsonl");
+      HistoryWriter history = new HistoryWriter(historyFile);
+      Workload load = new Workload(client, nodes, history, o.rate(), o.recordBytes(), o.streams());
       TermWatch terms = new TermWatch(nodes);
       terms.start();
       load.start();
@@ -127,11 +137,15 @@ public final class ChaosRun {
       terms.stop();
       List<ReplicaContent> truth = new ArrayList<>(o.streams());
       for (int i = 0; i < o.streams(); i++) {
-        // a linearizable read of each stream, on the nodes in turn
+        // a linearizable read of each stream, on the nodes in turn: the history's final ops
         String id = nodes.ids().get(i % nodes.ids().size());
+        String stream = Workload.streamName(i);
         truth.add(
             ReplicaContent.read(
-                nodes.blocking(id), Workload.streamName(i), Consistency.LINEARIZABLE));
+                nodes.blocking(id),
+                stream,
+                Consistency.LINEARIZABLE,
+                page -> recordFinal(history, id, stream, page)));
       }
       load.stopConsumingAt(truth.get(0).seqs().size(), Duration.ofSeconds(60));
       if (load.resubscribed.get() > 0) {
@@ -139,11 +153,42 @@ public final class ChaosRun {
             "chaos: the subscription gave up and was made again %d times%n",
             load.resubscribed.get());
       }
+      history.close();
       List<long[]> windows =
           faults.stream()
               .map(f -> new long[] {f.start(), f.end() + ELECTION_WINDOW_NANOS})
               .toList();
-      return audit(nodes, load, truth, terms.risesOutside(windows));
+      return audit(
+          nodes, load, truth, terms.risesOutside(windows), checkHistory(historyFile, load));
+    }
+  }
+
+  /** One page of a final read as a {@code final} op; the empty last page only if it is the only. */
+  private static void recordFinal(
+      HistoryWriter history, String node, String stream, ConsumeResponse page) {
+    if (page.getRecordsCount() == 0 && page.getNextOffset() > 0) {
+      return; // the end of a stream with records: nothing to add
+    }
+    long[] offsets = new long[page.getRecordsCount()];
+    List<String> values = new ArrayList<>(offsets.length);
+    for (int k = 0; k < offsets.length; k++) {
+      offsets[k] = page.getRecords(k).getOffset();
+      values.add(Workload.text(page.getRecords(k).getValue()));
+    }
+    history.record(Op.finalPage(history.nextId(), node, stream, offsets, values));
+  }
+
+  /** Judges the run's history; null (a violation of its own) if it cannot be judged. */
+  private Verdict checkHistory(Path file, Workload load) {
+    try {
+      Verdict v = HistoryChecker.check(file);
+      log.printf(
+          "chaos: %s (%d linearizable reads sent, %d failed; %s)%n",
+          v.line(), load.reads.get(), load.readsFailed.get(), file);
+      return v;
+    } catch (IOException | HistoryFormatException e) {
+      log.printf("chaos: the history %s cannot be judged: %s%n", file, e.getMessage());
+      return null;
     }
   }
 
@@ -235,8 +280,17 @@ public final class ChaosRun {
   }
 
   private ChaosReport audit(
-      ProcessCluster nodes, Workload load, List<ReplicaContent> truth, int spurious) {
+      ProcessCluster nodes,
+      Workload load,
+      List<ReplicaContent> truth,
+      int spurious,
+      Verdict history) {
     List<String> problems = new ArrayList<>();
+    if (history == null) {
+      problems.add("the history could not be judged (see above)");
+    } else {
+      history.first().stream().limit(10).forEach(v -> problems.add("history: " + v));
+    }
     int n = o.streams();
 
     // Per stream, on the linearizable read: dense, one of ours, no duplicate, in producer order.
@@ -424,6 +478,7 @@ public final class ChaosRun {
         gaps,
         electionMs,
         spurious,
+        history,
         problems.stream().limit(20).toList());
   }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One stream as one node serves it: each record's number in the stream (-1 for a record that is not
@@ -23,6 +24,18 @@ import java.util.concurrent.TimeUnit;
 record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
 
   static ReplicaContent read(LogGrpc.LogBlockingStub node, String stream, Consistency consistency) {
+    return read(node, stream, consistency, page -> {});
+  }
+
+  /**
+   * The same, handing every page read to {@code pages} as well (the last one empty), on the
+   * caller's thread: the run records its final reads in the history this way.
+   */
+  static ReplicaContent read(
+      LogGrpc.LogBlockingStub node,
+      String stream,
+      Consistency consistency,
+      Consumer<ConsumeResponse> pages) {
     MessageDigest sha = sha256();
     List<Long> seqs = new ArrayList<>();
     boolean dense = true;
@@ -37,6 +50,7 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
                   .setMaxRecords(WireLimits.MAX_RECORDS)
                   .setConsistency(consistency)
                   .build());
+      pages.accept(page);
       if (page.getRecordsCount() == 0) {
         return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
       }

@@ -1,9 +1,17 @@
 package io.raftlog.chaos;
 
 import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.chaos.history.AppendOutcome;
+import io.raftlog.chaos.history.HistoryWriter;
+import io.raftlog.chaos.history.Op;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.Subscription;
+import io.raftlog.testkit.ProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +19,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The load of a chaos run: one idempotent, batching producer sending at a fixed rate round robin
- * over {@code streams} streams, and one subscription following the first stream from offset 0.
+ * over {@code streams} streams, one subscription following the first stream from offset 0, and a
+ * reader sending a few linearizable reads a second straight to random nodes. Every operation goes
+ * into the run's {@link HistoryWriter}: each send (invoke, then ok, fail or unknown as {@link
+ * AppendOutcome} decides; the client does not say which leader served it, so its node is {@code
+ * client}), each subscription and each record it delivers, each read and its answer.
+ *
+ * <p>Threads: {@code chaos-producer} sends; the client's completion thread records answers; {@code
+ * chaos-consumer} runs the subscription; {@code chaos-reader} the reads. The run's thread starts
+ * and stops them.
  *
  * <p>Record {@code g} (counting from 0 over the whole run) goes to stream {@code g mod streams} as
  * that stream's record number {@code g / streams}; its value starts {@code
@@ -26,7 +44,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Workload {
   private static final int SEQ_DIGITS = 12;
 
+  /** The reader's pace, page size and deadline: a few short reads a second, not a load. */
+  private static final long READ_EVERY_MS = 250;
+
+  private static final int READ_MAX_RECORDS = 10;
+  private static final long READ_DEADLINE_MS = 1000;
+
   private final RaftlogClient client;
+  private final ProcessCluster nodes;
+  private final HistoryWriter history;
+
+  /** Per stream, the largest offset acknowledged so far (-1: none): where the reader starts. */
+  private final AtomicLongArray latestAcked;
+
   private final int rate;
   private final int streams;
   private final byte[] padding;
@@ -55,15 +85,34 @@ final class Workload {
   private volatile String consumerError;
   private final Thread producer;
   private final Thread consumer;
+  private final Thread reader;
 
-  Workload(RaftlogClient client, int rate, int recordBytes, int streams) {
+  /** How many reads the reader sent, and how many of them failed (down node, election...). */
+  final AtomicLong reads = new AtomicLong();
+
+  final AtomicLong readsFailed = new AtomicLong();
+
+  Workload(
+      RaftlogClient client,
+      ProcessCluster nodes,
+      HistoryWriter history,
+      int rate,
+      int recordBytes,
+      int streams) {
     this.client = client;
+    this.nodes = nodes;
+    this.history = history;
     this.rate = rate;
     this.streams = streams;
     this.padding = new byte[Math.max(0, recordBytes - streamName(0).length() - SEQ_DIGITS - 2)];
     Arrays.fill(padding, (byte) '.');
+    this.latestAcked = new AtomicLongArray(streams);
+    for (int i = 0; i < streams; i++) {
+      latestAcked.set(i, -1);
+    }
     this.producer = new Thread(this::produce, "chaos-producer");
     this.consumer = new Thread(this::consume, "chaos-consumer");
+    this.reader = new Thread(this::read, "chaos-reader");
   }
 
   static String streamName(int i) {
@@ -85,16 +134,18 @@ final class Workload {
   void start() {
     producer.start();
     consumer.start();
+    reader.start();
   }
 
   long sent() {
     return sent.get();
   }
 
-  /** Stops sending and waits until every record sent has its answer. */
+  /** Stops sending and reading, and waits until every record sent has its answer. */
   void stopProducing() throws InterruptedException {
     producing = false;
     producer.join();
+    reader.join();
     client.producer().flush();
   }
 
@@ -138,6 +189,11 @@ final class Workload {
 
   record Parsed(String stream, long seq) {}
 
+  /** A record's value as the history writes it: one character per byte. */
+  static String text(ByteString value) {
+    return value.toString(StandardCharsets.ISO_8859_1);
+  }
+
   private void produce() {
     long start = System.nanoTime();
     for (long g = 0; producing; g++) {
@@ -151,8 +207,11 @@ final class Workload {
         }
       }
       long n = g;
-      String stream = streamName(streamOf(g));
+      int i = streamOf(g);
+      String stream = streamName(i);
       Record record = Record.newBuilder().setValue(value(stream, seqOf(g), padding)).build();
+      long id = history.nextId();
+      history.record(Op.appendInvoke(id, "client", stream, text(record.getValue())));
       sentAt.put(g, System.nanoTime());
       try {
         client
@@ -163,13 +222,34 @@ final class Workload {
                   if (error == null) {
                     ackedAt.put(n, System.nanoTime());
                     acked.put(n, offset);
+                    latestAcked.accumulateAndGet(i, offset, Math::max);
+                    history.record(Op.appendOk(id, "client", stream, null, offset));
                   } else {
-                    failed.put(
-                        n, String.valueOf(error.getCause() == null ? error : error.getCause()));
+                    Throwable cause = AppendOutcome.unwrap(error);
+                    failed.put(n, String.valueOf(cause));
+                    history.record(
+                        Op.appendNotOk(
+                            id,
+                            AppendOutcome.ofCompletion(cause),
+                            "client",
+                            stream,
+                            null,
+                            AppendOutcome.code(cause),
+                            String.valueOf(cause.getMessage())));
                   }
                 });
       } catch (RuntimeException e) {
-        failed.put(n, e.toString()); // buffer full for longer than the client's max block
+        // buffer full for longer than the client's max block: the record never left the client
+        failed.put(n, e.toString());
+        history.record(
+            Op.appendNotOk(
+                id,
+                Op.Type.FAIL,
+                "client",
+                stream,
+                null,
+                AppendOutcome.code(e),
+                String.valueOf(e.getMessage())));
       }
       sent.incrementAndGet();
     }
@@ -187,14 +267,21 @@ final class Workload {
     // A subscription gives up after the client's deadline (all nodes down for longer, as in a slow
     // full restart); then the consumer subscribes again where it stopped, as an application would.
     while (consumed.size() < consumeUntil && !Thread.currentThread().isInterrupted()) {
-      try (Subscription tail = client.subscribe(streamName(0), consumed.size())) {
+      String stream = streamName(0);
+      long id = history.nextId();
+      history.record(Op.subscribeInvoke(id, "client", stream, consumed.size()));
+      try (Subscription tail = client.subscribe(stream, consumed.size())) {
         while (consumed.size() < consumeUntil) {
           for (Record r : tail.poll(Duration.ofMillis(200))) {
+            history.record(Op.delivered(id, "client", stream, r.getOffset(), text(r.getValue())));
             Parsed p = parse(r.getValue());
-            consumed.add(p == null || !p.stream().equals(streamName(0)) ? -1 : p.seq());
+            consumed.add(p == null || !p.stream().equals(stream) ? -1 : p.seq());
           }
         }
       } catch (RuntimeException e) {
+        history.record(
+            Op.subscribeFail(
+                id, "client", stream, AppendOutcome.code(e), String.valueOf(e.getMessage())));
         if (Thread.currentThread().isInterrupted()) {
           return;
         }
@@ -204,6 +291,63 @@ final class Workload {
         } catch (InterruptedException interrupted) {
           return;
         }
+      }
+    }
+  }
+
+  /**
+   * A few linearizable reads a second, each of a random stream on a random live node, straight
+   * through that node's stub (not the client, which would go to the leader): from the latest offset
+   * acknowledged for the stream so far, or up to two before it, so a node serving an old state (a
+   * deposed leader that still answers) returns too little and the checker calls it stale.
+   */
+  private void read() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    while (producing) {
+      try {
+        Thread.sleep(READ_EVERY_MS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      List<String> up = nodes.upIds();
+      if (up.isEmpty()) {
+        continue;
+      }
+      String node = up.get(random.nextInt(up.size()));
+      int i = random.nextInt(streams);
+      String stream = streamName(i);
+      long from = Math.max(0, latestAcked.get(i) - random.nextInt(3));
+      long id = history.nextId();
+      history.record(Op.readInvoke(id, node, stream, from, READ_MAX_RECORDS));
+      reads.incrementAndGet();
+      try {
+        ConsumeResponse page =
+            nodes
+                .blocking(node)
+                .withDeadlineAfter(READ_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                .consume(
+                    ConsumeRequest.newBuilder()
+                        .setStream(stream)
+                        .setOffset(from)
+                        .setMaxRecords(READ_MAX_RECORDS)
+                        .setConsistency(Consistency.LINEARIZABLE)
+                        .build());
+        long[] offsets = new long[page.getRecordsCount()];
+        List<String> values = new ArrayList<>(offsets.length);
+        for (int k = 0; k < offsets.length; k++) {
+          offsets[k] = page.getRecords(k).getOffset();
+          values.add(text(page.getRecords(k).getValue()));
+        }
+        history.record(Op.readOk(id, node, stream, offsets, values));
+      } catch (StatusRuntimeException e) {
+        readsFailed.incrementAndGet();
+        history.record(
+            Op.readFail(
+                id,
+                node,
+                stream,
+                e.getStatus().getCode().name(),
+                String.valueOf(e.getStatus().getDescription())));
       }
     }
   }

@@ -113,7 +113,8 @@ public final class HistoryReader {
     if (id < 0 || type == null || f == null || time < 0 || stream == null) {
       throw bad(p, "an op needs id, type, f, time and stream");
     }
-    boolean needsValue = (f == Op.F.APPEND) || (f == Op.F.SUBSCRIBE && type == Op.Type.OK);
+    boolean needsValue =
+        (f == Op.F.APPEND && type == Op.Type.INVOKE) || (f == Op.F.SUBSCRIBE && type == Op.Type.OK);
     if (needsValue && value == null) {
       throw bad(p, f.json() + " " + type.json() + " op " + id + " has no value");
     }

@@ -12,8 +12,9 @@ import java.util.List;
  *   <li>{@code append}: {@code invoke} (stream, value) when the producer is handed the record; then
  *       one of {@code ok} (with the acknowledged {@code offset}), {@code fail} (the append
  *       certainly did not happen) or {@code unknown} (it may or may not have happened), each with
- *       the stream and value again, and {@code code}/{@code error} on fail and unknown. {@link
- *       AppendOutcome} decides fail against unknown.
+ *       the stream (the value is the invoke's; writing it again is optional) and {@code
+ *       code}/{@code error} on fail and unknown. {@link AppendOutcome} decides fail against
+ *       unknown.
  *   <li>{@code read}: a linearizable {@code Consume}: {@code invoke} (node asked, stream, start
  *       {@code offset}, {@code max} records), then {@code ok} with {@code offsets} and {@code
  *       values}, or {@code fail} with {@code code} and {@code error}.
