@@ -37,6 +37,14 @@ public final class CheckHistoryMain {
     } catch (IOException e) {
       err.println("history: cannot read " + file + ": " + e);
       return 2;
+    } catch (OutOfMemoryError e) {
+      // not a verdict: exit 2 rather than the JVM's 1, which would read as "violations"
+      err.println(
+          "history: out of memory judging "
+              + file
+              + " (the final log needs about 50 bytes a record): give it more heap,"
+              + " e.g. CHECK_HISTORY_HEAP=2g");
+      return 2;
     }
     out.println(v.line());
     v.first().stream().limit(SHOWN).forEach(x -> out.println("  " + x));
