@@ -63,7 +63,7 @@ class DiskFullTest {
   private long sequence;
 
   @BeforeEach
-  void mountAndStart() throws IOException {
+  void mount() throws IOException {
     Assumptions.assumeTrue(
         SmallDisk.mountPermitted(),
         "mounting a tmpfs needs root (CI runs as root); without it a full disk cannot be made");
@@ -71,6 +71,10 @@ class DiskFullTest {
       // InProcessCluster keeps node N's data in root/node-N: the mount is the whole data dir.
       disks.add(SmallDisk.mount(dir.resolve("node-" + id), DISK_MB));
     }
+  }
+
+  /** Three nodes on the small disks, one shard, refusing writes below {@code minFree} bytes. */
+  private void start(long minFree) {
     cluster =
         InProcessCluster.start(
             dir,
@@ -79,7 +83,7 @@ class DiskFullTest {
                 ConfigKeys.CLUSTER_SHARDS.name(),
                 "1",
                 ConfigKeys.STORAGE_MIN_FREE_BYTES.name(),
-                Long.toString(MIN_FREE)),
+                Long.toString(minFree)),
             RaftlogServer::start);
   }
 
@@ -96,6 +100,7 @@ class DiskFullTest {
   @Test
   void aFollowerWithAFullDiskRefusesWritesWhileTheOthersGoOnAndCatchesUpOnceSpaceIsFreed()
       throws IOException {
+    start(MIN_FREE);
     String leader = cluster.awaitLeader(STREAM);
     String full = otherThan(leader);
     fillAndCheckTheClusterCarriesOn(full, leader);
@@ -104,6 +109,7 @@ class DiskFullTest {
   @Test
   void theShardLeaderWithAFullDiskHandsItsLeadershipAwayAndCatchesUpOnceSpaceIsFreed()
       throws IOException {
+    start(MIN_FREE);
     String full = cluster.awaitLeader(STREAM);
     disk(full).fill(1 << 20);
     Await.until(
@@ -113,6 +119,30 @@ class DiskFullTest {
     String leader = cluster.awaitLeader(STREAM);
     assertFalse(leader.equals(full), "the full node leads again");
     fillAndCheckTheClusterCarriesOn(full, leader);
+  }
+
+  /**
+   * With a floor too low to act on, the leader's own Raft log meets ENOSPC: JRaft stops its member
+   * (STATE_ERROR), another node is elected and takes the writes, and the node restarts the member
+   * by itself once space is freed, then holds what the others hold.
+   */
+  @Test
+  void theShardLeaderWhoseRaftLogMeetsEnospcStepsDownAndRecoversOnceSpaceIsFreed()
+      throws IOException {
+    start(1);
+    String full = cluster.awaitLeader(STREAM);
+    String other = otherThan(full);
+    produce(other, 0, 4);
+    disk(full).fill(256 << 10);
+    long next = 4;
+    for (int i = 0; i < 48; i++) {
+      produce(other, next, 8); // through the other node: forwarded while the full node leads
+      next += 8;
+    }
+    assertFalse(cluster.node(full).leads(0), "a leader whose Raft log cannot append still leads");
+    assertEquals(ServingStatus.NOT_SERVING, health(full, ""));
+    disk(full).free();
+    awaitCaughtUp(full, other, next);
   }
 
   /**
@@ -170,11 +200,18 @@ class DiskFullTest {
     assertTrue(cluster.node(full).nextOffset(STREAM) >= 4);
 
     disk(full).free();
+    awaitCaughtUp(full, leader, next);
+  }
+
+  /**
+   * Waits until {@code full} serves again and holds the stream's first {@code end} records as
+   * {@code leader} does (every node's copy compared), then writes through it.
+   */
+  private void awaitCaughtUp(String full, String leader, long end) {
     Await.until(
         Duration.ofSeconds(30),
         "node " + full + " to serve again",
         () -> health(full, "") == ServingStatus.SERVING);
-    long end = next;
     Await.until(
         Duration.ofSeconds(30),
         "node " + full + " to catch up to offset " + end,
