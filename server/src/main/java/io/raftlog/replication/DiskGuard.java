@@ -42,6 +42,7 @@ final class DiskGuard implements AutoCloseable {
 
   private static final long FIRST_RETRY_MS = 1_000;
   private static final long MAX_RETRY_MS = 30_000;
+  private static final long SETTLED_MS = 60_000;
 
   /** A group member to guard, and what its state machine must do before the member restarts. */
   record Guarded(GroupMember member, Runnable beforeRestart) {}
@@ -151,7 +152,18 @@ final class DiskGuard implements AutoCloseable {
         handOff(g.member());
       } else if (g.member().inError()) {
         restartWhenDue(g);
+      } else {
+        forgetRetriesOnceSettled(g.member().groupId());
       }
+    }
+  }
+
+  /** A member that has run for a minute since its last restart starts its next pause at 1 s. */
+  private void forgetRetriesOnceSettled(String group) {
+    Long at = retryAtMs.get(group);
+    if (at != null && System.currentTimeMillis() - at > SETTLED_MS) {
+      retryAtMs.remove(group);
+      retryDelayMs.remove(group);
     }
   }
 
