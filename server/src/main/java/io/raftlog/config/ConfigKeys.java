@@ -89,6 +89,13 @@ public final class ConfigKeys {
           64L << 20,
           "unacknowledged produce bytes a leader holds before `RESOURCE_EXHAUSTED`");
 
+  public static final ConfigKey<Long> STORAGE_MIN_FREE_BYTES =
+      ConfigKey.positiveLong(
+          "storage.min-free-bytes",
+          256L << 20,
+          "below this much usable space in `data.dir` the node takes no writes"
+              + " (`RESOURCE_EXHAUSTED`), reports `NOT_SERVING` and hands its leaderships away");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           NODE_ID,
@@ -105,5 +112,6 @@ public final class ConfigKeys {
           MAX_RECORD_BYTES,
           MAX_BATCH_BYTES,
           MAX_PRODUCERS,
-          MAX_INFLIGHT_BYTES);
+          MAX_INFLIGHT_BYTES,
+          STORAGE_MIN_FREE_BYTES);
 }

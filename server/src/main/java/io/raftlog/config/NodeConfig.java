@@ -14,6 +14,7 @@ import static io.raftlog.config.ConfigKeys.MAX_RECORD_BYTES;
 import static io.raftlog.config.ConfigKeys.NODE_ID;
 import static io.raftlog.config.ConfigKeys.SNAPSHOT_ENTRIES;
 import static io.raftlog.config.ConfigKeys.SNAPSHOT_INTERVAL_SECS;
+import static io.raftlog.config.ConfigKeys.STORAGE_MIN_FREE_BYTES;
 import static io.raftlog.config.ConfigKeys.STREAMS_AUTO_CREATE;
 
 import io.raftlog.wire.StreamNames;
@@ -46,7 +47,8 @@ public record NodeConfig(
     int maxRecordBytes,
     int maxBatchBytes,
     int maxProducers,
-    long maxInflightBytes) {
+    long maxInflightBytes,
+    long minFreeBytes) {
 
   public NodeConfig {
     peers = peers.stream().sorted(Comparator.comparing(Peer::id)).toList();
@@ -103,7 +105,8 @@ public record NodeConfig(
         MAX_RECORD_BYTES.read(p),
         MAX_BATCH_BYTES.read(p),
         MAX_PRODUCERS.read(p),
-        MAX_INFLIGHT_BYTES.read(p));
+        MAX_INFLIGHT_BYTES.read(p),
+        STORAGE_MIN_FREE_BYTES.read(p));
   }
 
   /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */

@@ -105,6 +105,10 @@ public final class Catalog implements AutoCloseable {
     return result;
   }
 
+  GroupMember member() {
+    return member;
+  }
+
   void shutdown() {
     member.shutdown();
   }

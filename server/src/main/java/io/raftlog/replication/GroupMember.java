@@ -44,7 +44,14 @@ final class GroupMember implements AutoCloseable {
   private final String groupId;
   private final NodeConfig config;
   private final List<Peer> replicas;
-  private final Node node;
+  private final RaftTransport transport;
+  private final NodeOptions options;
+  // Replaced by restart(); read by every caller's thread.
+  private volatile Node node;
+  // The commit and applied index state() last read, for while the member is not active.
+  private volatile long[] lastIndexes = {0, 0};
+  // Set while a restart stopped the old member but has not started a new one: retry it.
+  private volatile boolean restartFailed;
 
   /**
    * Starts the member of {@code groupId} over {@code replicas}, with its Raft log, metadata and
@@ -60,6 +67,7 @@ final class GroupMember implements AutoCloseable {
     this.groupId = groupId;
     this.config = config;
     this.replicas = List.copyOf(replicas);
+    this.transport = transport;
     Configuration conf = new Configuration();
     for (Peer p : replicas) {
       conf.addPeer(PeerId.parsePeer(p.raftAddress()));
@@ -95,7 +103,44 @@ final class GroupMember implements AutoCloseable {
     // follower's replicator holds (JRaft's default of 256 would allow 1 GiB).
     raft.setMaxReplicatorInflightMsgs(16);
     opts.setRaftOptions(raft);
+    this.options = opts;
     this.node = transport.start(groupId, opts);
+  }
+
+  /**
+   * Whether JRaft stopped this member on an error (a failed write to its Raft log, metadata or
+   * snapshot, or a state machine that could not apply): it then neither votes nor replicates until
+   * {@link #restart}.
+   */
+  boolean inError() {
+    return restartFailed || node.getNodeState() == com.alipay.sofa.jraft.core.State.STATE_ERROR;
+  }
+
+  /**
+   * Stops this member and starts it again on the same directories and state machine, the way a
+   * process restart would: JRaft keeps a member in STATE_ERROR for good, and only a new one reads
+   * its log, metadata and snapshot from disk again. {@code beforeStart} runs once the old member
+   * has stopped (no apply thread runs then). Called by {@link DiskGuard}'s thread; callers on other
+   * threads meanwhile reach the stopped member and are told it is shutting down.
+   *
+   * @throws IllegalStateException if the new member does not start (it is tried again later)
+   */
+  synchronized void restart(Runnable beforeStart) throws InterruptedException {
+    Node old = node;
+    old.shutdown();
+    old.join();
+    restartFailed = true;
+    beforeStart.run();
+    // NodeOptions.copy() leaves out the state machine, directories and peers: set them again.
+    NodeOptions again = options.copy();
+    again.setFsm(options.getFsm());
+    again.setInitialConf(options.getInitialConf().copy());
+    again.setLogUri(options.getLogUri());
+    again.setRaftMetaUri(options.getRaftMetaUri());
+    again.setSnapshotUri(options.getSnapshotUri());
+    node = transport.start(groupId, again);
+    restartFailed = false;
+    LOG.info("{}: member restarted on its data", groupId);
   }
 
   String groupId() {
@@ -171,18 +216,27 @@ final class GroupMember implements AutoCloseable {
     return s.isOk();
   }
 
-  /** This member's role, term and Raft indexes, as of now. */
+  /**
+   * This member's role, term and Raft indexes, as of now. A member JRaft stopped on an error (or
+   * that is restarting) has no indexes to give (JRaft throws): it reports role OTHER and the
+   * indexes it last had.
+   */
   RaftState state(long term) {
-    return new RaftState(
-        switch (node.getNodeState()) {
+    Node n = node;
+    RaftState.Role role =
+        switch (n.getNodeState()) {
           case STATE_LEADER -> RaftState.Role.LEADER;
           case STATE_FOLLOWER -> RaftState.Role.FOLLOWER;
           case STATE_CANDIDATE -> RaftState.Role.CANDIDATE;
           default -> RaftState.Role.OTHER;
-        },
-        term,
-        node.getLastCommittedIndex(),
-        node.getLastAppliedLogIndex());
+        };
+    try {
+      lastIndexes = new long[] {n.getLastCommittedIndex(), n.getLastAppliedLogIndex()};
+    } catch (IllegalStateException notActive) {
+      role = RaftState.Role.OTHER;
+    }
+    long[] indexes = lastIndexes;
+    return new RaftState(role, term, indexes[0], indexes[1]);
   }
 
   /**
@@ -193,7 +247,7 @@ final class GroupMember implements AutoCloseable {
   }
 
   /** Starts stopping; {@link #join()} waits for it. */
-  void shutdown() {
+  synchronized void shutdown() {
     node.shutdown();
   }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class LeaderBalancer implements AutoCloseable {
   private final String self;
   private final Collection<ReplicatedLog> shards;
   private final List<Peer> nodes;
+  private final BooleanSupplier selfFull;
+  private volatile Predicate<Peer> targets = p -> true;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -33,8 +37,18 @@ final class LeaderBalancer implements AutoCloseable {
             return t;
           });
 
-  LeaderBalancer(String self, List<Peer> nodes, Collection<ReplicatedLog> shards, long intervalMs) {
+  /**
+   * @param selfFull whether this node's disk is full: a full node hands nothing over (its {@link
+   *     DiskGuard} hands everything away)
+   */
+  LeaderBalancer(
+      String self,
+      List<Peer> nodes,
+      Collection<ReplicatedLog> shards,
+      long intervalMs,
+      BooleanSupplier selfFull) {
     this.self = self;
+    this.selfFull = selfFull;
     this.nodes = nodes;
     this.shards = shards;
     // The first round waits two intervals: elections right after a start settle first.
@@ -50,8 +64,19 @@ final class LeaderBalancer implements AutoCloseable {
     }
   }
 
+  /**
+   * Only nodes this accepts are handed a shard (e.g. those whose health is SERVING: a node with a
+   * full disk would hand it straight back). Asked on the balancer's thread, at most once a round.
+   */
+  void leadershipTargets(Predicate<Peer> targets) {
+    this.targets = targets;
+  }
+
   /** One round; package-private so a test can run one at a time. */
   boolean balance() {
+    if (selfFull.getAsBoolean()) {
+      return false;
+    }
     Map<String, Integer> led = new HashMap<>();
     nodes.forEach(p -> led.put(p.id(), 0));
     for (ReplicatedLog s : shards) {
@@ -73,7 +98,7 @@ final class LeaderBalancer implements AutoCloseable {
                   Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0))
                       .thenComparing(Peer::id))
               .orElse(null);
-      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2) {
+      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2 && targets.test(target)) {
         LOG.info(
             "shard {}: handing leadership to node {} (this node leads {}, it leads {})",
             s.shard(),

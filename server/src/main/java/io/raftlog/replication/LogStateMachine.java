@@ -66,6 +66,17 @@ final class LogStateMachine extends GroupStateMachine {
     return store.appliedIndex() - lastSnapshotIndex;
   }
 
+  /**
+   * Before its member restarts after an error: reopens the store (clearing RocksDB's write error)
+   * and forgets what the failed batch left in memory (the producer table), so that replaying from
+   * the store's applied index gives the same answers as the first time. Runs while no apply thread
+   * does.
+   */
+  void prepareRestart() {
+    store.reopen();
+    applier.reload(store);
+  }
+
   @Override
   public void onApply(Iterator it) {
     List<Runnable> answers = new ArrayList<>();

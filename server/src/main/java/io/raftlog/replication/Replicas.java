@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Every Raft group member of one node: its replica of the meta group ({@link Catalog}) and of each
@@ -36,11 +37,13 @@ public final class Replicas implements AutoCloseable {
   private final LeaderBalancer balancer;
   private final Map<String, Boolean> leaderKnown = new ConcurrentHashMap<>();
   private final Consumer<Boolean> allLeadersKnown;
+  private final DiskGuard disk;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     refuseSingleLogLayout(config.dataDir());
     this.config = config;
     this.allLeadersKnown = allLeadersKnown;
+    this.disk = new DiskGuard(config, this::reportHealth);
     this.layout = Layouts.initial(config);
     this.slots = new SlotMap(layout.getSlotsList(), layout.getSlotCount());
     this.storeResources = StoreResources.defaults();
@@ -76,7 +79,15 @@ public final class Replicas implements AutoCloseable {
     }
     this.balancer =
         new LeaderBalancer(
-            config.nodeId(), config.peers(), local.values(), config.balanceIntervalMs());
+            config.nodeId(),
+            config.peers(),
+            local.values(),
+            config.balanceIntervalMs(),
+            disk::full);
+    List<DiskGuard.Guarded> guarded = new ArrayList<>();
+    guarded.add(new DiskGuard.Guarded(catalog.member(), () -> {}));
+    local.values().forEach(r -> guarded.add(new DiskGuard.Guarded(r.member(), r::prepareRestart)));
+    disk.watch(guarded);
   }
 
   /**
@@ -96,8 +107,8 @@ public final class Replicas implements AutoCloseable {
 
   /**
    * Starts this node's members of the meta group and of its shards. {@code allLeadersKnown} is
-   * told, on JRaft's threads, whether every one of them knows its group's leader (the node's
-   * health).
+   * told, on JRaft's threads and the disk guard's, whether every one of them knows its group's
+   * leader and the node has disk space (the node's health).
    */
   public static Replicas start(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     return new Replicas(config, allLeadersKnown);
@@ -105,7 +116,28 @@ public final class Replicas implements AutoCloseable {
 
   private void leaderKnown(String group, boolean known) {
     leaderKnown.put(group, known);
-    allLeadersKnown.accept(!leaderKnown.containsValue(false));
+    reportHealth();
+  }
+
+  private void reportHealth() {
+    allLeadersKnown.accept(!leaderKnown.containsValue(false) && !disk.full());
+  }
+
+  /**
+   * Why this node takes no writes now (its disk is below {@code storage.min-free-bytes}), in words
+   * naming the node, directory and bytes; null while it has space.
+   */
+  public String diskFullReason() {
+    return disk.fullReason();
+  }
+
+  /**
+   * Which nodes may be handed a leadership by this one (the balancer, the disk guard): the server
+   * says, e.g. only nodes whose health is SERVING. Until this is called, any live replica.
+   */
+  public void leadershipTargets(Predicate<Peer> targets) {
+    balancer.leadershipTargets(targets);
+    disk.leadershipTargets(targets);
   }
 
   public Catalog catalog() {
@@ -149,6 +181,7 @@ public final class Replicas implements AutoCloseable {
   /** Stops the balancer, every group member (all at once, then waits), the stores and the port. */
   @Override
   public void close() throws InterruptedException {
+    disk.close();
     balancer.close();
     catalog.shutdown();
     local.values().forEach(ReplicatedLog::shutdown);

@@ -127,6 +127,11 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     return member;
   }
 
+  /** Before {@link DiskGuard} restarts this replica's member: see {@link LogStateMachine}. */
+  void prepareRestart() {
+    fsm.prepareRestart();
+  }
+
   private AppliedListener snapshotWhenDue() {
     return (stream, next) -> {
       if (fsm.entriesSinceSnapshot() >= config.snapshotEntries()

@@ -65,6 +65,7 @@ public final class RaftlogServer implements AutoCloseable {
             named("raftlog-read-" + config.nodeId()));
     this.replicas = Replicas.start(config, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
+    replicas.leadershipTargets(service.peerServing());
     String address = config.self().clientAddress();
     ServerBuilder<?> builder = outside != null ? outside : nettyOn(HostPort.parse(address));
     builder
@@ -197,8 +198,9 @@ public final class RaftlogServer implements AutoCloseable {
   }
 
   /**
-   * SERVING while every group of this node (the meta group and each shard replica) knows a leader:
-   * only then can it answer writes and linearizable reads for every stream.
+   * SERVING while every group of this node (the meta group and each shard replica) knows a leader
+   * and its disk has {@code storage.min-free-bytes} usable: only then can it answer writes and
+   * linearizable reads for every stream.
    */
   private void setHealth(boolean leaderKnown) {
     ServingStatus s = leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;

@@ -67,6 +67,14 @@ final class Errors {
         .asRuntimeException();
   }
 
+  /** This node's disk is below its free-space floor; {@code reason} names node, path and bytes. */
+  static StatusRuntimeException diskFull(String reason) {
+    return Status.RESOURCE_EXHAUSTED
+        .withDescription(
+            reason + ": this node takes no writes until space is freed; retry on another node")
+        .asRuntimeException();
+  }
+
   static StatusRuntimeException storage(RuntimeException e) {
     return Status.INTERNAL.withDescription("storage error: " + e.getMessage()).asRuntimeException();
   }

@@ -57,6 +57,14 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
   }
 
   /**
+   * Whether another node's health is SERVING (asked over gRPC, blocking up to half a second): the
+   * node hands leaderships only to such nodes.
+   */
+  public java.util.function.Predicate<io.raftlog.config.Peer> peerServing() {
+    return new PeerHealth(peers);
+  }
+
+  /**
    * The meta group leader's client address (null while none is known), for calls about no stream.
    */
   public Supplier<String> metaLeaderAddress() {

@@ -89,4 +89,16 @@ final class Routes {
   NodeConfig config() {
     return config;
   }
+
+  /**
+   * RESOURCE_EXHAUSTED, naming the node, directory and bytes, while this node's disk is below
+   * {@code storage.min-free-bytes}: it takes no write, its own or one to forward (a client retries
+   * elsewhere; the node's leaderships are being handed away).
+   */
+  void refuseWritesWhileDiskFull() {
+    String reason = replicas.diskFullReason();
+    if (reason != null) {
+      throw Errors.diskFull(reason);
+    }
+  }
 }

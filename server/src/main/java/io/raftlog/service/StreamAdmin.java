@@ -52,6 +52,7 @@ final class StreamAdmin {
   CompletableFuture<StreamInfo> create(CreateStreamRequest request) {
     String stream = explicitName(request.getStream());
     StreamSettingsRule.check(request.getSettingsMap());
+    routes.refuseWritesWhileDiskFull();
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
     // The shard decides whether the stream exists; only a stream this call created gets settings.

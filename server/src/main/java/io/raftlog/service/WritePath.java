@@ -43,7 +43,10 @@ final class WritePath {
     this.autoCreate = autoCreate;
   }
 
-  /** Throws INVALID_ARGUMENT for a batch that must never reach Raft, and names its shard. */
+  /**
+   * Throws INVALID_ARGUMENT for a batch that must never reach Raft (RESOURCE_EXHAUSTED while this
+   * node's disk is full), and names its shard.
+   */
   Checked check(ProduceRequest request) {
     List<StreamRecords> parts = limits.check(request);
     int shard = routes.shardOf(parts.get(0).getStream());
@@ -62,6 +65,7 @@ final class WritePath {
                 + ") live in different shards: one batch writes to one shard");
       }
     }
+    routes.refuseWritesWhileDiskFull();
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
     return new Checked(request, parts, shard);
   }

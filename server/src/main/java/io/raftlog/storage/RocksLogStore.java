@@ -363,6 +363,25 @@ public final class RocksLogStore implements AutoCloseable {
   }
 
   /**
+   * Closes and opens the store again: RocksDB stops taking writes after a background error (a flush
+   * that met a full disk), and RocksJava cannot clear one. What was not flushed is dropped, as in a
+   * crash: the store is back at an earlier consistent state with its applied index, and Raft
+   * replays the rest. Called by the shard's state machine, with no apply running, before its Raft
+   * member restarts.
+   *
+   * @throws StoreException if the store does not open (e.g. still no space)
+   */
+  public void reopen() {
+    handleLock.writeLock().lock();
+    try {
+      closeHandle();
+      openHandle();
+    } finally {
+      handleLock.writeLock().unlock();
+    }
+  }
+
+  /**
    * Replaces this store's whole content with a checkpoint's (a snapshot installed from the leader).
    * Touches only this shard's directory.
    */

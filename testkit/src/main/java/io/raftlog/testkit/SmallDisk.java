@@ -1,0 +1,136 @@
+package io.raftlog.testkit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small filesystem mounted at a directory, for "full disk" faults: a tmpfs of a given size, and a
+ * ballast file that fills it up to a few bytes ({@link #fill}) and is deleted again ({@link
+ * #free}). Mount it at a node's data directory before the node starts (for {@code
+ * InProcessCluster}, {@code root/node-N}; for {@code ProcessCluster}, {@code root/node-N/data}).
+ *
+ * <p>The test (or tool) that mounts one owns it and must {@link #close()} it after the node that
+ * writes there has stopped: close deletes the ballast and unmounts, lazily if something still has a
+ * file open. Mounting needs root ({@link #mountPermitted()} says whether this process may). Not
+ * thread-safe: one thread drives it.
+ */
+public final class SmallDisk implements AutoCloseable {
+  /** The ballast file's name, at the top of the mount. */
+  public static final String BALLAST = "smalldisk.ballast";
+
+  private static final int CHUNK = 1 << 20;
+
+  private final Path dir;
+  private boolean mounted = true;
+
+  private SmallDisk(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Mounts a tmpfs of {@code megabytes} MiB at {@code dir} (created if missing, must be empty). */
+  public static SmallDisk mount(Path dir, int megabytes) throws IOException {
+    Files.createDirectories(dir);
+    run("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m,mode=0755", "tmpfs", dir.toString());
+    return new SmallDisk(dir);
+  }
+
+  /** Whether this process may mount a tmpfs (tried once on a scratch directory). */
+  public static boolean mountPermitted() {
+    Path probe = null;
+    try {
+      probe = Files.createTempDirectory("smalldisk-probe");
+      run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe.toString());
+      run("umount", probe.toString());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      if (probe != null) {
+        try {
+          Files.deleteIfExists(probe);
+        } catch (IOException ignored) {
+          // a leftover empty temp directory is harmless
+        }
+      }
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** Bytes an unprivileged writer could still write here. */
+  public long usableBytes() throws IOException {
+    return Files.getFileStore(dir).getUsableSpace();
+  }
+
+  /**
+   * Grows the ballast until at most {@code leaveBytes} stay usable (as of now: writers beside it
+   * keep using space). Stops quietly if the disk fills first.
+   */
+  public void fill(long leaveBytes) throws IOException {
+    byte[] zeros = new byte[CHUNK];
+    try (OutputStream out =
+        Files.newOutputStream(
+            dir.resolve(BALLAST), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      long toWrite;
+      while ((toWrite = usableBytes() - leaveBytes) > 0) {
+        out.write(zeros, 0, (int) Math.min(CHUNK, toWrite));
+        out.flush();
+      }
+    } catch (IOException e) {
+      if (usableBytes() > leaveBytes) {
+        throw e; // not the full disk we were making
+      }
+    }
+  }
+
+  /** Deletes the ballast: the space it held is usable again. */
+  public void free() throws IOException {
+    Files.deleteIfExists(dir.resolve(BALLAST));
+  }
+
+  /** Deletes the ballast and unmounts (lazily when a file is still open there). */
+  @Override
+  public void close() throws IOException {
+    if (!mounted) {
+      return;
+    }
+    try {
+      free();
+    } finally {
+      try {
+        run("umount", dir.toString());
+      } catch (IOException busy) {
+        run("umount", "-l", dir.toString());
+      }
+      mounted = false;
+    }
+  }
+
+  private static void run(String... command) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(String.join(" ", cmd) + " did not finish in 10 s");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException(String.join(" ", cmd) + " interrupted", e);
+    }
+    String output = new String(p.getInputStream().readAllBytes()).trim();
+    if (p.exitValue() != 0) {
+      throw new IOException(
+          String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + output);
+    }
+  }
+}
