@@ -100,7 +100,10 @@ final class GroupMember implements AutoCloseable {
     raft.setMaxAppendBufferSize(BATCHING_BYTES);
     raft.setMaxBodySize(BATCHING_BYTES);
     // AppendEntries in flight to one follower, each up to BATCHING_BYTES: bounds what a catching-up
-    // follower's replicator holds (JRaft's default of 256 would allow 1 GiB).
+    // follower's replicator holds (JRaft's default of 256 would allow 1 GiB). Toward a frozen
+    // follower they time out after the RPC timeout (5 s) and the replicator only probes after that;
+    // Bolt refuses writes to a connection with 64 KiB unsent, so nothing queues for it meanwhile
+    // (SlowFollowerIT measures it; docs/design/streams.md, "A slow or stopped follower").
     raft.setMaxReplicatorInflightMsgs(16);
     opts.setRaftOptions(raft);
     this.options = opts;

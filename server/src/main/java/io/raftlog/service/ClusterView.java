@@ -62,7 +62,8 @@ final class ClusterView {
               .setRole(role(s.role()))
               .setTerm(s.term())
               .setCommitIndex(s.commitIndex())
-              .setAppliedIndex(s.appliedIndex()));
+              .setAppliedIndex(s.appliedIndex())
+              .setSnapshotsInstalled(e.getValue().snapshotsInstalled()));
     }
     return b.build();
   }
