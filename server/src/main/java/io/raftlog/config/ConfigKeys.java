@@ -89,6 +89,19 @@ public final class ConfigKeys {
           64L << 20,
           "unacknowledged produce bytes a leader holds before `RESOURCE_EXHAUSTED`");
 
+  public static final ConfigKey<Integer> HANDSHAKE_TIMEOUT_MS =
+      ConfigKey.positiveInt(
+          "net.handshake-timeout-ms",
+          10_000,
+          "a client connection that has not finished its HTTP/2 handshake this long is closed");
+
+  public static final ConfigKey<Integer> KEEPALIVE_TIME_MS =
+      ConfigKey.positiveInt(
+          "net.keepalive-time-ms",
+          60_000,
+          "the node pings a client connection quiet this long and closes it if no answer comes"
+              + " within as long again (at least 10000)");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           NODE_ID,
@@ -105,5 +118,7 @@ public final class ConfigKeys {
           MAX_RECORD_BYTES,
           MAX_BATCH_BYTES,
           MAX_PRODUCERS,
-          MAX_INFLIGHT_BYTES);
+          MAX_INFLIGHT_BYTES,
+          HANDSHAKE_TIMEOUT_MS,
+          KEEPALIVE_TIME_MS);
 }
