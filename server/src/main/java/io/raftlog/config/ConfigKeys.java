@@ -95,6 +95,18 @@ public final class ConfigKeys {
           256L << 20,
           "below this much usable space in `data.dir` the node takes no writes"
               + " (`RESOURCE_EXHAUSTED`), reports `NOT_SERVING` and hands its leaderships away");
+  public static final ConfigKey<Integer> HANDSHAKE_TIMEOUT_MS =
+      ConfigKey.positiveInt(
+          "net.handshake-timeout-ms",
+          10_000,
+          "a client connection that has not finished its HTTP/2 handshake this long is closed");
+
+  public static final ConfigKey<Integer> KEEPALIVE_TIME_MS =
+      ConfigKey.positiveInt(
+          "net.keepalive-time-ms",
+          60_000,
+          "the node pings a client connection quiet this long and closes it if no answer comes"
+              + " within as long again (at least 10000)");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -113,5 +125,7 @@ public final class ConfigKeys {
           MAX_BATCH_BYTES,
           MAX_PRODUCERS,
           MAX_INFLIGHT_BYTES,
-          STORAGE_MIN_FREE_BYTES);
+          STORAGE_MIN_FREE_BYTES,
+          HANDSHAKE_TIMEOUT_MS,
+          KEEPALIVE_TIME_MS);
 }

@@ -48,7 +48,9 @@ public record NodeConfig(
     int maxBatchBytes,
     int maxProducers,
     long maxInflightBytes,
-    long minFreeBytes) {
+    long minFreeBytes,
+    int handshakeTimeoutMs,
+    int keepAliveTimeMs) {
 
   public NodeConfig {
     peers = peers.stream().sorted(Comparator.comparing(Peer::id)).toList();
@@ -69,7 +71,19 @@ public record NodeConfig(
     }
     atLeast(MAX_BATCH_BYTES, maxBatchBytes, MAX_RECORD_BYTES, maxRecordBytes);
     atLeast(MAX_INFLIGHT_BYTES, maxInflightBytes, MAX_BATCH_BYTES, maxBatchBytes);
+    if (keepAliveTimeMs < MIN_KEEPALIVE_TIME_MS) {
+      // gRPC raises shorter keepalive times to its minimum without a word.
+      throw new IllegalArgumentException(
+          ConfigKeys.KEEPALIVE_TIME_MS.name()
+              + " must be at least "
+              + MIN_KEEPALIVE_TIME_MS
+              + " (gRPC's minimum), not "
+              + keepAliveTimeMs);
+    }
   }
+
+  /** The shortest keepalive time gRPC honours. */
+  public static final int MIN_KEEPALIVE_TIME_MS = 10_000;
 
   /**
    * Reads a node's properties file, with {@code overrides} (key to value, e.g. from the command
@@ -106,7 +120,9 @@ public record NodeConfig(
         MAX_BATCH_BYTES.read(p),
         MAX_PRODUCERS.read(p),
         MAX_INFLIGHT_BYTES.read(p),
-        STORAGE_MIN_FREE_BYTES.read(p));
+        STORAGE_MIN_FREE_BYTES.read(p),
+        ConfigKeys.HANDSHAKE_TIMEOUT_MS.read(p),
+        ConfigKeys.KEEPALIVE_TIME_MS.read(p));
   }
 
   /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */

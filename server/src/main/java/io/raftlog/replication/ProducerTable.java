@@ -85,26 +85,27 @@ final class ProducerTable {
       }
     }
     long last = p.lastSequence();
-    if (sequence <= last) {
+    // Sequences are uint64 on the wire: compared and printed unsigned, so 2^63 follows 2^63-1.
+    if (Long.compareUnsigned(sequence, last) <= 0) {
       return new Reject(
           "sequence "
-              + sequence
+              + Long.toUnsignedString(sequence)
               + " of producer "
               + Long.toUnsignedString(producerId)
               + " is older than the last "
               + WireLimits.IDEMPOTENCE_WINDOW
               + " batches the log remembers (last sequence "
-              + last
+              + Long.toUnsignedString(last)
               + "): it cannot tell whether that batch was appended");
     }
     if (sequence != last + 1) {
       return new Reject(
           "sequence "
-              + sequence
+              + Long.toUnsignedString(sequence)
               + " of producer "
               + Long.toUnsignedString(producerId)
               + " is out of order: the next expected sequence is "
-              + (last + 1));
+              + Long.toUnsignedString(last + 1));
     }
     return new Accept();
   }

@@ -47,6 +47,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final Replicas replicas;
   private final LogService service;
   private final Server grpc;
+  private final OpenCalls openCalls = new OpenCalls();
 
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
@@ -78,7 +79,9 @@ public final class RaftlogServer implements AutoCloseable {
         .addService(ProtoReflectionService.newInstance())
         // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
         .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20));
+    builder.addStreamTracerFactory(openCalls);
     permitClientKeepAlive(builder);
+    closeStaleConnections(builder, config);
     this.grpc = builder.build().start();
     LOG.info(
         "node {} serving on {} (raft {}), data in {}",
@@ -98,6 +101,29 @@ public final class RaftlogServer implements AutoCloseable {
       builder.permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
     } catch (UnsupportedOperationException noKeepAlive) {
       LOG.debug("the gRPC transport has no keepalive to permit", noKeepAlive);
+    }
+  }
+
+  /**
+   * gRPC closes a connection that never finishes its HTTP/2 handshake only after 120 s, and pings
+   * an idle one only after 2 h: a few thousand sockets opened and left (or clients that vanished
+   * without a FIN, whose ConsumeStreams hold a subscription each) would live that long. The node
+   * closes them after {@code net.handshake-timeout-ms}, and after {@code net.keepalive-time-ms}
+   * plus as long again without an answer to its ping. Real clients answer pings in their transport,
+   * so this costs them nothing.
+   */
+  private static void closeStaleConnections(ServerBuilder<?> builder, NodeConfig config) {
+    try {
+      builder.handshakeTimeout(config.handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (UnsupportedOperationException noHandshake) {
+      LOG.debug("the gRPC transport has no handshake timeout", noHandshake);
+    }
+    try {
+      builder
+          .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS);
+    } catch (UnsupportedOperationException noKeepAlive) {
+      LOG.debug("the gRPC transport has no keepalive", noKeepAlive);
     }
   }
 
@@ -188,6 +214,16 @@ public final class RaftlogServer implements AutoCloseable {
   public long nextOffset(String stream) {
     ReplicatedLog r = replicas.local(replicas.shardOf(stream));
     return r == null ? 0 : r.store().nextOffset(stream);
+  }
+
+  /** Calls the node's gRPC server has open right now (for tests and diagnostics). */
+  public int openCalls() {
+    return openCalls.count();
+  }
+
+  /** ConsumeStream calls following a stream's tail right now (for tests and diagnostics). */
+  public int openTailStreams() {
+    return service.openTailStreams();
   }
 
   /** Snapshots that replaced one of this node's shard stores since it started. */

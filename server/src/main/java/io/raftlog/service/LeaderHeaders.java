@@ -23,7 +23,9 @@ import java.util.function.Supplier;
  * the stream; the address is read when the headers go out, so it is as fresh as it can be.
  */
 public final class LeaderHeaders implements ServerInterceptor {
-  static final Context.Key<Boolean> IS_FORWARDED = Context.key("raftlog-forwarded");
+  /** The id a forwarding node put in {@code raftlog-forwarded-by}, or null. */
+  static final Context.Key<String> FORWARDED_BY = Context.key("raftlog-forwarded");
+
   static final Context.Key<Boolean> CATALOG_DONE = Context.key("raftlog-catalog-done");
   private static final Context.Key<AtomicReference<Supplier<String>>> LEADER =
       Context.key("raftlog-leader-of-call");
@@ -38,7 +40,12 @@ public final class LeaderHeaders implements ServerInterceptor {
   }
 
   static boolean isForwarded() {
-    return Boolean.TRUE.equals(IS_FORWARDED.get());
+    return FORWARDED_BY.get() != null;
+  }
+
+  /** The id of the node that forwarded this call (as the call says), or null. */
+  static String forwardedBy() {
+    return FORWARDED_BY.get();
   }
 
   /** Whether the meta leader relayed this call after doing its catalog part. */
@@ -79,7 +86,7 @@ public final class LeaderHeaders implements ServerInterceptor {
         };
     Context ctx =
         Context.current()
-            .withValue(IS_FORWARDED, headers.containsKey(CallHeaders.FORWARDED_BY))
+            .withValue(FORWARDED_BY, headers.get(CallHeaders.FORWARDED_BY))
             .withValue(CATALOG_DONE, headers.containsKey(CallHeaders.CATALOG_DONE))
             .withValue(LEADER, leader);
     return Contexts.interceptCall(ctx, withLeader, headers, next);

@@ -117,6 +117,11 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
     answer(() -> streams.delete(request), out);
   }
 
+  /** ConsumeStream calls subscribed to a stream's tail right now. */
+  public int openTailStreams() {
+    return tails.size();
+  }
+
   /** Ends open tail streams and closes the channels to other nodes. */
   @Override
   public void close() throws InterruptedException {

@@ -87,7 +87,8 @@ final class ProduceLimits {
   private static long recordBytes(Record r) {
     long n = r.getValue().size() + r.getKey().size();
     for (Header h : r.getHeadersList()) {
-      n += h.getKey().length() + h.getValue().size();
+      // Bytes, as the limit says: a key of non-ASCII characters has more bytes than characters.
+      n += h.getKeyBytes().size() + h.getValue().size();
     }
     return n;
   }

@@ -9,7 +9,6 @@ import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.wire.StreamNames;
-import io.raftlog.wire.WireLimits;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -81,7 +80,9 @@ final class ReadPath {
   private void whenReadable(ConsumeRequest request, StreamObserver<?> out, Read read) {
     ReplicatedLog replica;
     String stream;
+    Consistency consistency;
     try {
+      consistency = RequestChecks.consistency(request.getConsistencyValue());
       stream = Routes.streamName(request.getStream());
       int shard = routes.shardOf(stream);
       LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
@@ -106,7 +107,7 @@ final class ReadPath {
                     out.onError(Errors.asStatus(e));
                   }
                 });
-    afterBarrier(replica, request.getConsistency(), out).thenRun(() -> execute(guarded, out));
+    afterBarrier(replica, consistency, out).thenRun(() -> execute(guarded, out));
   }
 
   /** The stream's next offset; NOT_FOUND if it does not exist ({@code default} always does). */
@@ -155,7 +156,6 @@ final class ReadPath {
   }
 
   private static int maxRecords(ConsumeRequest request) {
-    int n = request.getMaxRecords();
-    return n == 0 ? WireLimits.DEFAULT_MAX_RECORDS : Math.min(n, WireLimits.MAX_RECORDS);
+    return RequestChecks.maxRecords(request.getMaxRecords());
   }
 }

@@ -3,6 +3,7 @@ package io.raftlog.service;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.CreateStreamRequest;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
@@ -97,7 +98,7 @@ final class StreamAdmin {
       Forwarder.UnaryMethod<Q, R> method,
       Supplier<CompletableFuture<R>> inShard,
       Function<R, CompletableFuture<R>> catalogPart) {
-    if (!hasCatalogPart || LeaderHeaders.isCatalogDone()) {
+    if (!hasCatalogPart || catalogDoneByMetaLeader()) {
       Peer leader = forwarder.leaderToForwardTo(shard);
       return leader == null ? inShard.get() : forwarder.unary(leader, request, method);
     }
@@ -111,6 +112,21 @@ final class StreamAdmin {
             ? inShard.get()
             : forwarder.unaryAfterCatalog(shardLeader, shardPart, method);
     return shardDone.thenCompose(catalogPart);
+  }
+
+  /**
+   * Whether the meta group's leader relayed this call after doing its catalog part. The mark counts
+   * only from the node this node knows as the meta leader: an outside client that sets it would
+   * otherwise delete a stream's records and leave its settings to a later stream of the same name.
+   * (Without authentication between nodes this stops mistakes and casual forgery, not a client that
+   * also forges the leader's id.)
+   */
+  private boolean catalogDoneByMetaLeader() {
+    if (!LeaderHeaders.isCatalogDone()) {
+      return false;
+    }
+    Peer metaLeader = routes.catalog().leader();
+    return metaLeader != null && metaLeader.id().equals(LeaderHeaders.forwardedBy());
   }
 
   private CompletableFuture<StreamInfo> createInShard(int shard, String stream) {
@@ -186,7 +202,9 @@ final class StreamAdmin {
     String stream;
     ReplicatedLog replica;
     int shard;
+    Consistency consistency;
     try {
+      consistency = RequestChecks.consistency(request.getConsistencyValue());
       stream = explicitName(request.getStream());
       shard = routes.shardOf(stream);
       LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
@@ -198,10 +216,10 @@ final class StreamAdmin {
     // The stream's settings come from this node's catalog replica: a linearizable describe waits
     // for it too, or a follower could miss settings a CreateStream just stored.
     CompletableFuture<Void> catalogReady =
-        request.getConsistency() == io.raftlog.api.v1.Consistency.LOCAL
+        consistency == Consistency.LOCAL
             ? CompletableFuture.completedFuture(null)
             : routes.catalog().readBarrier();
-    ReadPath.afterBarrier(replica, request.getConsistency(), out)
+    ReadPath.afterBarrier(replica, consistency, out)
         .thenCombine(catalogReady, (a, b) -> (Void) null)
         .whenComplete(
             (ready, failure) -> {
@@ -234,10 +252,7 @@ final class StreamAdmin {
    * call.
    */
   void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    int page =
-        request.getPageSize() == 0
-            ? DEFAULT_PAGE
-            : (int) Math.min(Integer.toUnsignedLong(request.getPageSize()), MAX_PAGE);
+    int page = RequestChecks.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE);
     String prefix = request.getPrefix();
     List<ReplicatedLog> shards = new ArrayList<>(routes.replicas().localShards().values());
     if (shards.size() < routes.replicas().shardCount()) {

@@ -22,7 +22,7 @@ final class StreamSettingsRule {
       if (key.isEmpty() || key.length() > MAX_KEY_BYTES || !key.matches("[a-z0-9._-]+")) {
         throw Errors.invalid(
             "setting key '"
-                + key
+                + RequestChecks.echo(key)
                 + "' must be 1 to "
                 + MAX_KEY_BYTES
                 + " characters from a-z 0-9 . _ -");
@@ -30,7 +30,7 @@ final class StreamSettingsRule {
       if (key.startsWith(RESERVED_PREFIX)) {
         throw Errors.invalid(
             "setting key '"
-                + key
+                + RequestChecks.echo(key)
                 + "' starts with '"
                 + RESERVED_PREFIX
                 + "', which is reserved for settings the server acts on (none exist yet)");

@@ -64,6 +64,11 @@ final class Tails {
     tail.start(offset);
   }
 
+  /** Subscriptions following a stream now. */
+  int size() {
+    return byStream.values().stream().mapToInt(Set::size).sum();
+  }
+
   /** Ends every open stream with UNAVAILABLE: the node is shutting down. */
   void abortAll() {
     byStream.values().forEach(subs -> subs.forEach(t -> t.abort(Errors.shuttingDown())));

@@ -1,7 +1,6 @@
 package io.raftlog.storage;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftlog.api.v1.ConsumeResponse;
@@ -78,7 +77,6 @@ public final class RocksLogStore implements AutoCloseable {
       "g/applied_index".getBytes(StandardCharsets.UTF_8);
   // A record in a chunk is encoded as the records field of a ConsumeResponse: tag, length, bytes.
   private static final int RECORDS_FIELD = ConsumeResponse.RECORDS_FIELD_NUMBER;
-  private static final int RECORDS_FIELD_TAG = (RECORDS_FIELD << 3) | 2; // length-delimited
 
   private final Path dir;
   private final StoreResources shared;
@@ -251,9 +249,6 @@ public final class RocksLogStore implements AutoCloseable {
       return readChunks(snapshot, stream, offset, end, maxRecords, maxBytes);
     } catch (RocksDBException e) {
       throw new StoreException("cannot read stream '" + stream + "' at offset " + offset, e);
-    } catch (IOException e) {
-      throw new StoreException(
-          "a stored chunk of stream '" + stream + "' near offset " + offset + " is corrupt", e);
     } finally {
       db.releaseSnapshot(snapshot);
       handleLock.readLock().unlock();
@@ -262,7 +257,7 @@ public final class RocksLogStore implements AutoCloseable {
 
   private StoredRecords readChunks(
       Snapshot snapshot, String stream, long offset, long end, int maxRecords, int maxBytes)
-      throws RocksDBException, IOException {
+      throws RocksDBException {
     List<ByteString> parts = new ArrayList<>();
     int count = 0;
     // The bounds keep the iterator within this stream's keys.
@@ -285,29 +280,13 @@ public final class RocksLogStore implements AutoCloseable {
         byte[] key = it.key();
         long o = ByteBuffer.wrap(key, key.length - 8, 8).getLong();
         byte[] chunk = it.value();
-        CodedInputStream in = CodedInputStream.newInstance(chunk);
-        int from = -1;
-        int pos = 0;
-        // Walks the records' tags and lengths only; their bytes are handed on as they are.
-        for (; !in.isAtEnd(); o++) {
-          int start = in.getTotalBytesRead();
-          if (in.readTag() != RECORDS_FIELD_TAG) {
-            throw new IOException("bad tag at offset " + o);
-          }
-          in.skipRawBytes(in.readRawVarint32());
-          int stop = in.getTotalBytesRead();
-          if (o < offset) {
-            continue;
-          }
-          if (count == maxRecords || (count > 0 && bytes + (stop - start) > maxBytes)) {
-            full = true;
-            break;
-          }
-          from = from < 0 ? start : from;
-          pos = stop;
-          bytes += stop - start;
-          count++;
-        }
+        ChunkCodec.Span span =
+            ChunkCodec.span(chunk, o, offset, count, bytes, maxRecords, maxBytes);
+        count += span.count();
+        bytes = span.bytes();
+        full = span.full();
+        int from = span.from();
+        int pos = span.to();
         if (from >= 0) {
           // The array came fresh from RocksDB and nothing else holds it: share it, don't copy.
           parts.add(UnsafeByteOperations.unsafeWrap(chunk, from, pos - from));

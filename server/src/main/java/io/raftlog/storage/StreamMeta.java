@@ -26,7 +26,17 @@ public record StreamMeta(long createdMs, long firstOffset, long nextOffset) {
         .array();
   }
 
+  /** StoreException for bytes of another length: a corrupt meta key, not a crash of the reader. */
   static StreamMeta decode(byte[] bytes) {
+    if (bytes.length != ENCODED_BYTES) {
+      throw new StoreException(
+          "a stored stream meta is corrupt: "
+              + bytes.length
+              + " bytes where "
+              + ENCODED_BYTES
+              + " should be",
+          null);
+    }
     ByteBuffer b = ByteBuffer.wrap(bytes);
     return new StreamMeta(b.getLong(), b.getLong(), b.getLong());
   }

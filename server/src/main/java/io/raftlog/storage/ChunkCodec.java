@@ -1,0 +1,94 @@
+package io.raftlog.storage;
+
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
+
+/**
+ * Walks one stored chunk: consecutive records of one stream, each encoded as the {@code records}
+ * field (1) of a {@code ConsumeResponse}, tag and length then the record's bytes. Pure: no I/O, no
+ * allocation per record (record bytes are only skipped, never copied), so a corrupt or truncated
+ * chunk, or one declaring absurd lengths, ends in a {@link StoreException} naming the offset and
+ * never in an out-of-bounds read or an allocation of the declared size. Used by {@link
+ * RocksLogStore#read} on the read threads, and by the fuzz tests.
+ */
+final class ChunkCodec {
+  /** The records field of {@code ConsumeResponse}, length-delimited. */
+  static final int RECORDS_FIELD_TAG = (1 << 3) | 2;
+
+  private ChunkCodec() {}
+
+  /**
+   * The part of a chunk a read takes: bytes {@code from} (inclusive) to {@code to} (exclusive), the
+   * {@code count} records in them, and whether the read is {@code full} (it stopped inside this
+   * chunk on its record or byte budget). {@code from} is -1 when the chunk gives no record.
+   */
+  record Span(int from, int to, int count, long bytes, boolean full) {}
+
+  /**
+   * The records of {@code chunk} (whose first record has offset {@code chunkOffset}) from {@code
+   * offset} on, within the budget left: at most {@code maxRecords - countSoFar} more, and no more
+   * than {@code maxBytes} in all, {@code bytesSoFar} included, unless the read has no record yet.
+   */
+  static Span span(
+      byte[] chunk,
+      long chunkOffset,
+      long offset,
+      int countSoFar,
+      long bytesSoFar,
+      int maxRecords,
+      long maxBytes) {
+    CodedInputStream in = CodedInputStream.newInstance(chunk);
+    int from = -1;
+    int to = 0;
+    int count = countSoFar;
+    long bytes = bytesSoFar;
+    long o = chunkOffset;
+    try {
+      for (; !in.isAtEnd(); o++) {
+        int start = in.getTotalBytesRead();
+        int tag = in.readTag();
+        if (tag != RECORDS_FIELD_TAG) {
+          throw corrupt(chunkOffset, o, "a tag of " + tag + " where a record should start", null);
+        }
+        int length = in.readRawVarint32();
+        if (length < 0 || length > chunk.length - in.getTotalBytesRead()) {
+          throw corrupt(
+              chunkOffset,
+              o,
+              "a record declared as "
+                  + Integer.toUnsignedString(length)
+                  + " bytes with only "
+                  + (chunk.length - in.getTotalBytesRead())
+                  + " left in the chunk",
+              null);
+        }
+        in.skipRawBytes(length);
+        int stop = in.getTotalBytesRead();
+        if (Long.compareUnsigned(o, offset) < 0) {
+          continue;
+        }
+        if (count >= maxRecords || (count > 0 && bytes + (stop - start) > maxBytes)) {
+          return new Span(from, to, count - countSoFar, bytes, true);
+        }
+        from = from < 0 ? start : from;
+        to = stop;
+        bytes += stop - start;
+        count++;
+      }
+    } catch (IOException e) {
+      throw corrupt(chunkOffset, o, "bytes that are not a record (" + e.getMessage() + ")", e);
+    }
+    return new Span(from, to, count - countSoFar, bytes, false);
+  }
+
+  private static StoreException corrupt(long chunkOffset, long offset, String what, Throwable e) {
+    return new StoreException(
+        "the stored chunk from offset "
+            + Long.toUnsignedString(chunkOffset)
+            + " is corrupt: "
+            + what
+            + " at offset "
+            + Long.toUnsignedString(offset),
+        e);
+  }
+}
