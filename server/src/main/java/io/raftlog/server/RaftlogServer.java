@@ -16,6 +16,7 @@ import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
+import io.raftlog.service.MalformedRequests;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,7 +73,8 @@ public final class RaftlogServer implements AutoCloseable {
     builder
         .addService(
             ServerInterceptors.intercept(
-                service, new LeaderHeaders(config.nodeId(), service.metaLeaderAddress())))
+                MalformedRequests.guard(service.bindService()),
+                new LeaderHeaders(config.nodeId(), service.metaLeaderAddress())))
         .addService(health.getHealthService())
         // v1 for buf curl and newer grpcurl, v1alpha for older clients.
         .addService(ProtoReflectionServiceV1.newInstance())
