@@ -318,7 +318,14 @@ public final class NetworkNamespaces implements AutoCloseable {
 
   private static void quietlyIfPresent(String link) {
     if (Files.exists(Path.of("/sys/class/net", link))) {
-      quietly("ip", "link", "delete", link);
+      try {
+        run("ip", "link", "delete", link);
+      } catch (IOException e) {
+        // a veth the kernel was freeing along with its namespace is no error
+        if (Files.exists(Path.of("/sys/class/net", link))) {
+          System.err.println("netns: " + e.getMessage());
+        }
+      }
     }
   }
 
