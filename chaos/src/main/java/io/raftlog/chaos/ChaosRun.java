@@ -38,6 +38,12 @@ public final class ChaosRun {
 
   private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Until three fresh nodes agree on spread leaders: on a busy two-core machine (load 40) that took
+   * over 60 s, and ChaosIT's partition runs timed out there before any fault.
+   */
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+
   private final ChaosOptions o;
   private final PrintStream log;
   private final Random random = new Random();
@@ -118,7 +124,7 @@ public final class ChaosRun {
 
   private ChaosReport run(ProcessCluster nodes) throws Exception {
     nodes.startAll();
-    nodes.awaitShardLeaders(LEADERS_TIMEOUT);
+    nodes.awaitShardLeaders(STARTUP_TIMEOUT);
     GetClusterResponse view = view(nodes, nodes.ids().get(0));
     for (ShardInfo s : view.getShardsList()) {
       replicas.put(s.getId(), List.copyOf(s.getReplicasList()));
