@@ -5,6 +5,7 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
+import io.raftlog.api.v1.Role;
 import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.testkit.Await;
@@ -474,16 +475,26 @@ public final class ChaosRun {
   }
 
   /**
-   * When the nodes of {@code asked} agreed on leaders among themselves for every shard of {@code
-   * shards} (System.nanoTime()), or -1 if not before {@code deadline}.
+   * When, for every shard of {@code shards}, a node of {@code asked} says it leads it
+   * (System.nanoTime()), or -1 if not before {@code deadline}. Those nodes could not reach the
+   * faulted one, so that is a leader they elected: the server's part of the outage, before the
+   * balancer spreads leaders again (which waiting for agreed, spread leaders would add).
    */
   private static long awaitNewLeaders(
       ProcessCluster nodes, List<String> asked, Set<Integer> shards, long deadline) {
     while (System.nanoTime() < deadline) {
-      Map<Integer, String> leaders = nodes.shardLeaders(asked);
-      if (leaders != null
-          && shards.stream()
-              .allMatch(s -> leaders.get(s) != null && asked.contains(leaders.get(s)))) {
+      Set<Integer> led = new TreeSet<>();
+      for (String id : asked) {
+        NodeInfo self = nodes.self(id);
+        if (self != null) {
+          for (ReplicaInfo r : self.getReplicasList()) {
+            if (r.getRole() == Role.LEADER) {
+              led.add(r.getShard());
+            }
+          }
+        }
+      }
+      if (led.containsAll(shards)) {
         return System.nanoTime();
       }
       sleep(Duration.ofMillis(20));
