@@ -2,16 +2,23 @@
 # Kills raftlog nodes under load over many streams and proves nothing acknowledged is lost,
 # duplicated or reordered in any stream, and that every shard's replicas agree.
 #
-# Usage: scripts/chaos-kill-leader.sh [--mode leader|follower|pause|node|all] [--streams N]
-#                                     [--duration S] [--interval S] [--downtime MS] [--rate N]
-#                                     [--size BYTES]
+# Usage: scripts/chaos-kill-leader.sh [--mode MODE] [--streams N] [--duration S] [--interval S]
+#                                     [--downtime MS] [--rate N] [--size BYTES]
+#   MODE: leader|follower|pause|node|all|restart            (kills, pauses, clean restarts)
+#         isolate-leader|isolate-follower|split|one-way|flap (partitions; root and ip needed)
+#         mixed                                              (one of the above at random per fault)
 # Starts a fresh three-node cluster (real processes; 6 shards, each replicated on all three nodes)
 # in its own data dir, runs an idempotent producer writing round robin over --streams streams
 # (default 1000: chaos-0000, chaos-0001, ...) through the Java client and a subscription following
 # the first, injects a fault every interval (each picks a shard, round robin: leader kills -9 the
 # node leading it, pause SIGSTOPs it, follower kills a node following it, node kills a random node,
-# all kills all three), then audits every stream: on a linearizable read and on every replica of its
-# shard. Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
+# all kills all three, restart SIGTERMs a random node; the partition modes run each node in a
+# network namespace of its own and cut links with blackhole routes: isolate-leader cuts the leader
+# from both peers while clients still reach it, isolate-follower a follower, split a random node
+# from its peers and the clients, one-way stops the leader sending to its peers, flap cuts and heals
+# the leader's links every 0.2-1 s; mixed draws among all of them; without namespaces a partition
+# mode says why and exits 0, "skipped=yes" in its line), then audits every stream: on a
+# linearizable read and on every replica of its shard. Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
 # affected_unavailable_ms_p50=... unaffected_gap_ms_max=...") and exits 1 on any violation. Every
 # process it started is stopped at the end, also on Ctrl-C. The data dir (node logs included) is a
 # new temporary directory, deleted on success and kept on failure; CHAOS_DATA_DIR=DIR (empty or
@@ -40,9 +47,10 @@ stale() {
     -newer "$CHAOS_JAR" -print -quit 2>/dev/null) ]]
 }
 
-# The JVM stops its nodes itself (shutdown hook); this is the net for a JVM that was killed hard.
+# The JVM stops its nodes and removes its network namespaces itself (shutdown hook); this is the
+# net for a JVM that was killed hard: the pids and the names it recorded in the data dir.
 stop_leftovers() {
-  local pidfile pid
+  local pidfile pid kind name
   for pidfile in "$DIR"/node-*/pid; do
     [[ -f $pidfile ]] || continue
     pid=$(cat "$pidfile")
@@ -51,6 +59,15 @@ stop_leftovers() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
+  if [[ -f $DIR/netns ]]; then
+    while read -r kind name; do
+      [[ $kind == netns ]] && ip netns delete "$name" 2>/dev/null || true
+    done <"$DIR/netns"
+    while read -r kind name; do
+      [[ $kind == link && -e /sys/class/net/$name ]] && ip link delete "$name" 2>/dev/null || true
+    done <"$DIR/netns"
+    rm -f "$DIR/netns"
+  fi
 }
 
 if stale; then

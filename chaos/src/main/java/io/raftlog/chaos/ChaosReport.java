@@ -7,8 +7,8 @@ import java.util.List;
  * What a chaos run found. The run passes when it has no violation: nothing acknowledged is lost,
  * nothing is duplicated, reordered, misplaced or in the wrong stream, every stream's offsets are
  * dense, every replica of every shard holds the same records for each of its streams as a
- * linearizable read, the subscription saw its stream as it is, (in pause mode) every shard the
- * paused node led elected a leader in a newer term, and the {@link
+ * linearizable read, the subscription saw its stream as it is, (in pause and partition modes) every
+ * shard the paused or cut-off node led elected a leader in a newer term, and the {@link
  * io.raftlog.chaos.history.HistoryChecker} found nothing wrong in the run's history.
  *
  * @param affectedUnavailableMs per fault and stream whose shard the faulted node led: from the
@@ -111,7 +111,7 @@ record ChaosReport(
             + " affected_unavailable_ms_max=%d unrecovered=%d unaffected=%d"
             + " unaffected_gap_ms_p50=%s unaffected_gap_ms_max=%s new_leaders_ms_p50=%s"
             + " spurious_elections=%d",
-        mode.name().toLowerCase(),
+        mode.label(),
         faults,
         streams,
         acked,
@@ -125,7 +125,7 @@ record ChaosReport(
         yes(sparseStreams == 0),
         yes(divergentReplicas == 0),
         yes(consumerOk),
-        mode == Mode.PAUSE ? " stepped_down=" + yes(steppedDown()) : "",
+        mode.checksStepDown() ? " stepped_down=" + yes(steppedDown()) : "",
         history == null ? "unjudged" : String.valueOf(history.violations()),
         affectedUnavailableMs.size() + unrecovered,
         unavailableP50(),

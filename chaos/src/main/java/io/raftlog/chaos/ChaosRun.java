@@ -6,6 +6,7 @@ import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
+import io.raftlog.api.v1.Role;
 import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.chaos.history.HistoryChecker;
 import io.raftlog.chaos.history.HistoryFormatException;
@@ -14,6 +15,7 @@ import io.raftlog.chaos.history.Op;
 import io.raftlog.chaos.history.Verdict;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.NodeClients;
 import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -43,6 +46,12 @@ public final class ChaosRun {
   private static final long ELECTION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(15);
 
   private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Until three fresh nodes agree on spread leaders: on a busy two-core machine (load 40) that took
+   * over 60 s, and ChaosIT's partition runs timed out there before any fault.
+   */
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final ChaosOptions o;
   private final PrintStream log;
@@ -80,9 +89,35 @@ public final class ChaosRun {
   }
 
   private ChaosReport run() throws Exception {
-    try (ProcessCluster nodes = new ProcessCluster(o.dataDir(), 3, o.serverJar(), Map.of())) {
-      // Ctrl-C or SIGTERM still stops every node this run started.
-      Thread stopNodes = new Thread(nodes::close, "chaos-stop-nodes");
+    // Partition modes run each node in a network namespace of its own; mixed does when it can.
+    Optional<String> noNetwork = NetworkNamespaces.unavailableReason();
+    if (o.mode().needsNetwork() && noNetwork.isPresent()) {
+      throw new IllegalStateException(
+          "mode " + o.mode().label() + " needs network namespaces: " + noNetwork.get());
+    }
+    if (o.mode() == Mode.MIXED && noNetwork.isPresent()) {
+      log.printf("chaos: mode mixed runs without partitions: %s%n", noNetwork.get());
+    }
+    boolean namespaces = noNetwork.isEmpty() && (o.mode().needsNetwork() || o.mode() == Mode.MIXED);
+    Files.createDirectories(o.dataDir());
+    try (NetworkNamespaces network =
+            namespaces
+                ? NetworkNamespaces.create(3, o.dataDir().resolve(NetworkNamespaces.RECORD_FILE))
+                : null;
+        ProcessCluster nodes =
+            network != null
+                ? new ProcessCluster(o.dataDir(), o.serverJar(), Map.of(), network)
+                : new ProcessCluster(o.dataDir(), 3, o.serverJar(), Map.of())) {
+      // Ctrl-C or SIGTERM still stops every node this run started, then removes the network.
+      Thread stopNodes =
+          new Thread(
+              () -> {
+                nodes.close();
+                if (network != null) {
+                  network.close();
+                }
+              },
+              "chaos-stop-nodes");
       Runtime.getRuntime().addShutdownHook(stopNodes);
       try {
         return run(nodes);
@@ -98,7 +133,7 @@ public final class ChaosRun {
 
   private ChaosReport run(ProcessCluster nodes) throws Exception {
     nodes.startAll();
-    nodes.awaitShardLeaders(LEADERS_TIMEOUT);
+    nodes.awaitShardLeaders(STARTUP_TIMEOUT);
     GetClusterResponse view = view(nodes, nodes.ids().get(0));
     for (ShardInfo s : view.getShardsList()) {
       replicas.put(s.getId(), List.copyOf(s.getReplicasList()));
@@ -108,11 +143,13 @@ public final class ChaosRun {
       shardOf[i] = NodeClients.shardOf(view, Workload.streamName(i));
     }
     log.printf(
-        "chaos: cluster up on %s with %d shards; %d streams; mode=%s for %d s, a fault every %d s%n",
+        "chaos: cluster up on %s%s with %d shards; %d streams; mode=%s for %d s, a fault every %d"
+            + " s%n",
         String.join(",", nodes.clientAddresses()),
+        nodes.network().map(n -> " (a network namespace each)").orElse(""),
         replicas.size(),
         o.streams(),
-        o.mode().name().toLowerCase(),
+        o.mode().label(),
         o.duration().toSeconds(),
         o.interval().toSeconds());
     // A minute per operation: a full restart on a busy machine can take longer than the default.
@@ -192,6 +229,11 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * The fault loop, on the run's thread: every interval a {@link Disruption} of the mode, injected
+   * for the downtime, then undone; meanwhile the time until the nodes left agree on new leaders for
+   * the shards its targets led and, after, whether those targets stepped down where they must.
+   */
   private void injectFaults(ProcessCluster nodes) throws Exception {
     long start = System.nanoTime();
     long end = start + o.duration().toNanos();
@@ -207,74 +249,72 @@ public final class ChaosRun {
         break; // no time left for this one (the first fault always comes)
       }
       int shard = shardIds.get(faults.size() % shardIds.size());
-      String target =
-          switch (o.mode()) {
-            case LEADER, PAUSE -> leaders.get(shard);
-            case FOLLOWER -> {
-              List<String> followers =
-                  replicas.get(shard).stream()
-                      .filter(id -> !id.equals(leaders.get(shard)))
-                      .toList();
-              yield followers.get(random.nextInt(followers.size()));
-            }
-            case NODE -> nodes.ids().get(random.nextInt(nodes.ids().size()));
-            case ALL -> null;
-          };
-      Set<Integer> led =
-          leaders.entrySet().stream()
-              .filter(e -> target == null || e.getValue().equals(target))
-              .map(Map.Entry::getKey)
-              .collect(Collectors.toCollection(TreeSet::new));
+      Disruption d =
+          Disruptions.pick(
+              o.mode(),
+              new Situation(
+                  nodes,
+                  nodes.network().orElse(null),
+                  shard,
+                  replicas.get(shard),
+                  leaders,
+                  random));
+      Map<String, Set<Integer>> ledBy = new TreeMap<>();
+      for (String t : d.targets()) {
+        ledBy.put(
+            t,
+            leaders.entrySet().stream()
+                .filter(e -> e.getValue().equals(t))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new)));
+      }
+      Set<Integer> led = new TreeSet<>();
+      ledBy.values().forEach(led::addAll);
+      Map<String, Map<Integer, Long>> termsBefore = new HashMap<>();
+      if (d.mustStepDown()) {
+        d.targets().forEach(t -> termsBefore.put(t, replicaTerms(nodes, t)));
+      }
       long t0 = System.nanoTime();
-      long inEffect;
-      long elected = -1;
-      switch (o.mode()) {
-        case LEADER, FOLLOWER, NODE -> {
-          nodes.kill9(target);
-          inEffect = System.nanoTime();
-          elected = awaitNewLeaders(nodes, led, target, t0 + o.downtime().toNanos());
-          sleepUntil(t0 + o.downtime().toNanos());
-          nodes.start(target);
-        }
-        case PAUSE -> {
-          Map<Integer, Long> termsBefore = replicaTerms(nodes, target);
-          nodes.pause(target);
-          inEffect = System.nanoTime();
-          elected = awaitNewLeaders(nodes, led, target, t0 + o.downtime().toNanos());
-          sleepUntil(t0 + o.downtime().toNanos());
-          nodes.resume(target);
-          for (int s : led) {
-            if (!awaitNewerTerm(nodes, target, s, termsBefore.getOrDefault(s, Long.MAX_VALUE))) {
+      d.inject();
+      long inEffect = System.nanoTime();
+      long elected =
+          d.survivors().isEmpty() || led.isEmpty()
+              ? -1
+              : awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos());
+      sleepUntil(t0 + o.downtime().toNanos());
+      d.undo();
+      if (d.mustStepDown()) {
+        for (String t : d.targets()) {
+          for (int s : ledBy.get(t)) {
+            long before = termsBefore.get(t).getOrDefault(s, Long.MAX_VALUE);
+            if (!awaitNewerTerm(nodes, t, s, before)) {
               notSteppedDown++;
               log.printf(
-                  "chaos: node %s did not step down in shard %d after its pause%n", target, s);
+                  "chaos: node %s did not step down in shard %d after %s (still in term %d)%n",
+                  t, s, d.kind(), before);
             }
           }
         }
-        case ALL -> {
-          nodes.kill9All();
-          inEffect = System.nanoTime();
-          sleep(o.downtime());
-          nodes.startAll();
-        }
-        default -> throw new IllegalStateException();
       }
       long back = System.nanoTime();
       if (elected >= 0) {
         electionMs.add((elected - t0) / 1_000_000);
       }
-      faults.add(new Fault(t0, inEffect, back, target == null ? "all" : target, led));
+      String node =
+          d.targets().size() == nodes.ids().size() ? "all" : String.join(",", d.targets());
+      faults.add(new Fault(t0, inEffect, back, node, led));
       log.printf(
-          "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s%s%n",
+          "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s%s%s%n",
           faults.size(),
-          o.mode().name().toLowerCase(),
+          d.kind(),
           shard,
-          target == null ? "all" : target,
+          node,
           led,
           (t0 - start) / 1e9,
           elected < 0
-              ? ""
-              : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000));
+              ? d.survivors().isEmpty() || led.isEmpty() ? "" : "; no new leaders in the downtime"
+              : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000),
+          d instanceof FlapNode f ? String.format("; links cut %d times", f.cuts()) : "");
     }
     sleepUntil(end);
   }
@@ -490,16 +530,26 @@ public final class ChaosRun {
   }
 
   /**
-   * When the nodes still up agreed on a leader other than {@code gone} for every shard of {@code
-   * shards} (System.nanoTime()), or -1 if not before {@code deadline}.
+   * When, for every shard of {@code shards}, a node of {@code asked} says it leads it
+   * (System.nanoTime()), or -1 if not before {@code deadline}. Those nodes could not reach the
+   * faulted one, so that is a leader they elected: the server's part of the outage, before the
+   * balancer spreads leaders again (which waiting for agreed, spread leaders would add).
    */
   private static long awaitNewLeaders(
-      ProcessCluster nodes, Set<Integer> shards, String gone, long deadline) {
+      ProcessCluster nodes, List<String> asked, Set<Integer> shards, long deadline) {
     while (System.nanoTime() < deadline) {
-      Map<Integer, String> leaders = nodes.shardLeaders();
-      if (leaders != null
-          && shards.stream()
-              .allMatch(s -> leaders.get(s) != null && !leaders.get(s).equals(gone))) {
+      Set<Integer> led = new TreeSet<>();
+      for (String id : asked) {
+        NodeInfo self = nodes.self(id);
+        if (self != null) {
+          for (ReplicaInfo r : self.getReplicasList()) {
+            if (r.getRole() == Role.LEADER) {
+              led.add(r.getShard());
+            }
+          }
+        }
+      }
+      if (led.containsAll(shards)) {
         return System.nanoTime();
       }
       sleep(Duration.ofMillis(20));

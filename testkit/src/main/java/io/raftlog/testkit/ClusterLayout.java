@@ -15,9 +15,16 @@ import java.util.Properties;
  * Who is in a test cluster and where: node ids {@code 1..size}, each with a free loopback Raft port
  * and client port, and the properties each node starts from, in the format of a node's config file
  * ({@code cluster-config/}). In-process and process clusters both start nodes from these
- * properties, so a setting means the same in both.
+ * properties, so a setting means the same in both. {@link #onHosts} puts each node on a host of its
+ * own instead (a network namespace's address, see {@link NetworkNamespaces}), on fixed ports.
  */
 public final class ClusterLayout {
+  /** The Raft port of a node on a host of its own ({@link #onHosts}). */
+  public static final int HOST_RAFT_PORT = 7000;
+
+  /** The client port of a node on a host of its own ({@link #onHosts}). */
+  public static final int HOST_CLIENT_PORT = 9000;
+
   private final Map<String, String> clientAddresses = new LinkedHashMap<>();
   private final String peers;
   private final Map<String, String> settings;
@@ -28,15 +35,42 @@ public final class ClusterLayout {
    *     raft.snapshot-entries=200}); the node checks them when it starts
    */
   public ClusterLayout(int size, Map<String, String> settings) {
+    this(loopback(size), settings);
+  }
+
+  /** Raft and client address of each node, by id in order. */
+  private ClusterLayout(List<String[]> addresses, Map<String, String> settings) {
     List<String> specs = new ArrayList<>();
-    for (int i = 1; i <= size; i++) {
+    for (int i = 1; i <= addresses.size(); i++) {
       String id = String.valueOf(i);
-      String client = FreePorts.loopbackAddress();
+      String raft = addresses.get(i - 1)[0];
+      String client = addresses.get(i - 1)[1];
       clientAddresses.put(id, client);
-      specs.add(id + "@" + FreePorts.loopbackAddress() + "@" + client);
+      specs.add(id + "@" + raft + "@" + client);
     }
     this.peers = String.join(",", specs);
     this.settings = Map.copyOf(settings);
+  }
+
+  private static List<String[]> loopback(int size) {
+    List<String[]> a = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      String client = FreePorts.loopbackAddress();
+      a.add(new String[] {FreePorts.loopbackAddress(), client});
+    }
+    return a;
+  }
+
+  /**
+   * Node {@code i} (from 1) on {@code hosts.get(i - 1)}, Raft on {@link #HOST_RAFT_PORT} and
+   * clients on {@link #HOST_CLIENT_PORT}: fixed ports are free there, each host being its own.
+   */
+  public static ClusterLayout onHosts(List<String> hosts, Map<String, String> settings) {
+    List<String[]> a = new ArrayList<>();
+    for (String h : hosts) {
+      a.add(new String[] {h + ":" + HOST_RAFT_PORT, h + ":" + HOST_CLIENT_PORT});
+    }
+    return new ClusterLayout(a, settings);
   }
 
   public List<String> ids() {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Each node has a directory {@code root/node-N} with its config ({@code node.properties}), its
  * data ({@code data/}), its output ({@code node.log}) and its pid ({@code pid}), so a wrapper
  * script can stop the processes even if the JVM that started them was killed.
+ *
+ * <p>By default the nodes listen on free loopback ports. Given a {@link NetworkNamespaces}, each
+ * node runs inside its own namespace instead ({@code ip netns exec NS java ...}, which execs, so
+ * the pid is java's) on its namespace's address, so the network's links between them can be cut;
+ * this JVM, in the root namespace, still reaches every node. The caller owns the network and closes
+ * it after this.
  */
 public final class ProcessCluster extends Cluster {
   private static final long STOP_SECONDS = 15;
@@ -26,6 +34,7 @@ public final class ProcessCluster extends Cluster {
   private final Path jar;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
+  private final NetworkNamespaces network; // null: loopback
 
   /**
    * Lays out {@code size} nodes under {@code root} (nothing runs yet).
@@ -35,7 +44,27 @@ public final class ProcessCluster extends Cluster {
    */
   public ProcessCluster(Path root, int size, Path jar, Map<String, String> settings)
       throws IOException {
-    super(new ClusterLayout(size, settings));
+    this(root, jar, new ClusterLayout(size, settings), null);
+  }
+
+  /**
+   * Lays out one node per namespace of {@code network} under {@code root} (nothing runs yet): node
+   * {@code i} in {@code network.namespace(i)} at {@code network.address(i)}.
+   */
+  public ProcessCluster(
+      Path root, Path jar, Map<String, String> settings, NetworkNamespaces network)
+      throws IOException {
+    this(
+        root,
+        jar,
+        ClusterLayout.onHosts(network.ids().stream().map(network::address).toList(), settings),
+        network);
+  }
+
+  private ProcessCluster(Path root, Path jar, ClusterLayout layout, NetworkNamespaces network)
+      throws IOException {
+    super(layout);
+    this.network = network;
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(jar + " is missing: build it with mvn package");
     }
@@ -54,14 +83,16 @@ public final class ProcessCluster extends Cluster {
 
   /** Starts node {@code id} (again: its data stays from an earlier run). */
   public void start(String id) throws IOException {
+    List<String> java =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            jar.toString(),
+            "--config",
+            nodeDir(id).resolve("node.properties").toString());
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-jar",
-                jar.toString(),
-                "--config",
-                nodeDir(id).resolve("node.properties").toString())
+        new ProcessBuilder(network == null ? java : network.command(id, java))
             .directory(nodeDir(id).toFile())
             .redirectErrorStream(true)
             .redirectOutput(
@@ -96,6 +127,37 @@ public final class ProcessCluster extends Cluster {
     for (Process p : all) {
       p.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** SIGTERM (the node shuts down cleanly), then waits until it is gone; SIGKILL after 15 s. */
+  public void stop(String id) throws InterruptedException {
+    Process p = running.remove(id);
+    boolean wasPaused = paused.remove(id);
+    if (p != null) {
+      p.destroy();
+      if (wasPaused) {
+        signalQuietly(p.pid(), "CONT"); // a stopped process acts on SIGTERM only once continued
+      }
+      if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static void signalQuietly(long pid, String signal) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor();
+    } catch (IOException e) {
+      // it is killed after the timeout either way
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The network the nodes run in, if they run in namespaces. */
+  public Optional<NetworkNamespaces> network() {
+    return Optional.ofNullable(network);
   }
 
   /** {@code kill -9}, then a fresh process on the same data. */
@@ -147,6 +209,14 @@ public final class ProcessCluster extends Cluster {
   /** Each shard's leader once every node that is up agrees on all of them; or null. */
   public Map<Integer, String> shardLeaders() {
     return clients().agreedShardLeaders(upIds());
+  }
+
+  /**
+   * Each shard's leader once every node of {@code asked} agrees on all of them and each leader is
+   * one of them; or null. For a partition: ask the side that should have elected new leaders.
+   */
+  public Map<Integer, String> shardLeaders(Collection<String> asked) {
+    return clients().agreedShardLeaders(asked);
   }
 
   /** {@link #leader()}, polled until {@code timeout}; an AssertionError if none shows up. */

@@ -1,0 +1,48 @@
+package io.raftlog.chaos;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes the {@link Disruption} a mode calls for, from the situation of the moment (called by the
+ * fault loop's thread, once per interval).
+ */
+final class Disruptions {
+  private Disruptions() {}
+
+  static Disruption pick(Mode mode, Situation s) {
+    return switch (mode) {
+      case LEADER -> new KillNode("leader", s, s.leader());
+      case FOLLOWER -> new KillNode("follower", s, s.follower());
+      case NODE -> new KillNode("node", s, s.randomNode());
+      case ALL -> new KillAll(s);
+      case PAUSE -> new PauseNode(s, s.leader());
+      case RESTART -> new StopNode(s, s.randomNode());
+      case ISOLATE_LEADER -> new IsolateNode("isolate-leader", s, s.leader(), false);
+      case ISOLATE_FOLLOWER -> new IsolateNode("isolate-follower", s, s.follower(), false);
+      case SPLIT -> new IsolateNode("split", s, s.randomNode(), true);
+      case ONE_WAY -> new OneWayCut(s, s.leader());
+      case FLAP -> new FlapNode(s, s.leader());
+      case MIXED -> {
+        List<Mode> kinds = mixedKinds(s.network() != null);
+        yield pick(kinds.get(s.random().nextInt(kinds.size())), s);
+      }
+    };
+  }
+
+  /**
+   * What mode mixed draws from: every single-node fault, the partitions when the nodes run in
+   * namespaces. Killing all three is left out: it stops every stream, so it would swamp the rest.
+   * Hook: a full-disk fault (a node's data dir on a small filesystem, {@code
+   * io.raftlog.testkit.SmallDisk}, being built elsewhere) joins this list as one more mode.
+   */
+  static List<Mode> mixedKinds(boolean network) {
+    List<Mode> kinds =
+        new ArrayList<>(List.of(Mode.LEADER, Mode.FOLLOWER, Mode.NODE, Mode.PAUSE, Mode.RESTART));
+    if (network) {
+      kinds.addAll(
+          List.of(Mode.ISOLATE_LEADER, Mode.ISOLATE_FOLLOWER, Mode.SPLIT, Mode.ONE_WAY, Mode.FLAP));
+    }
+    return kinds;
+  }
+}

@@ -1,0 +1,47 @@
+package io.raftlog.chaos;
+
+import io.raftlog.testkit.NetworkNamespaces;
+import io.raftlog.testkit.ProcessCluster;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What a {@link Disruption} is picked from, each interval: the cluster, its network (null when the
+ * nodes run on loopback), the shard picked round robin and its replicas, each shard's leader.
+ */
+record Situation(
+    ProcessCluster nodes,
+    NetworkNamespaces network,
+    int shard,
+    List<String> replicas,
+    Map<Integer, String> leaders,
+    Random random) {
+
+  /** The picked shard's leader. */
+  String leader() {
+    return leaders.get(shard);
+  }
+
+  /** A random node that follows the picked shard. */
+  String follower() {
+    List<String> followers = replicas.stream().filter(id -> !id.equals(leader())).toList();
+    return followers.get(random.nextInt(followers.size()));
+  }
+
+  String randomNode() {
+    return nodes.ids().get(random.nextInt(nodes.ids().size()));
+  }
+
+  /** Every node but {@code id}. */
+  List<String> others(String id) {
+    return nodes.ids().stream().filter(n -> !n.equals(id)).toList();
+  }
+
+  NetworkNamespaces requireNetwork(String kind) {
+    if (network == null) {
+      throw new IllegalStateException(kind + " needs the nodes in network namespaces");
+    }
+    return network;
+  }
+}
