@@ -6,6 +6,7 @@
 #                                     [--downtime MS] [--rate N] [--size BYTES]
 #   MODE: leader|follower|pause|node|all|restart            (kills, pauses, clean restarts)
 #         isolate-leader|isolate-follower|split|one-way|flap (partitions; root and ip needed)
+#         disk|disk-leader                                   (full disks; root needed)
 #         mixed                                              (one of the above at random per fault)
 # Starts a fresh three-node cluster (real processes; 6 shards, each replicated on all three nodes)
 # in its own data dir, runs an idempotent producer writing round robin over --streams streams
@@ -16,9 +17,11 @@
 # network namespace of its own and cut links with blackhole routes: isolate-leader cuts the leader
 # from both peers while clients still reach it, isolate-follower a follower, split a random node
 # from its peers and the clients, one-way stops the leader sending to its peers, flap cuts and heals
-# the leader's links every 0.2-1 s; mixed draws among all of them; without namespaces a partition
-# mode says why and exits 0, "skipped=yes" in its line), then audits every stream: on a
-# linearizable read and on every replica of its shard. Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
+# the leader's links every 0.2-1 s; disk and disk-leader put each node's data on a tmpfs of its own
+# and fill a follower's or the leader's; mixed draws among all of them; without namespaces or
+# mounts a mode that needs them says why and exits 0, "skipped=yes" in its line), then audits every
+# stream: on a linearizable read and on every replica of its shard, and judges the history of every
+# operation (history.jsonl, scripts/check-history.sh). Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
 # affected_unavailable_ms_p50=... unaffected_gap_ms_max=...") and exits 1 on any violation. Every
 # process it started is stopped at the end, also on Ctrl-C. The data dir (node logs included) is a
 # new temporary directory, deleted on success and kept on failure; CHAOS_DATA_DIR=DIR (empty or
@@ -68,6 +71,11 @@ stop_leftovers() {
     done <"$DIR/netns"
     rm -f "$DIR/netns"
   fi
+  # Full-disk modes mount a tmpfs at each node's data directory.
+  local target
+  while read -r target; do
+    umount -l "$target" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep -F "$DIR/" || true)
 }
 
 if stale; then

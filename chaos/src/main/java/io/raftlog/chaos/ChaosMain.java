@@ -2,6 +2,7 @@ package io.raftlog.chaos;
 
 import io.raftlog.logging.ConsoleLogging;
 import io.raftlog.testkit.NetworkNamespaces;
+import io.raftlog.testkit.SmallDisk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
           + " (idempotent) while a subscription follows the first stream, injects a fault every"
           + " interval, then checks every stream: offsets dense, every acknowledged record present"
           + " exactly once at its offset, the producer's order kept, a linearizable read and every"
-          + " replica of its shard (LOCAL reads) identical, the subscription saw the same. Prints"
-          + " one summary line; exits 1 on any violation."
+          + " replica of its shard (LOCAL reads) identical, the subscription saw the same; then"
+          + " judges the run's history (history.jsonl in the data dir, every operation; see"
+          + " scripts/check-history.sh). Prints one summary line; exits 1 on any violation."
     },
     footer = {
       "",
@@ -36,9 +38,14 @@ import picocli.CommandLine.Option;
           + " same to a node that follows it), split (a random node cut from both peers and from"
           + " the clients, who sit with the majority), one-way (the leader can no longer send to"
           + " its peers, still receives), flap (the leader's links cut and healed at random every"
-          + " 0.2-1 s). mixed draws one of leader, follower, node, pause, restart and (where"
-          + " namespaces can be made) the partition modes at random for each fault. Where"
-          + " namespaces cannot be made, a partition mode prints why, reports skipped and exits 0.",
+          + " 0.2-1 s).",
+      "Full-disk modes put each node's data on a tmpfs of its own (root needed): disk fills the"
+          + " disk of a node that follows the shard for --downtime, disk-leader the leader's; the"
+          + " node must refuse writes, report NOT_SERVING and hand its leaderships away, and"
+          + " catch up by itself once the ballast is gone.",
+      "mixed draws one of leader, follower, node, pause, restart and, where they can be made, the"
+          + " partition and full-disk modes at random for each fault. Where namespaces or mounts"
+          + " cannot be made, a mode that needs them prints why, reports skipped and exits 0.",
       "Affected streams are those of the shards the faulted node led; affected_unavailable_ms:"
           + " from the fault to the stream's next acknowledged write. unaffected_gap_ms: the"
           + " longest time without an acknowledged write of any other stream while the node was"
@@ -51,7 +58,7 @@ public final class ChaosMain implements Callable<Integer> {
       converter = ModeConverter.class,
       description =
           "leader, follower, pause, node, all, restart, isolate-leader, isolate-follower, split,"
-              + " one-way, flap or mixed (default: ${DEFAULT-VALUE}).")
+              + " one-way, flap, disk, disk-leader or mixed (default: ${DEFAULT-VALUE}).")
   Mode mode;
 
   @Option(
@@ -135,6 +142,12 @@ public final class ChaosMain implements Callable<Integer> {
       System.err.printf(
           "chaos: mode %s needs network namespaces: %s; skipped%n", mode.label(), noNetwork.get());
       System.out.printf("chaos: mode=%s skipped=yes reason=%s%n", mode.label(), noNetwork.get());
+      return 0;
+    }
+    if (mode.needsDisks() && !SmallDisk.mountPermitted()) {
+      String reason = "cannot mount a tmpfs per node (needs root)";
+      System.err.printf("chaos: mode %s %s; skipped%n", mode.label(), reason);
+      System.out.printf("chaos: mode=%s skipped=yes reason=%s%n", mode.label(), reason);
       return 0;
     }
     ChaosReport report =

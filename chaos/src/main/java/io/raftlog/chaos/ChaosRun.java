@@ -18,6 +18,7 @@ import io.raftlog.testkit.Await;
 import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.NodeClients;
 import io.raftlog.testkit.ProcessCluster;
+import io.raftlog.testkit.SmallDisk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -51,6 +52,17 @@ public final class ChaosRun {
    * Until three fresh nodes agree on spread leaders: on a busy two-core machine (load 40) that took
    * over 60 s, and ChaosIT's partition runs timed out there before any fault.
    */
+  /**
+   * Size of each node's tmpfs in runs with full disks: room for four times the bytes the run offers
+   * (records, Raft log, RocksDB's files) and 256 MiB besides, at least 512 MiB. tmpfs takes memory
+   * only as it fills, but a fault's ballast fills it all, and the larger it is the longer the fill
+   * takes.
+   */
+  private int diskMib() {
+    long offered = (long) o.rate() * o.duration().toSeconds() * o.recordBytes();
+    return (int) Math.max(512, 256 + (offered * 4 >> 20));
+  }
+
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final ChaosOptions o;
@@ -99,39 +111,75 @@ public final class ChaosRun {
       log.printf("chaos: mode mixed runs without partitions: %s%n", noNetwork.get());
     }
     boolean namespaces = noNetwork.isEmpty() && (o.mode().needsNetwork() || o.mode() == Mode.MIXED);
+    // Full-disk modes put each node's data on a tmpfs of its own; mixed does when it can mount.
+    boolean mountable = SmallDisk.mountPermitted();
+    if (o.mode().needsDisks() && !mountable) {
+      throw new IllegalStateException(
+          "mode " + o.mode().label() + " needs to mount a tmpfs per node (run it as root)");
+    }
+    if (o.mode() == Mode.MIXED && !mountable) {
+      log.printf("chaos: mode mixed runs without full disks: a tmpfs cannot be mounted here%n");
+    }
+    boolean disks = mountable && (o.mode().needsDisks() || o.mode() == Mode.MIXED);
     Files.createDirectories(o.dataDir());
-    try (NetworkNamespaces network =
-            namespaces
-                ? NetworkNamespaces.create(3, o.dataDir().resolve(NetworkNamespaces.RECORD_FILE))
-                : null;
-        ProcessCluster nodes =
-            network != null
-                ? new ProcessCluster(o.dataDir(), o.serverJar(), Map.of(), network)
-                : new ProcessCluster(o.dataDir(), 3, o.serverJar(), Map.of())) {
-      // Ctrl-C or SIGTERM still stops every node this run started, then removes the network.
-      Thread stopNodes =
-          new Thread(
-              () -> {
-                nodes.close();
-                if (network != null) {
-                  network.close();
-                }
-              },
-              "chaos-stop-nodes");
-      Runtime.getRuntime().addShutdownHook(stopNodes);
-      try {
-        return run(nodes);
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(stopNodes);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running already
+    Map<String, SmallDisk> smallDisks = new TreeMap<>();
+    try {
+      if (disks) {
+        for (int i = 1; i <= 3; i++) {
+          String id = String.valueOf(i);
+          // where ProcessCluster keeps node id's data
+          Path data = o.dataDir().resolve("node-" + id).resolve("data");
+          smallDisks.put(id, SmallDisk.mount(data, diskMib()));
         }
+      }
+      Map<String, String> settings = disks ? FillDisk.nodeSettings() : Map.of();
+      try (NetworkNamespaces network =
+              namespaces
+                  ? NetworkNamespaces.create(3, o.dataDir().resolve(NetworkNamespaces.RECORD_FILE))
+                  : null;
+          ProcessCluster nodes =
+              network != null
+                  ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network)
+                  : new ProcessCluster(o.dataDir(), 3, o.serverJar(), settings)) {
+        // Ctrl-C or SIGTERM still stops every node this run started, then removes the network
+        // and unmounts the disks.
+        Thread stopNodes =
+            new Thread(
+                () -> {
+                  nodes.close();
+                  if (network != null) {
+                    network.close();
+                  }
+                  unmount(smallDisks);
+                },
+                "chaos-stop-nodes");
+        Runtime.getRuntime().addShutdownHook(stopNodes);
+        try {
+          return run(nodes, smallDisks);
+        } finally {
+          try {
+            Runtime.getRuntime().removeShutdownHook(stopNodes);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook is running already
+          }
+        }
+      }
+    } finally {
+      unmount(smallDisks); // after the nodes that wrote there have stopped
+    }
+  }
+
+  private void unmount(Map<String, SmallDisk> disks) {
+    for (Map.Entry<String, SmallDisk> d : disks.entrySet()) {
+      try {
+        d.getValue().close();
+      } catch (IOException e) {
+        log.printf("chaos: could not unmount node %s's disk: %s%n", d.getKey(), e.getMessage());
       }
     }
   }
 
-  private ChaosReport run(ProcessCluster nodes) throws Exception {
+  private ChaosReport run(ProcessCluster nodes, Map<String, SmallDisk> disks) throws Exception {
     nodes.startAll();
     nodes.awaitShardLeaders(STARTUP_TIMEOUT);
     GetClusterResponse view = view(nodes, nodes.ids().get(0));
@@ -164,7 +212,7 @@ public final class ChaosRun {
       TermWatch terms = new TermWatch(nodes);
       terms.start();
       load.start();
-      injectFaults(nodes);
+      injectFaults(nodes, disks);
       load.stopProducing();
       log.printf(
           "chaos: %d faults; %d records sent, %d acknowledged; checking every stream on every"
@@ -234,7 +282,7 @@ public final class ChaosRun {
    * for the downtime, then undone; meanwhile the time until the nodes left agree on new leaders for
    * the shards its targets led and, after, whether those targets stepped down where they must.
    */
-  private void injectFaults(ProcessCluster nodes) throws Exception {
+  private void injectFaults(ProcessCluster nodes, Map<String, SmallDisk> disks) throws Exception {
     long start = System.nanoTime();
     long end = start + o.duration().toNanos();
     List<Integer> shardIds = List.copyOf(replicas.keySet());
@@ -255,6 +303,7 @@ public final class ChaosRun {
               new Situation(
                   nodes,
                   nodes.network().orElse(null),
+                  disks,
                   shard,
                   replicas.get(shard),
                   leaders,

@@ -23,8 +23,10 @@ final class Disruptions {
       case SPLIT -> new IsolateNode("split", s, s.randomNode(), true);
       case ONE_WAY -> new OneWayCut(s, s.leader());
       case FLAP -> new FlapNode(s, s.leader());
+      case DISK -> new FillDisk("disk", s, s.follower());
+      case DISK_LEADER -> new FillDisk("disk-leader", s, s.leader());
       case MIXED -> {
-        List<Mode> kinds = mixedKinds(s.network() != null);
+        List<Mode> kinds = mixedKinds(s.network() != null, !s.disks().isEmpty());
         yield pick(kinds.get(s.random().nextInt(kinds.size())), s);
       }
     };
@@ -32,16 +34,18 @@ final class Disruptions {
 
   /**
    * What mode mixed draws from: every single-node fault, the partitions when the nodes run in
-   * namespaces. Killing all three is left out: it stops every stream, so it would swamp the rest.
-   * Hook: a full-disk fault (a node's data dir on a small filesystem, {@code
-   * io.raftlog.testkit.SmallDisk}, being built elsewhere) joins this list as one more mode.
+   * namespaces, the full disks when their data is on small filesystems. Killing all three is left
+   * out: it stops every stream, so it would swamp the rest.
    */
-  static List<Mode> mixedKinds(boolean network) {
+  static List<Mode> mixedKinds(boolean network, boolean disks) {
     List<Mode> kinds =
         new ArrayList<>(List.of(Mode.LEADER, Mode.FOLLOWER, Mode.NODE, Mode.PAUSE, Mode.RESTART));
     if (network) {
       kinds.addAll(
           List.of(Mode.ISOLATE_LEADER, Mode.ISOLATE_FOLLOWER, Mode.SPLIT, Mode.ONE_WAY, Mode.FLAP));
+    }
+    if (disks) {
+      kinds.addAll(List.of(Mode.DISK, Mode.DISK_LEADER));
     }
     return kinds;
   }

@@ -44,7 +44,16 @@ public enum Mode {
   /** The picked shard's leader's links cut and healed at random every 0.2-1 s for the downtime. */
   FLAP,
   /**
-   * Each interval one of kills, pauses, restarts and (with namespaces) the partitions, at random.
+   * Fill the disk of a node that follows the picked shard (it leads others) for the downtime: it
+   * must refuse writes with RESOURCE_EXHAUSTED, report NOT_SERVING and hand its leaderships away;
+   * once space is freed it must catch up by itself. Each node's data is on a tmpfs of its own.
+   */
+  DISK,
+  /** The same to the picked shard's leader. */
+  DISK_LEADER,
+  /**
+   * Each interval one of kills, pauses, restarts and, where they can be made, the partitions and
+   * the full disks, at random.
    */
   MIXED;
 
@@ -62,9 +71,14 @@ public enum Mode {
         || this == FLAP;
   }
 
+  /** Whether the nodes' data must be on small filesystems of their own (mixed: when it can). */
+  public boolean needsDisks() {
+    return this == DISK || this == DISK_LEADER;
+  }
+
   /** Whether the mode's faults leave a leader that must step down (the summary's stepped_down). */
   public boolean checksStepDown() {
-    return this == PAUSE || this == MIXED || (needsNetwork() && this != FLAP);
+    return this == PAUSE || this == MIXED || needsDisks() || (needsNetwork() && this != FLAP);
   }
 
   /** {@code label}, any case, {@code _} for {@code -} allowed; else a message listing the modes. */

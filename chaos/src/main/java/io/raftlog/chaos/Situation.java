@@ -2,17 +2,20 @@ package io.raftlog.chaos;
 
 import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.ProcessCluster;
+import io.raftlog.testkit.SmallDisk;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
  * What a {@link Disruption} is picked from, each interval: the cluster, its network (null when the
- * nodes run on loopback), the shard picked round robin and its replicas, each shard's leader.
+ * nodes run on loopback), each node's small filesystem (empty unless the mode fills disks), the
+ * shard picked round robin and its replicas, each shard's leader.
  */
 record Situation(
     ProcessCluster nodes,
     NetworkNamespaces network,
+    Map<String, SmallDisk> disks,
     int shard,
     List<String> replicas,
     Map<Integer, String> leaders,
@@ -36,6 +39,14 @@ record Situation(
   /** Every node but {@code id}. */
   List<String> others(String id) {
     return nodes.ids().stream().filter(n -> !n.equals(id)).toList();
+  }
+
+  /** Each node's small filesystem, for the full-disk faults. */
+  Map<String, SmallDisk> requireDisks(String kind) {
+    if (disks.isEmpty()) {
+      throw new IllegalStateException(kind + " needs the nodes' data on small filesystems");
+    }
+    return disks;
   }
 
   NetworkNamespaces requireNetwork(String kind) {
