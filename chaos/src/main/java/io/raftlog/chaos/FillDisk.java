@@ -1,7 +1,6 @@
 package io.raftlog.chaos;
 
 import io.raftlog.testkit.SmallDisk;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,43 +11,23 @@ import java.util.Map;
  * meet a real "no space left" as a follower. When undone the ballast goes, and the node must serve
  * again and catch up by itself, with no restart: the audit's identical replicas show it did.
  */
-final class FillDisk implements Disruption {
+final class FillDisk extends OneNodeDisruption {
   /** What the ballast leaves: under {@link #MIN_FREE_BYTES}, above nothing at all. */
   static final long LEAVE_BYTES = 16L << 20;
 
   /** The nodes' {@code storage.min-free-bytes} in runs with disks. */
   static final long MIN_FREE_BYTES = 64L << 20;
 
-  private final String kind;
   private final SmallDisk disk;
-  private final String target;
-  private final List<String> survivors;
 
   FillDisk(String kind, Situation s, String target) {
-    this.kind = kind;
+    super(kind, s, target);
     this.disk = s.requireDisks(kind).get(target);
-    this.target = target;
-    this.survivors = s.others(target);
   }
 
   /** The setting every node gets in a run with disks. */
   static Map<String, String> nodeSettings() {
     return Map.of("storage.min-free-bytes", String.valueOf(MIN_FREE_BYTES));
-  }
-
-  @Override
-  public String kind() {
-    return kind;
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of(target);
-  }
-
-  @Override
-  public List<String> survivors() {
-    return survivors;
   }
 
   /** It hands its leaderships away, which is a new term in each; checked, as for a pause. */

@@ -2,7 +2,6 @@ package io.raftlog.chaos;
 
 import io.raftlog.testkit.NetworkNamespaces;
 import java.io.IOException;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -12,13 +11,11 @@ import java.util.Random;
  * data stays right, not that any one election happens. Clients reach every node throughout. Its own
  * thread ({@code chaos-flap}) does the cutting between {@link #inject()} and {@link #undo()}.
  */
-final class FlapNode implements Disruption {
+final class FlapNode extends OneNodeDisruption {
   private static final int MIN_MS = 200;
   private static final int MAX_MS = 1000;
 
   private final NetworkNamespaces network;
-  private final String target;
-  private final List<String> survivors;
   private final Random random;
   private volatile boolean flapping;
   private Thread thread;
@@ -26,25 +23,9 @@ final class FlapNode implements Disruption {
   private volatile int cuts;
 
   FlapNode(Situation s, String target) {
+    super("flap", s, target);
     this.network = s.requireNetwork("flap");
-    this.target = target;
-    this.survivors = s.others(target);
     this.random = new Random(s.random().nextLong());
-  }
-
-  @Override
-  public String kind() {
-    return "flap";
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of(target);
-  }
-
-  @Override
-  public List<String> survivors() {
-    return survivors;
   }
 
   /** A short cut may not cost the leadership: nothing to step down from for sure. */

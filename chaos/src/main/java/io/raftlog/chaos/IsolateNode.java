@@ -1,7 +1,6 @@
 package io.raftlog.chaos;
 
 import io.raftlog.testkit.NetworkNamespaces;
-import java.util.List;
 
 /**
  * Cuts one node from every other node, both ways, and heals the links when undone. Modes
@@ -11,34 +10,14 @@ import java.util.List;
  * clients on the majority's side, where the client must route around a node that does not answer at
  * all (its connections hang, where a killed node's port refuses at once).
  */
-final class IsolateNode implements Disruption {
-  private final String kind;
+final class IsolateNode extends OneNodeDisruption {
   private final NetworkNamespaces network;
-  private final String target;
   private final boolean fromClientsToo;
-  private final List<String> survivors;
 
   IsolateNode(String kind, Situation s, String target, boolean fromClientsToo) {
-    this.kind = kind;
+    super(kind, s, target);
     this.network = s.requireNetwork(kind);
-    this.target = target;
     this.fromClientsToo = fromClientsToo;
-    this.survivors = s.others(target);
-  }
-
-  @Override
-  public String kind() {
-    return kind;
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of(target);
-  }
-
-  @Override
-  public List<String> survivors() {
-    return survivors;
   }
 
   @Override

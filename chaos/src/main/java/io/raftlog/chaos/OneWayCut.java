@@ -1,7 +1,6 @@
 package io.raftlog.chaos;
 
 import io.raftlog.testkit.NetworkNamespaces;
-import java.util.List;
 
 /**
  * Mode one-way: the picked shard's leader can no longer send to its followers, but still receives
@@ -10,30 +9,12 @@ import java.util.List;
  * newer term over a connection they opened before the cut, while its answers never leave. Clients
  * reach every node throughout.
  */
-final class OneWayCut implements Disruption {
+final class OneWayCut extends OneNodeDisruption {
   private final NetworkNamespaces network;
-  private final String target;
-  private final List<String> followers;
 
   OneWayCut(Situation s, String target) {
+    super("one-way", s, target);
     this.network = s.requireNetwork("one-way");
-    this.target = target;
-    this.followers = s.others(target);
-  }
-
-  @Override
-  public String kind() {
-    return "one-way";
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of(target);
-  }
-
-  @Override
-  public List<String> survivors() {
-    return followers;
   }
 
   @Override
@@ -43,14 +24,14 @@ final class OneWayCut implements Disruption {
 
   @Override
   public void inject() throws Exception {
-    for (String f : followers) {
+    for (String f : survivors()) {
       network.cut(target, f);
     }
   }
 
   @Override
   public void undo() throws Exception {
-    for (String f : followers) {
+    for (String f : survivors()) {
       network.heal(target, f);
     }
   }
