@@ -108,6 +108,13 @@ public final class ConfigKeys {
           "the node pings a client connection quiet this long and closes it if no answer comes"
               + " within as long again (at least 10000)");
 
+  public static final ConfigKey<Integer> SHUTDOWN_HAND_OFF_MS =
+      ConfigKey.positiveInt(
+          "shutdown.hand-off-ms",
+          5_000,
+          "a node told to stop (SIGTERM) first hands the groups it leads to other nodes, waiting"
+              + " this long at most, so writes go on without waiting for an election");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           NODE_ID,
@@ -127,5 +134,6 @@ public final class ConfigKeys {
           MAX_INFLIGHT_BYTES,
           STORAGE_MIN_FREE_BYTES,
           HANDSHAKE_TIMEOUT_MS,
-          KEEPALIVE_TIME_MS);
+          KEEPALIVE_TIME_MS,
+          SHUTDOWN_HAND_OFF_MS);
 }

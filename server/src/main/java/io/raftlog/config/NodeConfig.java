@@ -50,7 +50,8 @@ public record NodeConfig(
     long maxInflightBytes,
     long minFreeBytes,
     int handshakeTimeoutMs,
-    int keepAliveTimeMs) {
+    int keepAliveTimeMs,
+    int shutdownHandOffMs) {
 
   public NodeConfig {
     peers = peers.stream().sorted(Comparator.comparing(Peer::id)).toList();
@@ -122,7 +123,8 @@ public record NodeConfig(
         MAX_INFLIGHT_BYTES.read(p),
         STORAGE_MIN_FREE_BYTES.read(p),
         ConfigKeys.HANDSHAKE_TIMEOUT_MS.read(p),
-        ConfigKeys.KEEPALIVE_TIME_MS.read(p));
+        ConfigKeys.KEEPALIVE_TIME_MS.read(p),
+        ConfigKeys.SHUTDOWN_HAND_OFF_MS.read(p));
   }
 
   /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */

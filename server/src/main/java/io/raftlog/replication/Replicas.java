@@ -38,6 +38,7 @@ public final class Replicas implements AutoCloseable {
   private final Map<String, Boolean> leaderKnown = new ConcurrentHashMap<>();
   private final Consumer<Boolean> allLeadersKnown;
   private final DiskGuard disk;
+  private volatile Predicate<Peer> targets = p -> true;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     refuseSingleLogLayout(config.dataDir());
@@ -136,8 +137,23 @@ public final class Replicas implements AutoCloseable {
    * says, e.g. only nodes whose health is SERVING. Until this is called, any live replica.
    */
   public void leadershipTargets(Predicate<Peer> targets) {
+    this.targets = targets;
     balancer.leadershipTargets(targets);
     disk.leadershipTargets(targets);
+  }
+
+  /**
+   * Before a clean stop: hands every group this node leads (the meta group, its shards) to another
+   * replica that may take it, and waits up to {@code budgetMs} for that; the node keeps serving
+   * meanwhile (as a follower it forwards). Blocks the caller.
+   *
+   * @return the groups this node still leads when the budget ran out (empty when all went)
+   */
+  public List<String> handOffLeaderships(long budgetMs) throws InterruptedException {
+    List<GroupMember> members = new ArrayList<>();
+    members.add(catalog.member());
+    local.values().forEach(r -> members.add(r.member()));
+    return new LeadershipHandOff(config.nodeId(), members, targets).run(budgetMs);
   }
 
   public Catalog catalog() {

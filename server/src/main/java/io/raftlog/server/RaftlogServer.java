@@ -9,6 +9,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.RaftState;
@@ -20,12 +21,14 @@ import io.raftlog.service.MalformedRequests;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,8 @@ public final class RaftlogServer implements AutoCloseable {
   private final LogService service;
   private final Server grpc;
   private final OpenCalls openCalls = new OpenCalls();
+  private volatile boolean stopping;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
@@ -240,8 +245,8 @@ public final class RaftlogServer implements AutoCloseable {
    * and its disk has {@code storage.min-free-bytes} usable: only then can it answer writes and
    * linearizable reads for every stream.
    */
-  private void setHealth(boolean leaderKnown) {
-    ServingStatus s = leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+  private synchronized void setHealth(boolean leaderKnown) {
+    ServingStatus s = leaderKnown && !stopping ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, s);
     health.setStatus(LogGrpc.SERVICE_NAME, s);
   }
@@ -250,8 +255,51 @@ public final class RaftlogServer implements AutoCloseable {
     grpc.awaitTermination();
   }
 
+  /**
+   * Stops the node cleanly (what SIGTERM does): first it reports NOT_SERVING, so no peer hands it a
+   * leadership back, and hands each group it leads to another node, for up to {@code
+   * shutdown.hand-off-ms}, while it goes on serving as a follower; then {@link #close()}. Writes
+   * then wait for a leadership transfer (tens of milliseconds) rather than for the other nodes to
+   * notice a leader gone and elect one (an election timeout and more).
+   *
+   * @return the groups (as JRaft names them) it still led when it stopped: empty when every
+   *     leadership went to another node, or when it led none
+   */
+  public List<String> stop() throws InterruptedException {
+    if (closed.get()) {
+      return List.of();
+    }
+    stopping = true;
+    setHealth(false);
+    LOG.info("node {} stopping: handing its leaderships to other nodes first", config.nodeId());
+    long started = System.nanoTime();
+    List<String> stillLed = replicas.handOffLeaderships(config.shutdownHandOffMs());
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    if (stillLed.isEmpty()) {
+      LOG.info("node {} handed off its leaderships in {} ms; stopping", config.nodeId(), tookMs);
+    } else {
+      LOG.warn(
+          "node {} stops still leading {}: no serving replica took them within {} ms ({})",
+          config.nodeId(),
+          stillLed,
+          tookMs,
+          ConfigKeys.SHUTDOWN_HAND_OFF_MS.name());
+    }
+    close();
+    return stillLed;
+  }
+
+  /**
+   * Stops the node now, without handing its leaderships away: to the other nodes it is as if it
+   * crashed (tests use this for a leader's loss); {@link #stop()} is the clean way. A second call
+   * does nothing.
+   */
   @Override
   public void close() throws InterruptedException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping = true;
     health.enterTerminalState();
     service.close();
     grpc.shutdown();

@@ -68,7 +68,7 @@ public final class ServerMain implements Callable<Integer> {
             new Thread(
                 () -> {
                   try {
-                    server.close();
+                    server.stop();
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }

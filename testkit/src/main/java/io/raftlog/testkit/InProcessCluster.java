@@ -69,7 +69,10 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
     }
   }
 
-  /** Stops a node cleanly (its close method); its data stays. */
+  /**
+   * Stops a node with its close method; its data stays. (A raftlog node closed so hands no
+   * leadership away first: to the others it is gone as if it crashed.)
+   */
   public void stopNode(String id) {
     N node = running.remove(id);
     if (node != null) {
