@@ -54,6 +54,10 @@ final class ClusterView {
             .setTerm(meta.term())
             .setCommitIndex(meta.commitIndex())
             .setAppliedIndex(meta.appliedIndex());
+    String full = replicas.diskFullReason();
+    if (full != null) {
+      b.setError(full); // it answers, but takes no writes: `raftlog cluster` shows why
+    }
     for (Map.Entry<Integer, ReplicatedLog> e : replicas.localShards().entrySet()) {
       RaftState s = e.getValue().state();
       b.addReplicas(

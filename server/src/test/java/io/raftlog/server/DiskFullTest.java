@@ -196,6 +196,24 @@ class DiskFullTest {
                     .withDeadlineAfter(5, TimeUnit.SECONDS)
                     .createStream(CreateStreamRequest.newBuilder().setStream("b").build()));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, createRefused.getStatus().getCode());
+    // GetCluster, asked of either node, says why the full node takes no writes (`raftlog cluster`
+    // showed it "ok").
+    for (String via : List.of(full, leader)) {
+      String error =
+          cluster
+              .blocking(via)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .getCluster(GetClusterRequest.getDefaultInstance())
+              .getNodesList()
+              .stream()
+              .filter(n -> n.getId().equals(full))
+              .findFirst()
+              .orElseThrow()
+              .getError();
+      assertTrue(
+          error.contains("out of disk space"),
+          "node " + full + " as " + via + " sees it: " + error);
+    }
 
     // The other two carry on, and more than the full node's remaining space (1 MiB and what is
     // left of its preallocated WAL file) goes through them: its Raft log meets ENOSPC.
