@@ -3,7 +3,6 @@ package io.raftlog.client;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.StreamOffsets;
@@ -24,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * The sender thread of a {@link Producer}. For each shard it has a {@link Lane}: it drains that
  * shard's sealed batches from the {@link RecordAccumulator} onto one {@code ProduceStream} to the
  * shard's leader, up to the in-flight limit, checks each answer against the oldest batch in flight,
- * abandons a stream that stalls, and after a stream failure resends the unanswered batches one at a
- * time as the lane's {@link ResendQueue} says. Lanes are independent: a leader change in one shard
- * ends and resends only that shard's batches, with their own sequences, while the other shards'
- * streams go on.
+ * abandons a stream or a resend that stalls, and after a stream failure resends the unanswered
+ * batches one at a time as the lane's {@link ResendQueue} says. Lanes are independent: a leader
+ * change in one shard ends and resends only that shard's batches, with their own sequences, while
+ * the other shards' streams go on.
  *
  * <p>All of that state is the sender thread's alone. gRPC's threads only queue what happened (an
  * answer, a stream's end) as events for it, and callers only wake it. Batch futures complete on a
@@ -170,19 +169,24 @@ final class Sender {
         onStreamFailed(lane, e.status);
       }
     } else if (event instanceof ResendAnswer u) {
-      Lane lane = u.lane;
-      if (!lane.resends.answered(u.batch)) {
+      Lane lane = u.resend.lane;
+      if (u.resend != lane.resend) {
+        return; // an attempt abandoned as stalled: its outcome was settled then
+      }
+      lane.resend = null;
+      ProducerBatch b = u.resend.batch;
+      if (!lane.resends.answered(b)) {
         return;
       }
       Status status = u.status;
-      if (status == null && !matches(u.batch, u.response)) {
+      if (status == null && !matches(b, u.response)) {
         status = Status.INTERNAL.withDescription("the answer does not match the batch");
       }
       if (status == null) {
         lane.resends.resendSucceeded(System.nanoTime());
-        succeed(u.batch, u.response);
+        succeed(b, u.response);
       } else {
-        fail(lane.resends.resendFailed(u.batch, status, System.nanoTime()));
+        fail(lane.resends.resendFailed(b, status, System.nanoTime()));
       }
     }
   }
@@ -253,6 +257,7 @@ final class Sender {
   }
 
   private void checkStall(Lane lane, long now) {
+    checkResendStall(lane, now);
     ProducerBatch oldest = lane.inflight.peek();
     if (oldest == null) {
       return;
@@ -281,6 +286,39 @@ final class Sender {
                     + lane.shard
                     + " now"));
       }
+    }
+  }
+
+  /**
+   * A resend unanswered for a second, sent to a node that the cluster now says does not lead the
+   * shard, is abandoned and goes to the leader: a node cut off from its peers holds a forwarded
+   * call until the partition heals (or the attempt times out), while the rest of the cluster has
+   * elected a leader long before. The abandoned attempt's outcome is unknown, as after any failure:
+   * the next attempt carries the same sequence, so the log appends the batch once.
+   */
+  private void checkResendStall(Lane lane, long now) {
+    Resend r = lane.resend;
+    if (r == null || now - r.sentNanos <= STALL_NANOS) {
+      return;
+    }
+    cluster.refresh();
+    if (!isNotLeader(lane.shard, r.node)) {
+      return;
+    }
+    Status stalled =
+        Status.UNAVAILABLE.withDescription(
+            r.node
+                + " stalled on a resend and "
+                + cluster.leaderOf(lane.shard)
+                + " leads shard "
+                + lane.shard
+                + " now");
+    lane.resend = null;
+    if (r.call != null) {
+      r.call.cancel(stalled.getDescription(), null);
+    }
+    if (lane.resends.answered(r.batch)) {
+      fail(lane.resends.resendFailed(r.batch, stalled, now));
     }
   }
 
@@ -324,25 +362,12 @@ final class Sender {
     b.attempts.started(node);
     long timeout = Math.min(options.attemptTimeout().toNanos(), b.attempts.remainingNanos());
     lane.resends.resendStarted();
+    Resend r = new Resend(lane, b, node, System.nanoTime());
+    lane.resend = r;
     cluster
         .async(node, lane.shard)
         .withDeadlineAfter(Math.max(timeout, 1), TimeUnit.NANOSECONDS)
-        .produce(
-            b.request(producerId),
-            new StreamObserver<>() {
-              @Override
-              public void onNext(ProduceResponse value) {
-                events.add(new ResendAnswer(lane, b, value, null));
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                events.add(new ResendAnswer(lane, b, null, Status.fromThrowable(t)));
-              }
-
-              @Override
-              public void onCompleted() {}
-            });
+        .produce(b.request(producerId), r);
   }
 
   private void succeed(ProducerBatch b, ProduceResponse response) {
@@ -389,8 +414,7 @@ final class Sender {
 
   private record StreamEnd(Stream stream, Status status) {}
 
-  private record ResendAnswer(
-      Lane lane, ProducerBatch batch, ProduceResponse response, Status status) {}
+  private record ResendAnswer(Resend resend, ProduceResponse response, Status status) {}
 
   /** One shard's batches in flight, its resends and sequences, and its stream. */
   private final class Lane {
@@ -398,10 +422,45 @@ final class Sender {
     final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
     final ResendQueue resends = new ResendQueue(options.deadline(), backoff);
     Stream stream;
+    Resend resend; // the resend in flight, if any
 
     Lane(int shard) {
       this.shard = shard;
     }
+  }
+
+  /** One attempt to resend a batch, as a unary call; it only queues its answer, the sender acts. */
+  private final class Resend implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
+    final Lane lane;
+    final ProducerBatch batch;
+    final String node;
+    final long sentNanos;
+    volatile ClientCallStreamObserver<ProduceRequest> call;
+
+    Resend(Lane lane, ProducerBatch batch, String node, long sentNanos) {
+      this.lane = lane;
+      this.batch = batch;
+      this.node = node;
+      this.sentNanos = sentNanos;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ProduceRequest> requestStream) {
+      this.call = requestStream;
+    }
+
+    @Override
+    public void onNext(ProduceResponse value) {
+      events.add(new ResendAnswer(this, value, null));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      events.add(new ResendAnswer(this, null, Status.fromThrowable(t)));
+    }
+
+    @Override
+    public void onCompleted() {}
   }
 
   /** One ProduceStream of one shard; it only queues what happens, the sender acts. */

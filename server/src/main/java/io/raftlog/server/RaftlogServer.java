@@ -273,20 +273,24 @@ public final class RaftlogServer implements AutoCloseable {
     setHealth(false);
     LOG.info("node {} stopping: handing its leaderships to other nodes first", config.nodeId());
     long started = System.nanoTime();
-    List<String> stillLed = replicas.handOffLeaderships(config.shutdownHandOffMs());
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    if (stillLed.isEmpty()) {
-      LOG.info("node {} handed off its leaderships in {} ms; stopping", config.nodeId(), tookMs);
-    } else {
-      LOG.warn(
-          "node {} stops still leading {}: no serving replica took them within {} ms ({})",
-          config.nodeId(),
-          stillLed,
-          tookMs,
-          ConfigKeys.SHUTDOWN_HAND_OFF_MS.name());
+    try {
+      List<String> stillLed = replicas.handOffLeaderships(config.shutdownHandOffMs());
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      if (stillLed.isEmpty()) {
+        LOG.info("node {} handed off its leaderships in {} ms; stopping", config.nodeId(), tookMs);
+      } else {
+        LOG.warn(
+            "node {} stops still leading {}: no serving replica took them within {} ms ({})",
+            config.nodeId(),
+            stillLed,
+            tookMs,
+            ConfigKeys.SHUTDOWN_HAND_OFF_MS.name());
+      }
+      return stillLed;
+    } finally {
+      // The hand-off is a courtesy to the writers; closing Raft and RocksDB cleanly is not.
+      close();
     }
-    close();
-    return stillLed;
   }
 
   /**
