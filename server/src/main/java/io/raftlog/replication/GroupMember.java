@@ -8,6 +8,7 @@ import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.slf4j.Logger;
@@ -168,9 +170,27 @@ final class GroupMember implements AutoCloseable {
    * Completes once this member has applied everything committed before the call (a Raft ReadIndex
    * round); fails with a {@link ReplicationException} of kind {@code READ_BARRIER_FAILED}.
    * Completed on a JRaft thread: dependent stages must not block.
+   *
+   * <p>While the group is between leaders (this member knows none, or its leader is handing the
+   * lead over) the round is tried again every {@link #READ_RETRY_MS} for up to an election timeout
+   * plus its random delay, the time a new leader takes to be known: a read that meets a leadership
+   * transfer or an election then waits for it rather than failing (the quick start's first read met
+   * the balancer's first transfer).
    */
   CompletableFuture<Void> readBarrier() {
     CompletableFuture<Void> result = new CompletableFuture<>();
+    long giveUpAt =
+        System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(
+                (long) config.electionTimeoutMs() + config.maxElectionDelayMs());
+    readIndex(result, giveUpAt);
+    return result;
+  }
+
+  /** Milliseconds between ReadIndex rounds while the group is between leaders. */
+  static final long READ_RETRY_MS = 50;
+
+  private void readIndex(CompletableFuture<Void> result, long giveUpAt) {
     node.readIndex(
         BytesUtil.EMPTY_BYTES,
         new ReadIndexClosure() {
@@ -178,12 +198,23 @@ final class GroupMember implements AutoCloseable {
           public void run(Status status, long index, byte[] reqCtx) {
             if (status.isOk()) {
               result.complete(null);
+            } else if (betweenLeaders(status) && System.nanoTime() - giveUpAt < 0) {
+              CompletableFuture.delayedExecutor(READ_RETRY_MS, TimeUnit.MILLISECONDS)
+                  .execute(() -> readIndex(result, giveUpAt));
             } else {
               result.completeExceptionally(ReplicationException.ofReadBarrier(status));
             }
           }
         });
-    return result;
+  }
+
+  /**
+   * JRaft's answers while no leader can be confirmed yet: EPERM (a follower that knows no leader, a
+   * candidate) and EBUSY (a leader handing the lead over).
+   */
+  private static boolean betweenLeaders(Status status) {
+    RaftError e = status.getRaftError();
+    return e == RaftError.EPERM || e == RaftError.EBUSY;
   }
 
   boolean isLeader() {
