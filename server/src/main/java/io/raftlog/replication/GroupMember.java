@@ -210,11 +210,17 @@ final class GroupMember implements AutoCloseable {
 
   /**
    * JRaft's answers while no leader can be confirmed yet: EPERM (a follower that knows no leader, a
-   * candidate) and EBUSY (a leader handing the lead over).
+   * candidate), EBUSY (a leader handing the lead over), EAGAIN (a new leader that has not yet
+   * committed an entry of its term, NodeImpl#readLeader; CI met it right after a transfer) and
+   * UNKNOWN (the leader answered the follower's ReadIndex with failure, "maybe the leader stepped
+   * down", ReadOnlyServiceImpl).
    */
   private static boolean betweenLeaders(Status status) {
     RaftError e = status.getRaftError();
-    return e == RaftError.EPERM || e == RaftError.EBUSY;
+    return e == RaftError.EPERM
+        || e == RaftError.EBUSY
+        || e == RaftError.EAGAIN
+        || e == RaftError.UNKNOWN;
   }
 
   boolean isLeader() {

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Linearizable reads on the nodes that stay, while the shard's leader hands its lead over and
  * stops: they wait for the new leader instead of failing. The quick start's first read once met the
  * balancer's first transfer on a fresh cluster and answered UNAVAILABLE "cannot confirm the leader
- * for a linearizable read (No leader at term 2.)".
+ * for a linearizable read (No leader at term 2.)"; CI then met the next window, a new leader that
+ * had not yet committed an entry of its term ("ReadIndex request rejected because leader has not
+ * committed any log entry at its term").
  */
 class ReadsDuringHandOffTest {
   private static final String STREAM = "s";
