@@ -12,10 +12,9 @@ import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.FreePorts;
 import io.raftlog.testkit.InProcessCluster;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -602,12 +601,8 @@ class RaftlogCliTest {
   }
 
   @Test
-  void anUnreachableClusterFailsWithExitCode3NamingWhatWasTried() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    String nowhere = "127.0.0.1:" + port;
+  void anUnreachableClusterFailsWithExitCode3NamingWhatWasTried() {
+    String nowhere = FreePorts.loopbackAddress();
     for (String[] command :
         List.of(
             new String[] {"cluster"},
