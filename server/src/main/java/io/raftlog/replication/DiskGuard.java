@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +51,7 @@ final class DiskGuard implements AutoCloseable {
   private final long minFreeBytes;
   private final FileStore fileStore;
   private final Runnable onChange;
+  private final LeadershipTargets targets;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -63,16 +63,17 @@ final class DiskGuard implements AutoCloseable {
   private final Map<String, Long> retryAtMs = new HashMap<>();
   private final Map<String, Long> retryDelayMs = new HashMap<>();
   private List<Guarded> groups = List.of();
-  private volatile Predicate<Peer> targets = p -> true;
   private volatile long usableBytes;
   private volatile boolean full;
 
   /**
    * Reads the space once, now. {@code onChange} is told, on the guard's thread, whenever the node
-   * turns full or not full.
+   * turns full or not full; while full, each group it leads goes to the replica {@code targets}
+   * chooses.
    */
-  DiskGuard(NodeConfig config, Runnable onChange) {
+  DiskGuard(NodeConfig config, Runnable onChange, LeadershipTargets targets) {
     this.nodeId = config.nodeId();
+    this.targets = targets;
     this.dataDir = config.dataDir();
     this.minFreeBytes = config.minFreeBytes();
     this.onChange = onChange;
@@ -94,11 +95,6 @@ final class DiskGuard implements AutoCloseable {
     this.groups = List.copyOf(groups);
     timer.scheduleWithFixedDelay(
         this::checkSafely, CHECK_INTERVAL_MS, CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-  }
-
-  /** Which replicas may take a leadership from this node (default: any live one). */
-  void leadershipTargets(Predicate<Peer> targets) {
-    this.targets = targets;
   }
 
   boolean full() {
@@ -147,9 +143,13 @@ final class DiskGuard implements AutoCloseable {
       }
       onChange.run();
     }
+    Map<String, Integer> led =
+        nowFull
+            ? LeadershipTargets.leaderCounts(groups.stream().map(Guarded::member).toList())
+            : null;
     for (Guarded g : groups) {
       if (nowFull) {
-        handOff(g.member());
+        handOff(g.member(), led);
       } else if (g.member().inError()) {
         restartWhenDue(g);
       } else {
@@ -167,22 +167,20 @@ final class DiskGuard implements AutoCloseable {
     }
   }
 
-  /** While full, a group this node leads goes to a live replica that may take it. */
-  private void handOff(GroupMember m) {
+  /** While full, a group this node leads goes to the replica {@link LeadershipTargets} chooses. */
+  private void handOff(GroupMember m, Map<String, Integer> led) {
     if (!m.isLeader()) {
       return;
     }
-    Predicate<Peer> may = targets;
-    m.alivePeers().stream()
-        .filter(p -> !p.id().equals(nodeId))
-        .filter(may)
-        .findFirst()
-        .ifPresentOrElse(
-            p -> {
-              LOG.info("{}: disk full, handing leadership to node {}", m.groupId(), p.id());
-              m.transferLeadershipTo(p);
-            },
-            () -> LOG.warn("{}: disk full, but no live replica can take the lead", m.groupId()));
+    Peer to = targets.choose(m, led);
+    if (to == null) {
+      LOG.warn("{}: disk full, but no live replica that serves can take the lead", m.groupId());
+      return;
+    }
+    LOG.info("{}: disk full, handing leadership to node {}", m.groupId(), to.id());
+    if (m.transferLeadershipTo(to)) {
+      led.merge(to.id(), 1, Integer::sum);
+    }
   }
 
   private void restartWhenDue(Guarded g) throws InterruptedException {

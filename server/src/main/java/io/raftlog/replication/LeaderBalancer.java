@@ -2,7 +2,6 @@ package io.raftlog.replication;
 
 import io.raftlog.config.Peer;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,16 +9,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Spreads shard leadership over the nodes. Each node runs one: every interval it counts the shards
  * each node leads (as this node's replicas see their leaders) and, if it leads at least two more
- * than the live replica that leads the fewest, hands one of its shards to that replica. One
- * transfer per round, and only while every local shard knows its leader, so the nodes converge on
- * {@code shards/nodes ± 1} each without fighting. Runs on its own scheduler thread.
+ * than the replica {@link LeadershipTargets} chooses (live, serving, leading the fewest), hands one
+ * of its shards to that replica. One transfer per round, and only while every local shard knows its
+ * leader, so the nodes converge on {@code shards/nodes ± 1} each without fighting. Runs on its own
+ * scheduler thread.
  */
 final class LeaderBalancer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderBalancer.class);
@@ -28,7 +27,7 @@ final class LeaderBalancer implements AutoCloseable {
   private final Collection<ReplicatedLog> shards;
   private final List<Peer> nodes;
   private final BooleanSupplier selfFull;
-  private volatile Predicate<Peer> targets = p -> true;
+  private final LeadershipTargets targets;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -46,8 +45,10 @@ final class LeaderBalancer implements AutoCloseable {
       List<Peer> nodes,
       Collection<ReplicatedLog> shards,
       long intervalMs,
-      BooleanSupplier selfFull) {
+      BooleanSupplier selfFull,
+      LeadershipTargets targets) {
     this.self = self;
+    this.targets = targets;
     this.selfFull = selfFull;
     this.nodes = nodes;
     this.shards = shards;
@@ -62,14 +63,6 @@ final class LeaderBalancer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("leader balancing round failed", e);
     }
-  }
-
-  /**
-   * Only nodes this accepts are handed a shard (e.g. those whose health is SERVING: a node with a
-   * full disk would hand it straight back). Asked on the balancer's thread, at most once a round.
-   */
-  void leadershipTargets(Predicate<Peer> targets) {
-    this.targets = targets;
   }
 
   /** One round; package-private so a test can run one at a time. */
@@ -91,14 +84,8 @@ final class LeaderBalancer implements AutoCloseable {
       if (!s.isLeader()) {
         continue;
       }
-      Peer target =
-          s.member().alivePeers().stream()
-              .filter(p -> !p.id().equals(self))
-              .min(
-                  Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0))
-                      .thenComparing(Peer::id))
-              .orElse(null);
-      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2 && targets.test(target)) {
+      Peer target = targets.choose(s.member(), led);
+      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2) {
         LOG.info(
             "shard {}: handing leadership to node {} (this node leads {}, it leads {})",
             s.shard(),

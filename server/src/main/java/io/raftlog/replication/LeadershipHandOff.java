@@ -1,13 +1,10 @@
 package io.raftlog.replication;
 
 import io.raftlog.config.Peer;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +14,11 @@ import org.slf4j.LoggerFactory;
  * election now) instead of after an election timeout, and the stopping leader never stops while its
  * clients' writes wait on it.
  *
- * <p>Each group goes to the live replica that leads the fewest groups (as this node sees them)
- * among those {@code targets} accepts, so the leaderships spread over the nodes that stay. A
- * transfer JRaft gives up on (the target did not win in an election timeout) is asked again. Runs
- * on the caller's thread and returns when this node leads nothing, when no replica can take what it
- * still leads, or when the budget is spent.
+ * <p>Each group goes to the replica {@link LeadershipTargets} chooses (live, serving, leading the
+ * fewest), so the leaderships spread over the nodes that stay. A transfer JRaft gives up on (the
+ * target did not win in an election timeout) is asked again. Runs on the caller's thread and
+ * returns when this node leads nothing, when no replica can take what it still leads, or when the
+ * budget is spent.
  */
 final class LeadershipHandOff {
   private static final Logger LOG = LoggerFactory.getLogger(LeadershipHandOff.class);
@@ -32,12 +29,10 @@ final class LeadershipHandOff {
   /** A transfer still not done after this long is asked again (JRaft gives up on its own). */
   private static final long ASK_AGAIN_MS = 1_000;
 
-  private final String self;
   private final List<GroupMember> members;
-  private final Predicate<Peer> targets;
+  private final LeadershipTargets targets;
 
-  LeadershipHandOff(String self, List<GroupMember> members, Predicate<Peer> targets) {
-    this.self = self;
+  LeadershipHandOff(List<GroupMember> members, LeadershipTargets targets) {
     this.members = List.copyOf(members);
     this.targets = targets;
   }
@@ -56,7 +51,7 @@ final class LeadershipHandOff {
       if (leading.isEmpty() || now - deadline >= 0) {
         return leading.stream().map(GroupMember::groupId).toList();
       }
-      Map<String, Integer> led = leaderCounts();
+      Map<String, Integer> led = LeadershipTargets.leaderCounts(members);
       boolean anyTarget = false;
       for (GroupMember m : leading) {
         Long at = askedAt.get(m.groupId());
@@ -64,7 +59,7 @@ final class LeadershipHandOff {
           anyTarget = true; // asked lately: wait for it
           continue;
         }
-        Peer to = target(m, led);
+        Peer to = targets.choose(m, led);
         if (to == null) {
           LOG.warn("{}: no live replica that serves can take the lead", m.groupId());
           continue;
@@ -82,29 +77,5 @@ final class LeadershipHandOff {
       }
       Thread.sleep(POLL_MS);
     }
-  }
-
-  /** How many of these groups each node leads, as this node's members see their leaders. */
-  private Map<String, Integer> leaderCounts() {
-    Map<String, Integer> led = new HashMap<>();
-    for (GroupMember m : members) {
-      Peer leader = m.leader();
-      if (leader != null) {
-        led.merge(leader.id(), 1, Integer::sum);
-      }
-    }
-    return led;
-  }
-
-  private Peer target(GroupMember m, Map<String, Integer> led) {
-    List<Peer> candidates = new ArrayList<>();
-    for (Peer p : m.alivePeers()) {
-      if (!p.id().equals(self) && targets.test(p)) {
-        candidates.add(p);
-      }
-    }
-    return candidates.stream()
-        .min(Comparator.comparing((Peer p) -> led.getOrDefault(p.id(), 0)).thenComparing(Peer::id))
-        .orElse(null);
   }
 }

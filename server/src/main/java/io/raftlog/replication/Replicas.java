@@ -38,13 +38,14 @@ public final class Replicas implements AutoCloseable {
   private final Map<String, Boolean> leaderKnown = new ConcurrentHashMap<>();
   private final Consumer<Boolean> allLeadersKnown;
   private final DiskGuard disk;
-  private volatile Predicate<Peer> targets = p -> true;
+  private final LeadershipTargets targets;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     refuseSingleLogLayout(config.dataDir());
     this.config = config;
     this.allLeadersKnown = allLeadersKnown;
-    this.disk = new DiskGuard(config, this::reportHealth);
+    this.targets = new LeadershipTargets(config.nodeId());
+    this.disk = new DiskGuard(config, this::reportHealth, targets);
     this.layout = Layouts.initial(config);
     this.slots = new SlotMap(layout.getSlotsList(), layout.getSlotCount());
     this.storeResources = StoreResources.defaults();
@@ -84,7 +85,8 @@ public final class Replicas implements AutoCloseable {
             config.peers(),
             local.values(),
             config.balanceIntervalMs(),
-            disk::full);
+            disk::full,
+            targets);
     List<DiskGuard.Guarded> guarded = new ArrayList<>();
     guarded.add(new DiskGuard.Guarded(catalog.member(), () -> {}));
     local.values().forEach(r -> guarded.add(new DiskGuard.Guarded(r.member(), r::prepareRestart)));
@@ -133,13 +135,12 @@ public final class Replicas implements AutoCloseable {
   }
 
   /**
-   * Which nodes may be handed a leadership by this one (the balancer, the disk guard): the server
-   * says, e.g. only nodes whose health is SERVING. Until this is called, any live replica.
+   * Which nodes may be handed a leadership by this one (the balancer, the disk guard, a clean
+   * stop): the server says, e.g. only nodes whose health is SERVING. Until this is called, any live
+   * replica.
    */
-  public void leadershipTargets(Predicate<Peer> targets) {
-    this.targets = targets;
-    balancer.leadershipTargets(targets);
-    disk.leadershipTargets(targets);
+  public void leadershipTargets(Predicate<Peer> accepted) {
+    targets.acceptOnly(accepted);
   }
 
   /**
@@ -153,7 +154,7 @@ public final class Replicas implements AutoCloseable {
     List<GroupMember> members = new ArrayList<>();
     members.add(catalog.member());
     local.values().forEach(r -> members.add(r.member()));
-    return new LeadershipHandOff(config.nodeId(), members, targets).run(budgetMs);
+    return new LeadershipHandOff(members, targets).run(budgetMs);
   }
 
   public Catalog catalog() {
