@@ -24,6 +24,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -324,12 +326,17 @@ public final class ChaosRun {
         d.targets().forEach(t -> termsBefore.put(t, replicaTerms(nodes, t)));
       }
       long t0 = System.nanoTime();
+      LocalTime wallT0 = LocalTime.now(); // to find the fault in the nodes' logs
       d.inject();
       long inEffect = System.nanoTime();
       long elected =
           d.survivors().isEmpty() || led.isEmpty()
               ? -1
               : awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos());
+      if (elected < 0 && !d.survivors().isEmpty() && !led.isEmpty()) {
+        // Why not: each node's own view of the shards, while the fault still holds.
+        log.printf("chaos: no new leaders yet; %s%n", replicaViews(nodes, led));
+      }
       sleepUntil(t0 + o.downtime().toNanos());
       d.undo();
       if (d.mustStepDown()) {
@@ -353,13 +360,14 @@ public final class ChaosRun {
           d.targets().size() == nodes.ids().size() ? "all" : String.join(",", d.targets());
       faults.add(new Fault(t0, inEffect, back, node, led));
       log.printf(
-          "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s%s%s%n",
+          "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s (%s)%s%s%n",
           faults.size(),
           d.kind(),
           shard,
           node,
           led,
           (t0 - start) / 1e9,
+          wallT0.truncatedTo(ChronoUnit.MILLIS),
           elected < 0
               ? d.survivors().isEmpty() || led.isEmpty() ? "" : "; no new leaders in the downtime"
               : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000),
@@ -604,6 +612,30 @@ public final class ChaosRun {
       sleep(Duration.ofMillis(20));
     }
     return -1;
+  }
+
+  /**
+   * Each node's role and term in {@code shards} as it reports them itself, e.g. {@code node 1 [0
+   * FOLLOWER t3, 5 LEADER t2]}; "no answer" for a node that does not answer.
+   */
+  private static String replicaViews(ProcessCluster nodes, Set<Integer> shards) {
+    List<String> views = new ArrayList<>();
+    for (String id : nodes.ids()) {
+      NodeInfo self = nodes.self(id);
+      if (self == null) {
+        views.add("node " + id + " no answer");
+        continue;
+      }
+      views.add(
+          "node "
+              + id
+              + " "
+              + self.getReplicasList().stream()
+                  .filter(r -> shards.contains(r.getShard()))
+                  .map(r -> r.getShard() + " " + r.getRole() + " t" + r.getTerm())
+                  .toList());
+    }
+    return String.join(", ", views);
   }
 
   /** The Raft term of each of node {@code id}'s shard replicas. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.SmallDisk;
 import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -50,11 +51,23 @@ class ChaosIT {
                 SERVER_JAR),
             new PrintStream(System.out, true));
     System.out.println(r.line());
-    // The history outlives the temporary dir: scripts/check-history.sh can judge it again.
-    Path history = dir.resolve(mode.label()).resolve("history.jsonl");
+    // The history and the node logs outlive the temporary dir: scripts/check-history.sh can judge
+    // the history again, and a failed run's logs say what the nodes did.
+    Path ran = dir.resolve(mode.label());
     Path kept = Path.of("target", "chaos-history", mode.label() + ".jsonl");
     Files.createDirectories(kept.getParent());
-    Files.copy(history, kept, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(ran.resolve("history.jsonl"), kept, StandardCopyOption.REPLACE_EXISTING);
+    Path logs = Path.of("target", "chaos-logs", mode.label());
+    Files.createDirectories(logs);
+    try (DirectoryStream<Path> nodes = Files.newDirectoryStream(ran, "node-*")) {
+      for (Path node : nodes) {
+        Path log = node.resolve("node.log");
+        if (Files.exists(log)) {
+          Files.copy(
+              log, logs.resolve(node.getFileName() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
     assertEquals(0, r.historyViolations(), () -> "history: " + r.problems());
     assertTrue(r.ok(), () -> r.line() + "\n" + String.join("\n", r.problems()));
     assertTrue(r.acked() > 0, "the producer got acknowledgements");

@@ -12,6 +12,10 @@ import com.alipay.sofa.jraft.util.Endpoint;
 import io.raftlog.config.NodeConfig;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one Raft transport port of a node, shared by all its groups (the meta group and every shard
@@ -40,18 +44,47 @@ final class RaftTransport implements AutoCloseable {
   RaftTransport(NodeConfig config) {
     this.self = PeerId.parsePeer(config.self().raftAddress());
     this.endpoint = self.getEndpoint();
-    // Three JVMs share two cores: JRaft's defaults (6 x cores RPC threads) are sized for a server
-    // of their own. These threads serve every group of the node.
+    // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
     this.rpcServer =
         RaftRpcServerFactory.createRaftRpcServer(
-            endpoint,
-            JRaftUtils.createExecutor("raftlog-raft-rpc-", 4),
-            JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
+            endpoint, raftRequestPool(), JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
     NodeManager.getInstance().addAddress(endpoint);
     if (!rpcServer.init(null)) {
       NodeManager.getInstance().removeAddress(endpoint);
       throw new IllegalStateException("cannot listen for Raft traffic on " + endpoint);
     }
+  }
+
+  /** Threads kept for Raft requests; more are made only while these are all blocked. */
+  static final int RAFT_REQUEST_THREADS = 4;
+
+  /** At most this many: a bound, should something keep every thread blocked. */
+  static final int MAX_RAFT_REQUEST_THREADS = 64;
+
+  /**
+   * The pool that runs incoming Raft requests. Three JVMs share two cores, so few threads are kept;
+   * but JRaft's handlers block (a vote waits for the group's lock, which an election timer holds
+   * while it connects to an unreachable peer; a snapshot install waits for its download), and a
+   * request that finds every thread busy is refused at once ("Server thread pool busy"). With a
+   * fixed four, a node next to a one-way-cut leader refused its peer's pre-votes for the whole cut
+   * and no new leader was elected (ChaosIT#oneWayCutLeaderStepsDown). Threads beyond the four are
+   * made when needed and end after a minute idle.
+   */
+  private static ThreadPoolExecutor raftRequestPool() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            RAFT_REQUEST_THREADS,
+            MAX_RAFT_REQUEST_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "raftlog-raft-rpc-" + n.getAndIncrement());
+              t.setDaemon(true);
+              return t;
+            });
+    return pool;
   }
 
   /** Starts this node's member of group {@code groupId}; it joins or forms the group. */
