@@ -30,6 +30,14 @@ class ChaosIT {
    */
   private static final long PARTITION_MS = 5000;
 
+  /**
+   * A one-way cut lasts longer: the survivors' elections there are slower (their pre-votes to the
+   * cut node go out but no answer comes back). Before the Raft connect timeout was cut to a third
+   * of the election timeout, some runs had no new leader for the whole cut (docs/design/streams.md,
+   * "Known gaps"); the margin keeps a slow election on a busy machine from failing the run.
+   */
+  private static final long ONE_WAY_MS = 8000;
+
   @TempDir Path dir;
 
   private ChaosReport run(Mode mode, int seconds, int interval) throws Exception {
@@ -142,7 +150,7 @@ class ChaosIT {
   @Test
   void oneWayCutLeaderStepsDown() throws Exception {
     assumeNamespaces();
-    ChaosReport r = run(Mode.ONE_WAY, 12, 4, PARTITION_MS);
+    ChaosReport r = run(Mode.ONE_WAY, 14, 4, ONE_WAY_MS);
     assertEquals(1, r.faults());
     assertTrue(r.steppedDown(), r::line);
     assertEquals(1, r.electionMs().size(), () -> "new leaders measured: " + r.line());

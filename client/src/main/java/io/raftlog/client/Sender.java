@@ -182,6 +182,13 @@ final class Sender {
       if (status == null && !matches(b, u.response)) {
         status = Status.INTERNAL.withDescription("the answer does not match the batch");
       }
+      LOG.debug(
+          "shard {}: resend of sequence {} to {} answered after {} ms: {}",
+          lane.shard,
+          b.sequence,
+          u.resend.node,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - u.resend.sentNanos),
+          status == null ? "OK" : status.getCode() + " " + status.getDescription());
       if (status == null) {
         lane.resends.resendSucceeded(System.nanoTime());
         succeed(b, u.response);
@@ -275,7 +282,7 @@ final class Sender {
       // Slow answers: ask the cluster who leads. A frozen leader (a long pause, a partition) has
       // been replaced by now, and its stream is abandoned without waiting for the attempt timeout.
       cluster.refresh();
-      if (isNotLeader(lane.shard, lane.stream.node)) {
+      if (abandon(lane.shard, lane.stream.node, lane.stream.toLeader)) {
         endStream(
             lane,
             Status.UNAVAILABLE.withDescription(
@@ -291,10 +298,11 @@ final class Sender {
 
   /**
    * A resend unanswered for a second, sent to a node that the cluster now says does not lead the
-   * shard, is abandoned and goes to the leader: a node cut off from its peers holds a forwarded
-   * call until the partition heals (or the attempt times out), while the rest of the cluster has
-   * elected a leader long before. The abandoned attempt's outcome is unknown, as after any failure:
-   * the next attempt carries the same sequence, so the log appends the batch once.
+   * shard (or sent to a guess, see {@link #abandon}), is abandoned and goes to the leader: a node
+   * cut off from its peers holds a forwarded call until the partition heals (or the attempt times
+   * out), while the rest of the cluster has elected a leader long before. The abandoned attempt's
+   * outcome is unknown, as after any failure: the next attempt carries the same sequence, so the
+   * log appends the batch once.
    */
   private void checkResendStall(Lane lane, long now) {
     Resend r = lane.resend;
@@ -302,7 +310,7 @@ final class Sender {
       return;
     }
     cluster.refresh();
-    if (!isNotLeader(lane.shard, r.node)) {
+    if (!abandon(lane.shard, r.node, r.toLeader)) {
       return;
     }
     Status stalled =
@@ -313,6 +321,7 @@ final class Sender {
                 + " leads shard "
                 + lane.shard
                 + " now");
+    LOG.debug("shard {}: {}", lane.shard, stalled.getDescription());
     lane.resend = null;
     if (r.call != null) {
       r.call.cancel(stalled.getDescription(), null);
@@ -320,6 +329,18 @@ final class Sender {
     if (lane.resends.answered(r.batch)) {
       fail(lane.resends.resendFailed(r.batch, stalled, now));
     }
+  }
+
+  /**
+   * Whether a call to {@code node} unanswered for a second is abandoned for the shard's leader: the
+   * cluster names a leader, and it is another node, or the call went to a node that was not known
+   * to lead when it was sent (a guess while no leader was known). Such a node forwards the call to
+   * the leader it knew, and a forward to a leader since cut off hangs until the partition heals,
+   * even once the guessed node leads itself (a one-way cut held a resend 6.7 s that way).
+   */
+  private boolean abandon(int shard, String node, boolean sentToLeader) {
+    String leader = cluster.leaderOf(shard);
+    return leader != null && (!leader.equals(node) || !sentToLeader);
   }
 
   private boolean isNotLeader(int shard, String node) {
@@ -330,7 +351,7 @@ final class Sender {
   private void sendOnStream(Lane lane, List<ProducerBatch> batches) {
     if (lane.stream == null) {
       String node = cluster.forShard(lane.shard);
-      lane.stream = new Stream(lane, node);
+      lane.stream = new Stream(lane, node, node.equals(cluster.leaderOf(lane.shard)));
       streamsOpened++;
       cluster.async(node, lane.shard).produceStream(lane.stream);
     }
@@ -359,10 +380,11 @@ final class Sender {
 
   private void resend(Lane lane, ProducerBatch b) {
     String node = cluster.forShard(lane.shard);
+    boolean toLeader = node.equals(cluster.leaderOf(lane.shard));
     b.attempts.started(node);
     long timeout = Math.min(options.attemptTimeout().toNanos(), b.attempts.remainingNanos());
     lane.resends.resendStarted();
-    Resend r = new Resend(lane, b, node, System.nanoTime());
+    Resend r = new Resend(lane, b, node, toLeader, System.nanoTime());
     lane.resend = r;
     cluster
         .async(node, lane.shard)
@@ -434,13 +456,15 @@ final class Sender {
     final Lane lane;
     final ProducerBatch batch;
     final String node;
+    final boolean toLeader; // node was the shard's known leader when this was sent
     final long sentNanos;
     volatile ClientCallStreamObserver<ProduceRequest> call;
 
-    Resend(Lane lane, ProducerBatch batch, String node, long sentNanos) {
+    Resend(Lane lane, ProducerBatch batch, String node, boolean toLeader, long sentNanos) {
       this.lane = lane;
       this.batch = batch;
       this.node = node;
+      this.toLeader = toLeader;
       this.sentNanos = sentNanos;
     }
 
@@ -467,11 +491,13 @@ final class Sender {
   private final class Stream implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
     final Lane lane;
     final String node;
+    final boolean toLeader; // node was the shard's known leader when this was opened
     ClientCallStreamObserver<ProduceRequest> requests;
 
-    Stream(Lane lane, String node) {
+    Stream(Lane lane, String node, boolean toLeader) {
       this.lane = lane;
       this.node = node;
+      this.toLeader = toLeader;
     }
 
     @Override

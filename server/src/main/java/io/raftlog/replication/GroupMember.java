@@ -79,6 +79,13 @@ final class GroupMember implements AutoCloseable {
     opts.setInitialConf(conf);
     opts.setElectionTimeoutMs(config.electionTimeoutMs());
     opts.getRaftOptions().setMaxElectionDelayMs(config.maxElectionDelayMs());
+    // JRaft pings a peer it has no connection to while holding the group's lock (NodeImpl#preVote,
+    // #electSelf), for up to this long. At its default (1 s, above the 600 ms election timeout) a
+    // peer that takes connections but never answers (a one-way cut) kept the survivors' locks held
+    // so long that their votes to each other timed out waiting for them: no leader for the whole
+    // cut. A third of the election timeout leaves each vote time to be answered; a connect that
+    // takes longer only skips that peer for one round.
+    opts.setRpcConnectTimeoutMs(Math.max(100, config.electionTimeoutMs() / 3));
     opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
     try {
       Files.createDirectories(dir);
