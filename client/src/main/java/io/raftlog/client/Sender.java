@@ -339,8 +339,7 @@ final class Sender {
    * even once the guessed node leads itself (a one-way cut held a resend 6.7 s that way).
    */
   private boolean abandon(int shard, String node, boolean sentToLeader) {
-    String leader = cluster.leaderOf(shard);
-    return leader != null && (!leader.equals(node) || !sentToLeader);
+    return sentToLeader ? isNotLeader(shard, node) : cluster.leaderOf(shard) != null;
   }
 
   private boolean isNotLeader(int shard, String node) {

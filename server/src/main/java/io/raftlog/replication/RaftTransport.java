@@ -33,6 +33,7 @@ final class RaftTransport implements AutoCloseable {
   private final Endpoint endpoint;
   private final PeerId self;
   private final RpcServer rpcServer;
+  private final ThreadPoolExecutor raftRequests = raftRequestPool();
   private final ExecutorService snapshotTrigger =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -47,7 +48,7 @@ final class RaftTransport implements AutoCloseable {
     // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
     this.rpcServer =
         RaftRpcServerFactory.createRaftRpcServer(
-            endpoint, raftRequestPool(), JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
+            endpoint, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
     NodeManager.getInstance().addAddress(endpoint);
     if (!rpcServer.init(null)) {
       NodeManager.getInstance().removeAddress(endpoint);
@@ -72,19 +73,17 @@ final class RaftTransport implements AutoCloseable {
    */
   private static ThreadPoolExecutor raftRequestPool() {
     AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            RAFT_REQUEST_THREADS,
-            MAX_RAFT_REQUEST_THREADS,
-            60,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "raftlog-raft-rpc-" + n.getAndIncrement());
-              t.setDaemon(true);
-              return t;
-            });
-    return pool;
+    return new ThreadPoolExecutor(
+        RAFT_REQUEST_THREADS,
+        MAX_RAFT_REQUEST_THREADS,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "raftlog-raft-rpc-" + n.getAndIncrement());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Starts this node's member of group {@code groupId}; it joins or forms the group. */
@@ -105,5 +104,6 @@ final class RaftTransport implements AutoCloseable {
     snapshotTrigger.shutdownNow();
     NodeManager.getInstance().removeAddress(endpoint);
     rpcServer.shutdown();
+    raftRequests.shutdown(); // made here, so stopped here (idle threads would outlive the node)
   }
 }
