@@ -43,6 +43,32 @@ class RecordFormatTest {
   }
 
   @Test
+  void jsonIsByteForByteTheDocumentedForm() {
+    String awkward = AWKWARD + "\u0000\u001f\u2029";
+    Record r =
+        Record.newBuilder()
+            .setOffset(-1)
+            .setTimestampMs(-5)
+            .setKey(ByteString.copyFromUtf8(awkward))
+            .setValue(ByteString.copyFromUtf8(awkward))
+            .addHeaders(Header.newBuilder().setKey("h\"1").setValue(ByteString.copyFromUtf8("v")))
+            .addHeaders(
+                Header.newBuilder().setKey("bin").setValue(ByteString.copyFrom(new byte[] {-1})))
+            .build();
+    String escaped =
+        "\"q\\\"b\\\\s/\\n\\r\\t\\b\\f\\u0001\\u007f\\u2028 \u00e9 \ud83d\ude00"
+            + "\\u0000\\u001f\\u2029\"";
+    assertEquals(
+        "{\"offset\":18446744073709551615,\"timestamp_ms\":-5,\"key\":"
+            + escaped
+            + ",\"value\":"
+            + escaped
+            + ",\"headers\":[{\"key\":\"h\\\"1\",\"value\":\"v\"},"
+            + "{\"key\":\"bin\",\"value_base64\":\"/w==\"}]}",
+        RecordFormat.JSON.format(r));
+  }
+
+  @Test
   void jsonGivesBytesThatAreNotUtf8AsBase64() {
     Record r =
         Record.newBuilder()

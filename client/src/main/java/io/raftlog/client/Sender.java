@@ -479,11 +479,20 @@ final class Sender {
 
     @Override
     public void onError(Throwable t) {
-      events.add(new ResendAnswer(this, null, Status.fromThrowable(t)));
+      events.add(new ResendAnswer(this, null, withTrailers(t)));
     }
 
     @Override
     public void onCompleted() {}
+  }
+
+  /**
+   * The status a call failed with, caused by the call's exception: a batch that fails for good
+   * keeps it in its {@link RaftlogException}'s causes, with the trailers' status details (e.g. the
+   * stream's next offset, read by {@code ExpectedOffsetMismatch.of}).
+   */
+  private static Status withTrailers(Throwable t) {
+    return Status.fromThrowable(t).withCause(t);
   }
 
   /** One ProduceStream of one shard; it only queues what happens, the sender acts. */
@@ -511,7 +520,7 @@ final class Sender {
 
     @Override
     public void onError(Throwable t) {
-      events.add(new StreamEnd(this, Status.fromThrowable(t)));
+      events.add(new StreamEnd(this, withTrailers(t)));
     }
 
     @Override
