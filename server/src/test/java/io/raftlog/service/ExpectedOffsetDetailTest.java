@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.BlockingClientCall;
+import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
@@ -15,8 +17,6 @@ import io.raftlog.testkit.InProcessCluster;
 import io.raftlog.wire.ExpectedOffsetMismatch;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,68 +60,50 @@ class ExpectedOffsetDetailTest {
     return records(value).toBuilder().setExpectedOffset(expectedOffset).build();
   }
 
-  private static void assertMismatch(StatusRuntimeException e, long expected, String expectedText) {
-    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e::toString);
+  /** The refusal of a produce of one record at {@code expectedOffset}, sent to {@code node}. */
+  private static StatusRuntimeException refusal(String node, long expectedOffset) {
+    return assertThrows(
+        StatusRuntimeException.class,
+        () -> cluster.blocking(node).produce(at(expectedOffset, "late")));
+  }
+
+  private static void assertMismatch(
+      Status status, Throwable e, long expected, String expectedText) {
+    assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode(), e::toString);
     assertEquals(
         "stream '"
             + STREAM
             + "' is at offset 2, not the expected "
             + expectedText
             + ": nothing was appended",
-        e.getStatus().getDescription());
+        status.getDescription());
     assertEquals(
         Optional.of(new ExpectedOffsetMismatch(STREAM, 2, expected)), ExpectedOffsetMismatch.of(e));
   }
 
-  @Test
-  void theLeaderPutsTheNextOffsetInTheDetail() {
-    StatusRuntimeException e =
-        assertThrows(
-            StatusRuntimeException.class, () -> cluster.blocking(leader).produce(at(1, "late")));
-    assertMismatch(e, 1, "1");
+  private static void assertMismatch(StatusRuntimeException e, long expected, String text) {
+    assertMismatch(e.getStatus(), e, expected, text);
   }
 
   @Test
-  void anExpectedOffsetBeyondLongIsCarriedUnsigned() {
-    StatusRuntimeException e =
-        assertThrows(
-            StatusRuntimeException.class, () -> cluster.blocking(leader).produce(at(-1, "far")));
-    assertMismatch(e, -1, "18446744073709551615");
+  void theLeaderPutsTheNextOffsetInTheDetailUnsignedAsTheRequestHasIt() {
+    assertMismatch(refusal(leader, 1), 1, "1");
+    assertMismatch(refusal(leader, -1), -1, "18446744073709551615");
   }
 
   @Test
   void aForwardedProduceKeepsTheDetail() {
-    StatusRuntimeException e =
-        assertThrows(
-            StatusRuntimeException.class, () -> cluster.blocking(follower).produce(at(0, "late")));
-    assertMismatch(e, 0, "0");
+    assertMismatch(refusal(follower, 0), 0, "0");
   }
 
   @Test
   void aForwardedProduceStreamKeepsTheDetail() throws Exception {
-    CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
-    StreamObserver<ProduceRequest> requests =
-        cluster
-            .async(follower)
-            .produceStream(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ProduceResponse r) {
-                    answer.complete(r);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
-    requests.onNext(at(3, "late"));
-    ExecutionException e =
-        assertThrows(ExecutionException.class, () -> answer.get(30, TimeUnit.SECONDS));
-    requests.onCompleted();
-    assertMismatch((StatusRuntimeException) e.getCause(), 3, "3");
+    BlockingClientCall<ProduceRequest, ProduceResponse> call =
+        LogGrpc.newBlockingV2Stub(cluster.channel(follower))
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .produceStream();
+    call.write(at(3, "late"));
+    StatusException e = assertThrows(StatusException.class, call::read);
+    assertMismatch(e.getStatus(), e, 3, "3");
   }
 }
