@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreBatch;
 import io.raftlog.storage.StoredRecords;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,13 +133,13 @@ public class RocksLogStoreBenchmark {
   public ConsumeResponse read(Records counter) {
     // Only within the filled part, so every page is a full one.
     long offset = ThreadLocalRandom.current().nextLong(filled - PAGE_RECORDS);
-    StoredRecords page = store.read(STREAM, offset, PAGE_RECORDS, PAGE_BYTES);
+    StoredRecords page = store.read(STREAM, offset, PAGE_RECORDS, PAGE_BYTES).orElseThrow();
     counter.records += page.count();
-    return page.toResponse(store.nextOffset(STREAM));
+    return page.toResponse();
   }
 
   private void appendBatch() {
-    try (RocksLogStore.Batch batch = store.newBatch()) {
+    try (StoreBatch batch = store.newBatch()) {
       if (batch.stream(STREAM).isEmpty()) {
         batch.create(STREAM, System.currentTimeMillis());
       }
