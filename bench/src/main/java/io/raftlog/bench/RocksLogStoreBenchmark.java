@@ -36,8 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code append}: one Raft entry holding one ~256 KiB client batch ({@code 256 KiB /
  * recordBytes} records) to one stream of a shard store, applied as {@code LogStateMachine} does:
- * each record rebuilt with its offset, then one commit. {@code read}: one consume page (at most 10,000 records or 1 MiB) from a
- * random offset, turned into the {@link ConsumeResponse} that gRPC then serializes.
+ * each record rebuilt with its offset, then one commit. {@code read}: one consume page (at most
+ * 10,000 records or 1 MiB) from a random offset, turned into the {@link ConsumeResponse} that gRPC
+ * then serializes.
  *
  * <p>Units: the primary score is invocations per second, i.e. batches/s for {@code append} and
  * pages/s for {@code read}. The secondary results {@code append:records} and {@code read:records}

@@ -63,12 +63,10 @@ final class ReadPath {
    */
   void consume(ConsumeRequest request, StreamObserver<ConsumeResponse> out) {
     long offset = request.getOffset();
-    whenReady(
-        request.getConsistencyValue(),
-        () -> Routes.streamName(request.getStream()),
-        false,
+    whenReadable(
+        request,
         out,
-        (reader, stream, shard) -> {
+        (reader, stream) -> {
           StoredRecords records =
               reader
                   .read(stream, offset, maxRecords(request), MAX_RESPONSE_BYTES)
@@ -84,12 +82,10 @@ final class ReadPath {
     // Made now: gRPC takes the call's handlers only during its first invocation.
     TailSubscription tail = tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES);
     long offset = request.getOffset();
-    whenReady(
-        request.getConsistencyValue(),
-        () -> Routes.streamName(request.getStream()),
-        false,
+    whenReadable(
+        request,
         out,
-        (reader, stream, shard) -> {
+        (reader, stream) -> {
           checkNotPastEnd(offset, meta(reader, stream).nextOffset());
           tails.start(tail, reader, stream, offset);
         });
@@ -174,6 +170,22 @@ final class ReadPath {
   @FunctionalInterface
   private interface StreamRead {
     void run(LogReader reader, String stream, int shard);
+  }
+
+  /** What a Consume or ConsumeStream does with its stream, on the read executor. */
+  @FunctionalInterface
+  private interface ConsumeRead {
+    void run(LogReader reader, String stream);
+  }
+
+  /** As {@link #whenReady}, for a consume request (an empty stream name means {@code default}). */
+  private void whenReadable(ConsumeRequest request, StreamObserver<?> out, ConsumeRead read) {
+    whenReady(
+        request.getConsistencyValue(),
+        () -> Routes.streamName(request.getStream()),
+        false,
+        out,
+        (reader, stream, shard) -> read.run(reader, stream));
   }
 
   /**

@@ -23,8 +23,8 @@ import org.rocksdb.Snapshot;
  *
  * <p>Records are stored in chunks ({@link ChunkCodec}): one value holds consecutive records of one
  * stream, keyed by the offset of its first record. A read then copies a few large values instead of
- * visiting one key per record, and hands slices of them to gRPC: it walks a chunk's record
- * boundaries, never decodes the records themselves. Values go to RocksDB blob files, so compaction
+ * visiting one key per record, finds its records in them by their length prefixes alone, and
+ * returns slices of them ({@link StoredRecords}). Values go to RocksDB blob files, so compaction
  * moves only the small keys, not the records again.
  *
  * <p>Owned by the shard's {@code ReplicatedLog}. Only its state machine writes, through a {@link
