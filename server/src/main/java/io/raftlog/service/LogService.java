@@ -25,9 +25,9 @@ import java.util.function.Supplier;
 /**
  * The {@code raftlog.v1.Log} gRPC service of one node: a thin face that hands each call to the part
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
- * reads, {@link StreamAdmin} for stream calls, {@link ClusterView} for GetCluster). Builds those
- * parts and owns the resources they share (peer channels, open tail streams); the node owns the
- * read executor and the {@link Replicas}.
+ * reads (records, describe and list), {@link StreamAdmin} for stream creates and deletes, {@link
+ * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
+ * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
  */
 public final class LogService extends LogGrpc.LogImplBase implements AutoCloseable {
   private final Routes routes;
@@ -48,11 +48,10 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
             routes,
             new ProduceLimits(config.maxRecordBytes(), config.maxBatchBytes()),
             new InflightLimiter(config.maxInflightBytes()),
-            forwarder,
-            config.autoCreateStreams());
+            forwarder);
     this.tails = new Tails(replicas.localShards().values(), readExecutor);
     this.reads = new ReadPath(routes, readExecutor, tails);
-    this.streams = new StreamAdmin(routes, forwarder, readExecutor);
+    this.streams = new StreamAdmin(routes, forwarder);
     this.cluster = new ClusterView(config, replicas, peers);
   }
 
@@ -104,12 +103,12 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   @Override
   public void describeStream(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
-    streams.describe(request, out);
+    reads.describe(request, out);
   }
 
   @Override
   public void listStreams(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    streams.list(request, out);
+    reads.list(request, out);
   }
 
   @Override
