@@ -1,5 +1,8 @@
 package io.raftlog;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -8,12 +11,21 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.raftlog.storage.LogReader;
+import io.raftlog.storage.NamedStream;
+import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreBatch;
+import io.raftlog.storage.StoreException;
+import io.raftlog.storage.StoredRecords;
+import io.raftlog.storage.StreamMeta;
 
 /**
  * The node's layering, as docs/architecture.md draws it: {@code config} and {@code storage} at the
- * bottom, {@code replication} over them, {@code service} over that, {@code server} wiring it all. A
- * failure names the offending class and the dependency; fix the code or, if the design changed, the
- * rule and the document together.
+ * bottom, {@code replication} over them, {@code service} over that, {@code server} wiring it all.
+ * The seams between them: the service reads the store only through {@link LogReader}, writes only
+ * through replication's API, and never sees the Raft entries replication builds. A failure names
+ * the offending class and the dependency; fix the code or, if the design changed, the rule and the
+ * document together.
  */
 @AnalyzeClasses(packages = "io.raftlog", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -38,23 +50,58 @@ class ArchitectureTest {
           .mayOnlyBeAccessedByLayers("server")
           .whereLayer("replication")
           .mayOnlyBeAccessedByLayers("service", "server")
-          // Reads come from the store directly (they need no Raft round); writes go through
-          // replication only, which the store's API cannot tell apart: see the next rule.
+          // Reads come from the store directly (they need no Raft round), through its read
+          // interface; writes go through replication only: see the rules below.
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers("replication", "service", "server")
           .whereLayer("config")
           .mayOnlyBeAccessedByLayers("replication", "service", "server");
 
   @ArchTest
-  static final ArchRule serviceNeverWritesTheStore =
+  static final ArchRule serviceReadsTheStoreThroughItsReadInterface =
+      classes()
+          .that()
+          .resideInAnyPackage("io.raftlog.service..", "io.raftlog.server..")
+          .should()
+          .onlyDependOnClassesThat(
+              resideOutsideOfPackage("io.raftlog.storage..")
+                  .or(
+                      belongToAnyOf(
+                          LogReader.class,
+                          StoredRecords.class,
+                          StreamMeta.class,
+                          NamedStream.class,
+                          StoreException.class)))
+          .because(
+              "the service reads a replica's applied state through LogReader; how the store keeps"
+                  + " it (RocksDB, keys, chunks, the write batch) is the store's own");
+
+  @ArchTest
+  static final ArchRule storeWritesComeOnlyFromReplication =
+      classes()
+          .that()
+          .belongToAnyOf(RocksLogStore.class, StoreBatch.class)
+          .should()
+          .onlyBeAccessed()
+          .byClassesThat()
+          .resideInAnyPackage("io.raftlog.storage..", "io.raftlog.replication..")
+          .because("records reach the store only by applying committed Raft entries");
+
+  @ArchTest
+  static final ArchRule raftEntriesStayInReplication =
       noClasses()
           .that()
-          .resideInAPackage("io.raftlog.service..")
+          .resideInAnyPackage(
+              "io.raftlog.config..",
+              "io.raftlog.storage..",
+              "io.raftlog.service..",
+              "io.raftlog.server..")
           .should()
-          .callMethod("io.raftlog.storage.RocksLogStore", "newBatch")
-          .orShould()
-          .callMethod("io.raftlog.storage.RocksLogStore", "restoreFrom", "java.nio.file.Path")
-          .because("records reach the store only by applying committed Raft entries");
+          .dependOnClassesThat()
+          .resideInAPackage("io.raftlog.internal..")
+          .because(
+              "replication builds and applies the Raft entries (raft_entry.proto); the service"
+                  + " asks it to append, create or delete");
 
   @ArchTest
   static final ArchRule jraftStaysInReplication =

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreBatch;
 import io.raftlog.storage.StoredRecords;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code append}: one Raft entry holding one ~256 KiB client batch ({@code 256 KiB /
  * recordBytes} records) to one stream of a shard store, applied as {@code LogStateMachine} does:
- * each record rebuilt with its offset, then one commit. {@code read}: one consume page (at most 10,000 records or 1 MiB) from a
- * random offset, turned into the {@link ConsumeResponse} that gRPC then serializes.
+ * each record rebuilt with its offset, then one commit. {@code read}: one consume page (at most
+ * 10,000 records or 1 MiB) from a random offset, turned into the {@link ConsumeResponse} that gRPC
+ * then serializes.
  *
  * <p>Units: the primary score is invocations per second, i.e. batches/s for {@code append} and
  * pages/s for {@code read}. The secondary results {@code append:records} and {@code read:records}
@@ -132,13 +134,13 @@ public class RocksLogStoreBenchmark {
   public ConsumeResponse read(Records counter) {
     // Only within the filled part, so every page is a full one.
     long offset = ThreadLocalRandom.current().nextLong(filled - PAGE_RECORDS);
-    StoredRecords page = store.read(STREAM, offset, PAGE_RECORDS, PAGE_BYTES);
+    StoredRecords page = store.read(STREAM, offset, PAGE_RECORDS, PAGE_BYTES).orElseThrow();
     counter.records += page.count();
-    return page.toResponse(store.nextOffset(STREAM));
+    return page.toResponse();
   }
 
   private void appendBatch() {
-    try (RocksLogStore.Batch batch = store.newBatch()) {
+    try (StoreBatch batch = store.newBatch()) {
       if (batch.stream(STREAM).isEmpty()) {
         batch.create(STREAM, System.currentTimeMillis());
       }

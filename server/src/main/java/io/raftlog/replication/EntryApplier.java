@@ -11,6 +11,7 @@ import io.raftlog.replication.AppendOutcome.PartOffsets;
 import io.raftlog.replication.AppendOutcome.Rejected;
 import io.raftlog.replication.ProducerTable.PartRef;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreBatch;
 import io.raftlog.wire.ExpectedOffsetMismatch;
 import io.raftlog.wire.StreamNames;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.Map;
 
 /**
  * The rules of a shard entry: decides what each {@link ShardEntry} does to the shard's streams and
- * stages it in a store {@link RocksLogStore.Batch}. Deterministic, so every replica stages the same
- * bytes. Owns the shard's {@link ProducerTable}. Used only by {@link LogStateMachine}, on the apply
+ * stages it in a store {@link StoreBatch}. Deterministic, so every replica stages the same bytes.
+ * Owns the shard's {@link ProducerTable}. Used only by {@link LogStateMachine}, on the apply
  * thread.
  */
 final class EntryApplier {
@@ -38,7 +39,7 @@ final class EntryApplier {
     producers = ProducerTable.load(store.producers(), maxProducers);
   }
 
-  AppendOutcome apply(RocksLogStore.Batch batch, ShardEntry entry, long index) {
+  AppendOutcome apply(StoreBatch batch, ShardEntry entry, long index) {
     return switch (entry.getKindCase()) {
       case APPEND -> append(batch, entry.getAppend(), index);
       case CREATE -> create(batch, entry.getCreate());
@@ -50,7 +51,7 @@ final class EntryApplier {
     };
   }
 
-  private AppendOutcome append(RocksLogStore.Batch batch, AppendBatch entry, long index) {
+  private AppendOutcome append(StoreBatch batch, AppendBatch entry, long index) {
     List<String> names = new ArrayList<>(entry.getPartsCount());
     for (StreamRecords part : entry.getPartsList()) {
       names.add(StreamNames.orDefault(part.getStream()));
@@ -105,7 +106,7 @@ final class EntryApplier {
   }
 
   private static PartRef appendPart(
-      RocksLogStore.Batch batch, String name, StreamRecords part, long appendTimeMs) {
+      StoreBatch batch, String name, StreamRecords part, long appendTimeMs) {
     // Also `default`, which exists without a meta key until its first write.
     if (batch.stream(name).isEmpty()) {
       batch.create(name, appendTimeMs);
@@ -131,7 +132,7 @@ final class EntryApplier {
     return out;
   }
 
-  private static AppendOutcome create(RocksLogStore.Batch batch, CreateStream entry) {
+  private static AppendOutcome create(StoreBatch batch, CreateStream entry) {
     String name = entry.getStream();
     String problem = StreamNames.problem(name);
     if (problem != null) {
@@ -144,7 +145,7 @@ final class EntryApplier {
     return new AppendOutcome.Created(batch.stream(name).orElseThrow());
   }
 
-  private static AppendOutcome delete(RocksLogStore.Batch batch, DeleteStream entry) {
+  private static AppendOutcome delete(StoreBatch batch, DeleteStream entry) {
     String name = entry.getStream();
     if (StreamNames.problem(name) != null || !batch.exists(name)) {
       return new Rejected(Kind.NOT_FOUND, "stream '" + name + "' does not exist");

@@ -9,6 +9,7 @@ import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoreBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ final class LogStateMachine extends GroupStateMachine {
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
     Map<String, Long> changed = Map.of();
-    try (RocksLogStore.Batch batch = store.newBatch()) {
+    try (StoreBatch batch = store.newBatch()) {
       while (it.hasNext()) {
         long index = it.getIndex();
         // Entries the store already holds come back when Raft replays its log after a restart.

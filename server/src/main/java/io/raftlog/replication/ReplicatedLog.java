@@ -1,10 +1,15 @@
 package io.raftlog.replication;
 
 import com.alipay.sofa.jraft.error.RaftError;
+import io.raftlog.api.v1.StreamRecords;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
+import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.CreateStream;
+import io.raftlog.internal.v1.DeleteStream;
 import io.raftlog.internal.v1.ShardEntry;
+import io.raftlog.storage.LogReader;
 import io.raftlog.storage.RocksLogStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's replica of one shard: the shard's store, the JRaft member of its group running {@link
- * LogStateMachine} over that store, and the few things the service layer needs (append, read
- * barrier, who leads, applied events) without exposing JRaft: its failures arrive as {@link
+ * LogStateMachine} over that store, and the few things the service layer needs (append, create and
+ * delete a stream, read barrier, reads, who leads, applied events) without exposing JRaft or the
+ * shard's Raft entries, which it builds itself: its failures arrive as {@link
  * ReplicationException}s. Owned by {@link Replicas}, which starts and closes it.
  *
  * <p>Futures this class returns are completed on JRaft's threads (the apply thread, its closure
@@ -60,8 +66,8 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     return shard;
   }
 
-  /** This replica's store: the service reads records from it (and never writes). */
-  public RocksLogStore store() {
+  /** This replica's applied state, to read; only committed entries change it. */
+  public LogReader reader() {
     return store;
   }
 
@@ -71,16 +77,56 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   }
 
   /**
-   * Replicates one entry. The future completes once the entry is committed by a majority and
-   * applied, with what applying it did; or fails with a {@link ReplicationException} when it did
-   * not commit under this leader (lost leadership, overload, shutdown; on a follower at once). A
-   * failed batch may still be committed by the next leader, so a retry must keep the producer id
-   * and sequence.
+   * Appends one client batch, all parts or none, in order: each part to its stream (which the batch
+   * may create when {@code streams.auto-create} is on), if the stream is at the part's expected
+   * offset when it has one. A {@code producerId} other than 0 makes the batch idempotent under its
+   * {@code sequence}. The leader's clock stamps the records that carry no timestamp.
    *
-   * <p>Completed on JRaft's apply thread (applied) or its closure executor (refused): dependent
-   * stages must not block.
+   * <p>The future completes once the batch is committed by a majority and applied, with what
+   * applying it did ({@link AppendOutcome.Appended} or {@link AppendOutcome.Rejected}); or fails
+   * with a {@link ReplicationException} when it did not commit under this leader (lost leadership,
+   * overload, shutdown; on a follower at once). A failed batch may still be committed by the next
+   * leader, so a retry must keep the producer id and sequence. Completed on JRaft's apply thread
+   * (applied) or its closure executor (refused): dependent stages must not block.
    */
-  public CompletableFuture<AppendOutcome> append(ShardEntry entry) {
+  public CompletableFuture<AppendOutcome> append(
+      List<StreamRecords> parts, long producerId, long sequence) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setAppend(
+                AppendBatch.newBuilder()
+                    .addAllParts(parts)
+                    .setProducerId(producerId)
+                    .setSequence(sequence)
+                    .setAppendTimeMs(System.currentTimeMillis())
+                    .setCreateStreams(config.get(ConfigKeys.STREAMS_AUTO_CREATE)))
+            .build());
+  }
+
+  /**
+   * Creates an empty stream, stamped with the leader's clock: {@link AppendOutcome.Created}, or
+   * {@link AppendOutcome.Rejected} if it exists. Completes and fails as {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> create(String stream) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setCreate(
+                CreateStream.newBuilder()
+                    .setStream(stream)
+                    .setCreatedMs(System.currentTimeMillis()))
+            .build());
+  }
+
+  /**
+   * Deletes a stream and its records: {@link AppendOutcome.Deleted}, or {@link
+   * AppendOutcome.Rejected} if it does not exist. Completes and fails as {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> delete(String stream) {
+    return propose(
+        ShardEntry.newBuilder().setDelete(DeleteStream.newBuilder().setStream(stream)).build());
+  }
+
+  private CompletableFuture<AppendOutcome> propose(ShardEntry entry) {
     CompletableFuture<AppendOutcome> result = new CompletableFuture<>();
     member.propose(entry.toByteArray(), new AppendClosure(result));
     return result;

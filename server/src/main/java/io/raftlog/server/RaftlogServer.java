@@ -220,7 +220,7 @@ public final class RaftlogServer implements AutoCloseable {
   /** The next offset of {@code stream} in this node's replica of its shard (0 if absent). */
   public long nextOffset(String stream) {
     ReplicatedLog r = replicas.local(replicas.shardOf(stream));
-    return r == null ? 0 : r.store().nextOffset(stream);
+    return r == null ? 0 : r.reader().nextOffset(stream);
   }
 
   /** Calls the node's gRPC server has open right now (for tests and diagnostics). */

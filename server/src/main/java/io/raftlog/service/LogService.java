@@ -26,9 +26,9 @@ import java.util.function.Supplier;
 /**
  * The {@code raftlog.v1.Log} gRPC service of one node: a thin face that hands each call to the part
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
- * reads, {@link StreamAdmin} for stream calls, {@link ClusterView} for GetCluster). Builds those
- * parts and owns the resources they share (peer channels, open tail streams); the node owns the
- * read executor and the {@link Replicas}.
+ * reads (records, describe and list), {@link StreamAdmin} for stream creates and deletes, {@link
+ * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
+ * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
  */
 public final class LogService extends LogGrpc.LogImplBase implements AutoCloseable {
   private final Routes routes;
@@ -50,11 +50,10 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
             new ProduceLimits(
                 config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
             new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
-            forwarder,
-            config.get(ConfigKeys.STREAMS_AUTO_CREATE));
+            forwarder);
     this.tails = new Tails(replicas.localShards().values(), readExecutor);
     this.reads = new ReadPath(routes, readExecutor, tails);
-    this.streams = new StreamAdmin(routes, forwarder, readExecutor);
+    this.streams = new StreamAdmin(routes, forwarder);
     this.cluster = new ClusterView(config, replicas, peers);
   }
 
@@ -106,12 +105,12 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   @Override
   public void describeStream(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
-    streams.describe(request, out);
+    reads.describe(request, out);
   }
 
   @Override
   public void listStreams(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    streams.list(request, out);
+    reads.list(request, out);
   }
 
   @Override

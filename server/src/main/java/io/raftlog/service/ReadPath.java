@@ -1,25 +1,37 @@
 package io.raftlog.service;
 
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.DescribeStreamRequest;
+import io.raftlog.api.v1.ListStreamsRequest;
+import io.raftlog.api.v1.ListStreamsResponse;
+import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.config.Peer;
 import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.storage.RocksLogStore;
-import io.raftlog.wire.StreamNames;
+import io.raftlog.storage.LogReader;
+import io.raftlog.storage.NamedStream;
+import io.raftlog.storage.StoredRecords;
+import io.raftlog.storage.StreamMeta;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
- * The consume path: finds the stream's shard and this node's replica of it, waits for the requested
- * consistency (a Raft read barrier in that shard for LINEARIZABLE), checks that the stream exists
- * and the offset is not past its end, then reads from the replica's store on the bounded read
- * executor, once (Consume) or by following the tail through {@link Tails} (ConsumeStream). Called
- * on gRPC's threads; reads run on the read executor.
+ * Every read: Consume, ConsumeStream, DescribeStream and ListStreams. Finds the stream's shard and
+ * this node's replica of it, waits for the requested consistency (a Raft read barrier in that shard
+ * for LINEARIZABLE; in the meta group too where the answer holds the streams' settings), then reads
+ * the replica's {@link LogReader} on the bounded read executor: once, or by following the tail
+ * through {@link Tails} (ConsumeStream). Called on gRPC's threads; reads run on the read executor,
+ * in the call's gRPC context.
  */
 final class ReadPath {
 
@@ -32,6 +44,9 @@ final class ReadPath {
    */
   static final int MAX_STREAM_RESPONSE_BYTES = 1 << 20;
 
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+
   private final Routes routes;
   private final Executor readExecutor;
   private final Tails tails;
@@ -42,88 +57,185 @@ final class ReadPath {
     this.tails = tails;
   }
 
-  /** One Consume: up to the request's records from its offset, in one response. */
+  /**
+   * One Consume: up to the request's records from its offset, in one response, with the stream's
+   * next offset as of the same read (one read of the stream's metadata).
+   */
   void consume(ConsumeRequest request, StreamObserver<ConsumeResponse> out) {
+    long offset = request.getOffset();
     whenReadable(
         request,
         out,
-        (store, stream) ->
-            next -> {
-              var records =
-                  store.read(stream, request.getOffset(), maxRecords(request), MAX_RESPONSE_BYTES);
-              out.onNext(records.toResponse(Math.max(next, store.nextOffset(stream))));
-              out.onCompleted();
-            });
+        (reader, stream) -> {
+          StoredRecords records =
+              reader
+                  .read(stream, offset, maxRecords(request), MAX_RESPONSE_BYTES)
+                  .orElseThrow(() -> Errors.notFound(stream));
+          checkNotPastEnd(offset, records.nextOffset());
+          out.onNext(records.toResponse());
+          out.onCompleted();
+        });
   }
 
   /** One ConsumeStream: records from the request's offset, then new ones as they are applied. */
   void consumeStream(ConsumeRequest request, ServerCallStreamObserver<ConsumeResponse> out) {
     // Made now: gRPC takes the call's handlers only during its first invocation.
     TailSubscription tail = tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES);
+    long offset = request.getOffset();
     whenReadable(
         request,
         out,
-        (store, stream) -> next -> tails.start(tail, store, stream, request.getOffset()));
-  }
-
-  /** What to do with the stream once it can be read. */
-  @FunctionalInterface
-  private interface Read {
-    LongConsumer on(RocksLogStore store, String stream);
+        (reader, stream) -> {
+          checkNotPastEnd(offset, meta(reader, stream).nextOffset());
+          tails.start(tail, reader, stream, offset);
+        });
   }
 
   /**
-   * Runs the read, given the stream's next offset, on the read executor once the requested
-   * consistency holds, the stream exists and the offset is not past its end; its errors end the
+   * One DescribeStream. The stream's settings come from this node's catalog replica: a linearizable
+   * describe waits for it too, or a follower could miss settings a CreateStream just stored.
+   */
+  void describe(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
+    whenReady(
+        request.getConsistencyValue(),
+        () -> Routes.explicitStreamName(request.getStream()),
+        true,
+        out,
+        (reader, stream, shard) -> {
+          out.onNext(info(routes, stream, shard, meta(reader, stream)));
+          out.onCompleted();
+        });
+  }
+
+  /**
+   * Lists the streams of every shard this node holds, merged in name order: each shard is read
+   * after a read barrier in it, so the page sees every create and delete acknowledged before the
    * call.
    */
-  private void whenReadable(ConsumeRequest request, StreamObserver<?> out, Read read) {
+  void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
+    int page = RequestChecks.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE);
+    String prefix = request.getPrefix();
+    List<ReplicatedLog> shards = new ArrayList<>(routes.replicas().localShards().values());
+    if (shards.size() < routes.replicas().shardCount()) {
+      out.onError(
+          Status.UNAVAILABLE
+              .withDescription(
+                  "this node holds only some shards; list streams on a node that holds all")
+              .asRuntimeException());
+      return;
+    }
+    List<CompletableFuture<Void>> barriers = new ArrayList<>();
+    barriers.add(routes.catalog().readBarrier()); // the streams' settings
+    for (ReplicatedLog s : shards) {
+      barriers.add(s.readBarrier());
+    }
+    Runnable read =
+        guarded(
+            out,
+            () -> {
+              List<StreamInfo> all = new ArrayList<>();
+              for (ReplicatedLog s : shards) {
+                for (NamedStream e : s.reader().streams(prefix, request.getPageToken(), page + 1)) {
+                  all.add(info(routes, e.name(), s.shard(), e.meta()));
+                }
+              }
+              all.sort(Comparator.comparing(StreamInfo::getName));
+              ListStreamsResponse.Builder b = ListStreamsResponse.newBuilder();
+              b.addAllStreams(all.subList(0, Math.min(page, all.size())));
+              if (all.size() > page) {
+                b.setNextPageToken(all.get(page - 1).getName());
+              }
+              out.onNext(b.build());
+              out.onCompleted();
+            });
+    executeWhen(CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new)), read, out);
+  }
+
+  /** A stream as DescribeStream, ListStreams and CreateStream answer it. */
+  static StreamInfo info(Routes routes, String stream, int shard, StreamMeta meta) {
+    Peer leader = routes.leaderOf(shard);
+    return StreamInfo.newBuilder()
+        .setName(stream)
+        .setShard(shard)
+        .setLeaderId(leader == null ? "" : leader.id())
+        .addAllReplicas(routes.replicasOf(shard).stream().map(Peer::id).toList())
+        .setFirstOffset(meta.firstOffset())
+        .setNextOffset(meta.nextOffset())
+        .setCreatedMs(meta.createdMs())
+        .putAllSettings(routes.catalog().settings(stream))
+        .build();
+  }
+
+  /** A read of one stream, on the read executor; what it throws ends the call. */
+  @FunctionalInterface
+  private interface StreamRead {
+    void run(LogReader reader, String stream, int shard);
+  }
+
+  /** What a Consume or ConsumeStream does with its stream, on the read executor. */
+  @FunctionalInterface
+  private interface ConsumeRead {
+    void run(LogReader reader, String stream);
+  }
+
+  /** As {@link #whenReady}, for a consume request (an empty stream name means {@code default}). */
+  private void whenReadable(ConsumeRequest request, StreamObserver<?> out, ConsumeRead read) {
+    whenReady(
+        request.getConsistencyValue(),
+        () -> Routes.streamName(request.getStream()),
+        false,
+        out,
+        (reader, stream, shard) -> read.run(reader, stream));
+  }
+
+  /**
+   * Routes a read of one stream and runs it on the read executor once the requested consistency
+   * holds (with {@code withCatalog}, in the meta group too); errors end the call.
+   */
+  private void whenReady(
+      int consistencyValue,
+      Supplier<String> name,
+      boolean withCatalog,
+      StreamObserver<?> out,
+      StreamRead read) {
     ReplicatedLog replica;
     String stream;
+    int shard;
     Consistency consistency;
     try {
-      consistency = RequestChecks.consistency(request.getConsistencyValue());
-      stream = Routes.streamName(request.getStream());
-      int shard = routes.shardOf(stream);
+      consistency = RequestChecks.consistency(consistencyValue);
+      stream = name.get();
+      shard = routes.shardOf(stream);
       LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
       replica = routes.localForRead(shard);
     } catch (RuntimeException e) {
       out.onError(Errors.asStatus(e));
       return;
     }
-    RocksLogStore store = replica.store();
-    Runnable guarded =
-        Context.current()
-            .wrap(
-                () -> {
-                  try {
-                    long next = nextOffsetOf(store, stream);
-                    // Offsets are unsigned on the wire: 2^63 and above arrive negative.
-                    if (Long.compareUnsigned(request.getOffset(), next) > 0) {
-                      throw Errors.pastEnd(request.getOffset(), next);
-                    }
-                    read.on(store, stream).accept(next);
-                  } catch (RuntimeException e) {
-                    out.onError(Errors.asStatus(e));
-                  }
-                });
-    afterBarrier(replica, consistency, out).thenRun(() -> execute(guarded, out));
+    CompletableFuture<Void> ready = afterBarrier(replica, consistency, out);
+    if (withCatalog && consistency != Consistency.LOCAL) {
+      ready = ready.thenCombine(routes.catalog().readBarrier(), (a, b) -> null);
+    }
+    executeWhen(ready, guarded(out, () -> read.run(replica.reader(), stream, shard)), out);
   }
 
-  /** The stream's next offset; NOT_FOUND if it does not exist ({@code default} always does). */
-  static long nextOffsetOf(RocksLogStore store, String stream) {
-    var meta = store.stream(stream);
-    if (meta.isEmpty() && !stream.equals(StreamNames.DEFAULT)) {
-      throw Errors.notFound(stream);
+  /** The stream's metadata; NOT_FOUND if it does not exist. */
+  private static StreamMeta meta(LogReader reader, String stream) {
+    return reader.stream(stream).orElseThrow(() -> Errors.notFound(stream));
+  }
+
+  /** OUT_OF_RANGE if {@code offset} (unsigned on the wire) is past {@code nextOffset}. */
+  private static void checkNotPastEnd(long offset, long nextOffset) {
+    if (Long.compareUnsigned(offset, nextOffset) > 0) {
+      throw Errors.pastEnd(offset, nextOffset);
     }
-    return meta.map(m -> m.nextOffset()).orElse(0L);
   }
 
   /**
    * Completes when a read at {@code consistency} may start on {@code replica}; on failure, ends the
    * call and never completes.
    */
-  static CompletableFuture<Void> afterBarrier(
+  private static CompletableFuture<Void> afterBarrier(
       ReplicatedLog replica, Consistency consistency, StreamObserver<?> out) {
     if (consistency == Consistency.LOCAL) {
       return CompletableFuture.completedFuture(null);
@@ -147,12 +259,36 @@ final class ReadPath {
     return ready;
   }
 
-  private void execute(Runnable read, StreamObserver<?> out) {
-    try {
-      readExecutor.execute(read);
-    } catch (RejectedExecutionException full) {
-      out.onError(Errors.readsQueued());
-    }
+  /** {@code read} in the call's context, its errors ending the call. */
+  private static Runnable guarded(StreamObserver<?> out, Runnable read) {
+    return Context.current()
+        .wrap(
+            () -> {
+              try {
+                read.run();
+              } catch (RuntimeException e) {
+                out.onError(Errors.asStatus(e));
+              }
+            });
+  }
+
+  /**
+   * Hands {@code read} to the read executor once {@code ready} completes (on whatever thread
+   * completes it, often JRaft's); ends the call if {@code ready} fails or the executor is full.
+   */
+  private void executeWhen(CompletableFuture<?> ready, Runnable read, StreamObserver<?> out) {
+    ready.whenComplete(
+        (ok, failure) -> {
+          if (failure != null) {
+            out.onError(Errors.asStatus(failure));
+            return;
+          }
+          try {
+            readExecutor.execute(read);
+          } catch (RejectedExecutionException full) {
+            out.onError(Errors.readsQueued());
+          }
+        });
   }
 
   private static int maxRecords(ConsumeRequest request) {

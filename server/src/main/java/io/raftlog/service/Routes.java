@@ -33,6 +33,15 @@ final class Routes {
     return n;
   }
 
+  /** A name a call must give (admin calls have no `default` stand-in); INVALID_ARGUMENT if bad. */
+  static String explicitStreamName(String name) {
+    String problem = StreamNames.problem(name);
+    if (problem != null) {
+      throw Errors.invalid(problem);
+    }
+    return name;
+  }
+
   int shardOf(String stream) {
     return replicas.shardOf(stream);
   }

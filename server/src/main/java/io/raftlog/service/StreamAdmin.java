@@ -2,56 +2,35 @@ package io.raftlog.service;
 
 import io.grpc.Context;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
-import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.CreateStreamRequest;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
-import io.raftlog.api.v1.DescribeStreamRequest;
-import io.raftlog.api.v1.ListStreamsRequest;
-import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.config.Peer;
-import io.raftlog.internal.v1.CreateStream;
-import io.raftlog.internal.v1.DeleteStream;
-import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.replication.AppendOutcome;
-import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.storage.NamedStream;
-import io.raftlog.storage.RocksLogStore;
-import io.raftlog.storage.StreamMeta;
-import io.raftlog.wire.StreamNames;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * CreateStream, DescribeStream, ListStreams and DeleteStream. A stream's existence and offsets live
- * in its shard (a create or delete is a Raft entry there); its settings, if it has any, live in the
- * catalog. A call that touches both is served by the meta group's leader, which does the catalog
- * part and relays the shard part to the shard's leader (marked {@code raftlog-catalog-done}).
- * Called on gRPC's threads; reads run on the read executor.
+ * CreateStream and DeleteStream (DescribeStream and ListStreams are reads: {@link ReadPath}). A
+ * stream's existence and offsets live in its shard (a create or delete is a Raft entry there); its
+ * settings, if it has any, live in the catalog. A call that touches both is served by the meta
+ * group's leader, which does the catalog part and relays the shard part to the shard's leader
+ * (marked {@code raftlog-catalog-done}). Called on gRPC's threads; the shard parts complete on
+ * JRaft's.
  */
 final class StreamAdmin {
-  static final int DEFAULT_PAGE = 100;
-  static final int MAX_PAGE = 1000;
-
   private final Routes routes;
   private final Forwarder forwarder;
-  private final Executor readExecutor;
 
-  StreamAdmin(Routes routes, Forwarder forwarder, Executor readExecutor) {
+  StreamAdmin(Routes routes, Forwarder forwarder) {
     this.routes = routes;
     this.forwarder = forwarder;
-    this.readExecutor = readExecutor;
   }
 
   CompletableFuture<StreamInfo> create(CreateStreamRequest request) {
-    String stream = explicitName(request.getStream());
+    String stream = Routes.explicitStreamName(request.getStream());
     StreamSettingsRule.check(request.getSettingsMap());
     routes.refuseWritesWhileDiskFull();
     int shard = routes.shardOf(stream);
@@ -130,27 +109,20 @@ final class StreamAdmin {
   }
 
   private CompletableFuture<StreamInfo> createInShard(int shard, String stream) {
-    ShardEntry entry =
-        ShardEntry.newBuilder()
-            .setCreate(
-                CreateStream.newBuilder()
-                    .setStream(stream)
-                    .setCreatedMs(System.currentTimeMillis()))
-            .build();
     return routes
         .local(shard)
-        .append(entry)
+        .create(stream)
         .thenApply(
             outcome -> {
               if (outcome instanceof AppendOutcome.Rejected r) {
                 throw Errors.rejected(r);
               }
-              return info(stream, shard, ((AppendOutcome.Created) outcome).meta());
+              return ReadPath.info(routes, stream, shard, ((AppendOutcome.Created) outcome).meta());
             });
   }
 
   CompletableFuture<DeleteStreamResponse> delete(DeleteStreamRequest request) {
-    String stream = explicitName(request.getStream());
+    String stream = Routes.explicitStreamName(request.getStream());
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
     // Whether the stream has settings is read from this node's catalog replica once it has caught
@@ -182,11 +154,9 @@ final class StreamAdmin {
   }
 
   private CompletableFuture<DeleteStreamResponse> deleteInShard(int shard, String stream) {
-    ShardEntry entry =
-        ShardEntry.newBuilder().setDelete(DeleteStream.newBuilder().setStream(stream)).build();
     return routes
         .local(shard)
-        .append(entry)
+        .delete(stream)
         .thenApply(
             outcome -> {
               if (outcome instanceof AppendOutcome.Rejected r) {
@@ -196,154 +166,5 @@ final class StreamAdmin {
                   .setNextOffset(((AppendOutcome.Deleted) outcome).nextOffset())
                   .build();
             });
-  }
-
-  void describe(DescribeStreamRequest request, StreamObserver<StreamInfo> out) {
-    String stream;
-    ReplicatedLog replica;
-    int shard;
-    Consistency consistency;
-    try {
-      consistency = RequestChecks.consistency(request.getConsistencyValue());
-      stream = explicitName(request.getStream());
-      shard = routes.shardOf(stream);
-      LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
-      replica = routes.localForRead(shard);
-    } catch (RuntimeException e) {
-      out.onError(Errors.asStatus(e));
-      return;
-    }
-    // The stream's settings come from this node's catalog replica: a linearizable describe waits
-    // for it too, or a follower could miss settings a CreateStream just stored.
-    CompletableFuture<Void> catalogReady =
-        consistency == Consistency.LOCAL
-            ? CompletableFuture.completedFuture(null)
-            : routes.catalog().readBarrier();
-    ReadPath.afterBarrier(replica, consistency, out)
-        .thenCombine(catalogReady, (a, b) -> (Void) null)
-        .whenComplete(
-            (ready, failure) -> {
-              if (failure != null) {
-                out.onError(Errors.asStatus(failure));
-                return;
-              }
-              execute(
-                  out,
-                  () -> {
-                    RocksLogStore store = replica.store();
-                    StreamMeta meta =
-                        store.stream(stream)
-                            .orElseGet(
-                                () -> {
-                                  if (stream.equals(StreamNames.DEFAULT)) {
-                                    return StreamMeta.NEVER_WRITTEN;
-                                  }
-                                  throw Errors.notFound(stream);
-                                });
-                    out.onNext(info(stream, shard, meta));
-                    out.onCompleted();
-                  });
-            });
-  }
-
-  /**
-   * Lists the streams of every shard this node holds, merged in name order: each shard is read
-   * after a read barrier in it, so the page sees every create and delete acknowledged before the
-   * call.
-   */
-  void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    int page = RequestChecks.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE);
-    String prefix = request.getPrefix();
-    List<ReplicatedLog> shards = new ArrayList<>(routes.replicas().localShards().values());
-    if (shards.size() < routes.replicas().shardCount()) {
-      out.onError(
-          Status.UNAVAILABLE
-              .withDescription(
-                  "this node holds only some shards; list streams on a node that holds all")
-              .asRuntimeException());
-      return;
-    }
-    List<CompletableFuture<Void>> barriers = new ArrayList<>();
-    barriers.add(routes.catalog().readBarrier()); // the streams' settings
-    for (ReplicatedLog s : shards) {
-      CompletableFuture<Void> b = new CompletableFuture<>();
-      s.readBarrier()
-          .whenComplete(
-              (ok, e) -> {
-                if (e == null) {
-                  b.complete(null);
-                } else {
-                  b.completeExceptionally(e);
-                }
-              });
-      barriers.add(b);
-    }
-    CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new))
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                out.onError(Errors.asStatus(failure));
-                return;
-              }
-              execute(
-                  out,
-                  () -> {
-                    List<StreamInfo> all = new ArrayList<>();
-                    for (ReplicatedLog s : shards) {
-                      for (NamedStream e :
-                          s.store().streams(prefix, request.getPageToken(), page + 1)) {
-                        all.add(info(e.name(), s.shard(), e.meta()));
-                      }
-                    }
-                    all.sort(java.util.Comparator.comparing(StreamInfo::getName));
-                    ListStreamsResponse.Builder b = ListStreamsResponse.newBuilder();
-                    b.addAllStreams(all.subList(0, Math.min(page, all.size())));
-                    if (all.size() > page) {
-                      b.setNextPageToken(all.get(page - 1).getName());
-                    }
-                    out.onNext(b.build());
-                    out.onCompleted();
-                  });
-            });
-  }
-
-  private StreamInfo info(String stream, int shard, StreamMeta meta) {
-    Peer leader = routes.leaderOf(shard);
-    return StreamInfo.newBuilder()
-        .setName(stream)
-        .setShard(shard)
-        .setLeaderId(leader == null ? "" : leader.id())
-        .addAllReplicas(routes.replicasOf(shard).stream().map(Peer::id).toList())
-        .setFirstOffset(meta.firstOffset())
-        .setNextOffset(meta.nextOffset())
-        .setCreatedMs(meta.createdMs())
-        .putAllSettings(routes.catalog().settings(stream))
-        .build();
-  }
-
-  private void execute(StreamObserver<?> out, Runnable read) {
-    try {
-      readExecutor.execute(
-          io.grpc.Context.current()
-              .wrap(
-                  () -> {
-                    try {
-                      read.run();
-                    } catch (RuntimeException e) {
-                      out.onError(Errors.asStatus(e));
-                    }
-                  }));
-    } catch (RejectedExecutionException full) {
-      out.onError(Errors.readsQueued());
-    }
-  }
-
-  /** A name a call must give (no `default` stand-in for admin calls). */
-  private static String explicitName(String name) {
-    String problem = StreamNames.problem(name);
-    if (problem != null) {
-      throw Errors.invalid(problem);
-    }
-    return name;
   }
 }

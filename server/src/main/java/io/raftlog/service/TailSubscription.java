@@ -3,7 +3,7 @@ package io.raftlog.service;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.raftlog.api.v1.ConsumeResponse;
-import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.LogReader;
 import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * drain at a time.
  */
 final class TailSubscription {
-  private volatile RocksLogStore store;
+  private volatile LogReader reader;
   private volatile String stream;
   private final ServerCallStreamObserver<ConsumeResponse> out;
   private final int maxRecords;
@@ -49,9 +49,9 @@ final class TailSubscription {
     out.setOnReadyHandler(this::schedule);
   }
 
-  /** Names the stream this call follows, and the store of its shard, once they are known. */
-  void bind(RocksLogStore store, String stream) {
-    this.store = store;
+  /** Names the stream this call follows, and the reader of its shard, once they are known. */
+  void bind(LogReader reader, String stream) {
+    this.reader = reader;
     this.stream = stream;
   }
 
@@ -108,19 +108,21 @@ final class TailSubscription {
     try {
       do {
         while (!ended.get() && out.isReady()) {
-          StoredRecords records = store.read(stream, position, maxRecords, maxBytes);
-          if (records.isEmpty()) {
+          // A deleted stream reads as no records; the records read come with the stream's next
+          // offset as of the same read.
+          StoredRecords records = reader.read(stream, position, maxRecords, maxBytes).orElse(null);
+          if (records == null || records.isEmpty()) {
             break;
           }
           position += records.count();
-          out.onNext(records.toResponse(Math.max(position, store.nextOffset(stream))));
+          out.onNext(records.toResponse());
         }
         scheduled.set(false);
         // A wake-up that came while we were draining found `scheduled` set and did nothing: look
         // again.
       } while (!ended.get()
           && out.isReady()
-          && store.nextOffset(stream) > position
+          && reader.nextOffset(stream) > position
           && scheduled.compareAndSet(false, true));
     } catch (RuntimeException e) {
       scheduled.set(false);

@@ -4,7 +4,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.replication.AppliedListener;
 import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.LogReader;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +54,8 @@ final class Tails {
   }
 
   /** Follows {@code stream} from {@code offset}, unless the call was cancelled in the meantime. */
-  void start(TailSubscription tail, RocksLogStore store, String stream, long offset) {
-    tail.bind(store, stream);
+  void start(TailSubscription tail, LogReader reader, String stream, long offset) {
+    tail.bind(reader, stream);
     byStream.computeIfAbsent(stream, s -> ConcurrentHashMap.newKeySet()).add(tail);
     if (tail.ended()) { // cancelled while waiting for the read barrier
       unsubscribe(tail);

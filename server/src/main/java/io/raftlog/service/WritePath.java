@@ -6,8 +6,6 @@ import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.StreamOffsets;
 import io.raftlog.api.v1.StreamRecords;
 import io.raftlog.config.Peer;
-import io.raftlog.internal.v1.AppendBatch;
-import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.replication.AppendOutcome;
 import io.raftlog.replication.ReplicatedLog;
 import java.util.List;
@@ -25,22 +23,15 @@ final class WritePath {
   private final ProduceLimits limits;
   private final InflightLimiter inflight;
   private final Forwarder forwarder;
-  private final boolean autoCreate;
 
   /** A checked batch: its parts, with names defaulted, and the one shard they all live in. */
   record Checked(ProduceRequest request, List<StreamRecords> parts, int shard) {}
 
-  WritePath(
-      Routes routes,
-      ProduceLimits limits,
-      InflightLimiter inflight,
-      Forwarder forwarder,
-      boolean autoCreate) {
+  WritePath(Routes routes, ProduceLimits limits, InflightLimiter inflight, Forwarder forwarder) {
     this.routes = routes;
     this.limits = limits;
     this.inflight = inflight;
     this.forwarder = forwarder;
-    this.autoCreate = autoCreate;
   }
 
   /**
@@ -98,19 +89,9 @@ final class WritePath {
                   + inflight.maxBytes()
                   + " bytes of unacknowledged produce (log.max-inflight-bytes)"));
     }
-    ShardEntry entry =
-        ShardEntry.newBuilder()
-            .setAppend(
-                AppendBatch.newBuilder()
-                    .addAllParts(batch.parts())
-                    .setProducerId(request.getProducerId())
-                    .setSequence(request.getSequence())
-                    .setAppendTimeMs(System.currentTimeMillis())
-                    .setCreateStreams(autoCreate))
-            .build();
     // Runs on the JRaft thread that completes the append: it only builds the answer.
     return shard
-        .append(entry)
+        .append(batch.parts(), request.getProducerId(), request.getSequence())
         .whenComplete((outcome, failure) -> inflight.release(bytes))
         .thenApply(outcome -> response(batch, outcome));
   }

@@ -1,21 +1,71 @@
 package io.raftlog.storage;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.Record;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
- * Walks one stored chunk: consecutive records of one stream, each encoded as the {@code records}
- * field (1) of a {@code ConsumeResponse}, tag and length then the record's bytes. Pure: no I/O, no
- * allocation per record (record bytes are only skipped, never copied), so a corrupt or truncated
- * chunk, or one declaring absurd lengths, ends in a {@link StoreException} naming the offset and
- * never in an out-of-bounds read or an allocation of the declared size. Used by {@link
- * RocksLogStore#read} on the read threads, and by the fuzz tests.
+ * The encoding of one stored chunk: consecutive records of one stream, each encoded as the {@code
+ * records} field (1) of a {@code ConsumeResponse}, tag and length then the record's bytes, so that
+ * a read hands a chunk's bytes to gRPC as they are. {@link Writer} builds a chunk (for {@link
+ * StoreBatch}, on the apply thread); {@link #span} walks one (for {@link RocksLogStore#read} on the
+ * read threads, and the fuzz tests).
+ *
+ * <p>Walking is pure: no I/O, no allocation per record (record bytes are only skipped, never
+ * copied), so a corrupt or truncated chunk, or one declaring absurd lengths, ends in a {@link
+ * StoreException} naming the offset and never in an out-of-bounds read or an allocation of the
+ * declared size.
  */
 final class ChunkCodec {
+  private static final int RECORDS_FIELD = ConsumeResponse.RECORDS_FIELD_NUMBER;
+
   /** The records field of {@code ConsumeResponse}, length-delimited. */
-  static final int RECORDS_FIELD_TAG = (1 << 3) | 2;
+  static final int RECORDS_FIELD_TAG = (RECORDS_FIELD << 3) | 2;
+
+  /** A chunk is closed once it holds this many bytes; one record alone may exceed it. */
+  static final int CHUNK_BYTES = 256 << 10;
 
   private ChunkCodec() {}
+
+  /** One open chunk being filled; reused for the next once its bytes are taken. One thread. */
+  static final class Writer {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(CHUNK_BYTES + (64 << 10));
+    private final CodedOutputStream out = CodedOutputStream.newInstance(bytes, 8192);
+
+    void add(Record record) {
+      try {
+        out.writeMessage(RECORDS_FIELD, record);
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // writes to memory: cannot happen
+      }
+    }
+
+    boolean isEmpty() {
+      return bytes.size() == 0;
+    }
+
+    /** Whether the chunk reached {@link #CHUNK_BYTES} and should be closed. */
+    boolean isFull() {
+      return bytes.size() >= CHUNK_BYTES;
+    }
+
+    /** The chunk's bytes; the writer is then empty, ready for the next chunk. */
+    byte[] take() {
+      byte[] chunk = bytes.toByteArray();
+      bytes.reset();
+      return chunk;
+    }
+
+    /** Drops what was added since the last {@link #take}. */
+    void clear() {
+      bytes.reset();
+    }
+  }
 
   /**
    * The part of a chunk a read takes: bytes {@code from} (inclusive) to {@code to} (exclusive), the

@@ -9,20 +9,25 @@ import java.util.List;
 
 /**
  * Records read from the store, still in their stored encoding: each one as field 1 of a {@link
- * ConsumeResponse} ({@code records}), in one or more parts (slices of stored chunks, not copies).
+ * ConsumeResponse} ({@code records}), in one or more parts (slices of stored chunks, not copies);
+ * with the stream's next offset as of the same read.
  */
-public record StoredRecords(List<ByteString> parts, int count) {
-  public static final StoredRecords EMPTY = new StoredRecords(List.of(), 0);
+public record StoredRecords(List<ByteString> parts, int count, long nextOffset) {
+
+  /** No records, of a stream whose next offset is {@code nextOffset}. */
+  static StoredRecords none(long nextOffset) {
+    return new StoredRecords(List.of(), 0, nextOffset);
+  }
 
   public boolean isEmpty() {
     return count == 0;
   }
 
   /**
-   * A consume answer carrying these records. The records' values alias the parts rather than copy
-   * them: gRPC copies them once, into the response.
+   * A consume answer carrying these records and the stream's next offset. The records' values alias
+   * the parts rather than copy them: gRPC copies them once, into the response.
    */
-  public ConsumeResponse toResponse(long nextOffset) {
+  public ConsumeResponse toResponse() {
     ConsumeResponse.Builder response = ConsumeResponse.newBuilder();
     try {
       for (ByteString part : parts) {
@@ -38,6 +43,6 @@ public record StoredRecords(List<ByteString> parts, int count) {
 
   /** Decodes every record; for callers that need them one by one. */
   public List<Record> records() {
-    return toResponse(0).getRecordsList();
+    return toResponse().getRecordsList();
   }
 }

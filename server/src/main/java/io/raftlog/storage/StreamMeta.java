@@ -1,5 +1,6 @@
 package io.raftlog.storage;
 
+import io.raftlog.wire.StreamNames;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,7 +10,19 @@ import java.nio.ByteBuffer;
  */
 public record StreamMeta(long createdMs, long firstOffset, long nextOffset) {
   /** The stream {@code default} before anything was written to it. */
-  public static final StreamMeta NEVER_WRITTEN = new StreamMeta(0, 0, 0);
+  static final StreamMeta NEVER_WRITTEN = new StreamMeta(0, 0, 0);
+
+  /**
+   * The stream's meta given what is {@code stored} for it (null: nothing), or null if it does not
+   * exist. The one place of the rule that the stream {@code default} always exists: before its
+   * first write it has no meta key and is {@link #NEVER_WRITTEN}.
+   */
+  static StreamMeta ofStream(String name, StreamMeta stored) {
+    if (stored == null && StreamNames.DEFAULT.equals(name)) {
+      return NEVER_WRITTEN;
+    }
+    return stored;
+  }
 
   static final int ENCODED_BYTES = 24;
 

@@ -17,6 +17,7 @@ import io.raftlog.replication.AppendOutcome.Kind;
 import io.raftlog.replication.AppendOutcome.PartOffsets;
 import io.raftlog.replication.AppendOutcome.Rejected;
 import io.raftlog.storage.RocksLogStore;
+import io.raftlog.storage.StoredRecords;
 import io.raftlog.storage.StreamMeta;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,8 +103,13 @@ class LogStateMachineTest {
     return result.handle((outcome, failure) -> failure != null ? failure : outcome).getNow(null);
   }
 
+  /** The stream's record values; none for a stream that does not exist. */
   private static List<String> values(RocksLogStore store, String stream) {
-    return store.read(stream, 0, 1000, 1 << 20).records().stream()
+    return store
+        .read(stream, 0, 1000, 1 << 20)
+        .map(StoredRecords::records)
+        .orElse(List.of())
+        .stream()
         .map(r -> r.getValue().toStringUtf8())
         .toList();
   }
@@ -119,7 +125,7 @@ class LogStateMachineTest {
       List<Object> out = apply(fsm, 1, batch(0, 0, 1000, "a", "b"), batch(0, 0, 2000, "c"));
       assertEquals(appended(false, at("default", 0, 2)), out.get(0));
       assertEquals(appended(false, at("default", 2, 1)), out.get(1));
-      List<Record> records = store.read("default", 0, 10, 1 << 20).records();
+      List<Record> records = store.read("default", 0, 10, 1 << 20).orElseThrow().records();
       assertEquals(List.of(0L, 1L, 2L), records.stream().map(Record::getOffset).toList());
       assertEquals(1000, records.get(0).getTimestampMs());
       assertEquals(2000, records.get(2).getTimestampMs());

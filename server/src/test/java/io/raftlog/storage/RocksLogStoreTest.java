@@ -21,13 +21,13 @@ class RocksLogStoreTest {
   /** Appends to {@code stream} (creating it if needed) in one batch at {@code raftIndex}. */
   private static void appendValues(
       RocksLogStore store, long raftIndex, String stream, String... values) {
-    try (RocksLogStore.Batch b = store.newBatch()) {
+    try (StoreBatch b = store.newBatch()) {
       append(b, stream, values);
       b.commit(raftIndex);
     }
   }
 
-  private static void append(RocksLogStore.Batch b, String stream, String... values) {
+  private static void append(StoreBatch b, String stream, String... values) {
     if (b.stream(stream).isEmpty()) {
       b.create(stream, 1000);
     }
@@ -46,7 +46,11 @@ class RocksLogStoreTest {
   }
 
   private static List<String> all(RocksLogStore store, String stream) {
-    return values(store.read(stream, 0, 10_000, 1 << 30));
+    return values(store.read(stream, 0, 10_000, 1 << 30).orElseThrow());
+  }
+
+  private static List<String> names(RocksLogStore store, String prefix, String after, int limit) {
+    return store.streams(prefix, after, limit).stream().map(NamedStream::name).toList();
   }
 
   @Test
@@ -56,9 +60,13 @@ class RocksLogStoreTest {
       appendValues(store, 2, "s", "c");
       assertEquals(3, store.nextOffset("s"));
       assertEquals(2, store.appliedIndex());
-      assertEquals(List.of("a", "b", "c"), values(store.read("s", 0, 10, 1 << 20)));
-      assertEquals(List.of("b"), values(store.read("s", 1, 1, 1 << 20)));
-      assertEquals(List.of(), values(store.read("s", 3, 10, 1 << 20)));
+      assertEquals(List.of("a", "b", "c"), values(store.read("s", 0, 10, 1 << 20).orElseThrow()));
+      assertEquals(List.of("b"), values(store.read("s", 1, 1, 1 << 20).orElseThrow()));
+      assertEquals(List.of(), values(store.read("s", 3, 10, 1 << 20).orElseThrow()));
+      // Records come with the stream's next offset as of the same read, past the end too.
+      assertEquals(3, store.read("s", 1, 1, 1 << 20).orElseThrow().nextOffset());
+      assertEquals(3, store.read("s", 7, 10, 1 << 20).orElseThrow().nextOffset());
+      assertEquals(3, store.read("s", -1, 10, 1 << 20).orElseThrow().nextOffset());
       assertEquals(Optional.of(new StreamMeta(1000, 0, 3)), store.stream("s"));
     }
   }
@@ -72,9 +80,9 @@ class RocksLogStoreTest {
     }
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       appendValues(store, 1, "s", values);
-      assertTrue(3000 * 300 > 3 * RocksLogStore.CHUNK_BYTES);
+      assertTrue(3000 * 300 > 3 * ChunkCodec.CHUNK_BYTES);
       for (int from : new int[] {0, 1, 870, 871, 1500, 2999}) {
-        List<Record> got = store.read("s", from, 1200, 1 << 30).records();
+        List<Record> got = store.read("s", from, 1200, 1 << 30).orElseThrow().records();
         assertEquals(Math.min(1200, 3000 - from), got.size(), "from " + from);
         for (int i = 0; i < got.size(); i++) {
           assertEquals(from + i, got.get(i).getOffset());
@@ -88,15 +96,15 @@ class RocksLogStoreTest {
   void readStopsAtTheByteLimitButAlwaysReturnsOneRecord() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       appendValues(store, 1, "s", "x".repeat(100), "y".repeat(100), "z".repeat(100));
-      assertEquals(1, store.read("s", 0, 10, 10).count());
-      assertEquals(2, store.read("s", 0, 10, 250).count());
+      assertEquals(1, store.read("s", 0, 10, 10).orElseThrow().count());
+      assertEquals(2, store.read("s", 0, 10, 250).orElseThrow().count());
     }
   }
 
   @Test
   void interleavedStreamsKeepSeparateDenseOffsets() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      try (StoreBatch b = store.newBatch()) {
         append(b, "x", "x0");
         append(b, "y", "y0", "y1");
         append(b, "x", "x1"); // back to x within the batch: a second chunk of x
@@ -109,8 +117,10 @@ class RocksLogStoreTest {
       assertEquals(List.of("y0", "y1", "y2"), all(store, "y"));
       assertEquals(
           List.of(0L, 1L, 2L),
-          store.read("x", 0, 10, 1 << 20).records().stream().map(Record::getOffset).toList());
-      assertEquals(List.of("x1", "x2"), values(store.read("x", 1, 10, 1 << 20)));
+          store.read("x", 0, 10, 1 << 20).orElseThrow().records().stream()
+              .map(Record::getOffset)
+              .toList());
+      assertEquals(List.of("x1", "x2"), values(store.read("x", 1, 10, 1 << 20).orElseThrow()));
     }
   }
 
@@ -125,9 +135,9 @@ class RocksLogStoreTest {
       assertEquals(List.of("ab0", "ab1", "ab2"), all(store, "a.b"));
       assertEquals(List.of("a00"), all(store, "a0"));
       // Past a stream's end, and a stream that does not exist: nothing, not a neighbour's records.
-      assertEquals(List.of(), values(store.read("a", 1, 10, 1 << 20)));
-      assertEquals(List.of(), all(store, "a."));
-      assertEquals(List.of(), all(store, ""));
+      assertEquals(List.of(), values(store.read("a", 1, 10, 1 << 20).orElseThrow()));
+      assertEquals(Optional.empty(), store.read("a.", 0, 10, 1 << 20));
+      assertEquals(Optional.empty(), store.read("", 0, 10, 1 << 20));
       assertEquals(0, store.nextOffset("a."));
       assertEquals(Optional.empty(), store.stream("a."));
     }
@@ -138,8 +148,9 @@ class RocksLogStoreTest {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       assertEquals(Optional.of(StreamMeta.NEVER_WRITTEN), store.stream("default"));
       assertEquals(List.of(), all(store, "default"));
-      assertEquals(List.of(), store.streamNames("", "", 10));
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      assertEquals(0, store.read("default", 0, 10, 1 << 20).orElseThrow().nextOffset());
+      assertEquals(List.of(), names(store, "", "", 10));
+      try (StoreBatch b = store.newBatch()) {
         assertTrue(b.exists("default"));
         assertFalse(b.exists("other"));
         assertThrows(
@@ -153,7 +164,7 @@ class RocksLogStoreTest {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       appendValues(store, 1, "gone", "a", "b", "c");
       appendValues(store, 2, "gone.not", "kept");
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      try (StoreBatch b = store.newBatch()) {
         assertEquals(3, b.nextOffset("gone"));
         b.delete("gone");
         assertFalse(b.exists("gone"));
@@ -162,7 +173,7 @@ class RocksLogStoreTest {
         assertEquals(Map.of("gone", 0L), b.changed());
       }
       assertEquals(Optional.empty(), store.stream("gone"));
-      assertEquals(List.of(), all(store, "gone"));
+      assertEquals(Optional.empty(), store.read("gone", 0, 10, 1 << 20));
       assertEquals(List.of("kept"), all(store, "gone.not"));
 
       appendValues(store, 4, "gone", "new");
@@ -175,7 +186,7 @@ class RocksLogStoreTest {
   void deleteAndCreateAgainInOneBatch() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       appendValues(store, 1, "s", "old0", "old1");
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      try (StoreBatch b = store.newBatch()) {
         append(b, "s", "old2"); // staged, then deleted before it reached the store
         b.delete("s");
         append(b, "s", "new0");
@@ -190,7 +201,7 @@ class RocksLogStoreTest {
   @Test
   void streamsArePagedInNameOrderWithPrefixAndStartAfter() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      try (StoreBatch b = store.newBatch()) {
         for (String s : List.of("orders.eu", "orders", "audit", "orders.us", "ordersx", "zeta")) {
           b.create(s, 5);
         }
@@ -199,14 +210,14 @@ class RocksLogStoreTest {
       }
       assertEquals(
           List.of("audit", "orders", "orders.eu", "orders.us", "ordersx", "zeta"),
-          store.streamNames("", "", 100));
-      assertEquals(List.of("audit", "orders"), store.streamNames("", "", 2));
-      assertEquals(List.of("orders.eu", "orders.us"), store.streamNames("", "orders", 2));
-      assertEquals(List.of("orders.eu", "orders.us"), store.streamNames("orders.", "", 100));
-      assertEquals(List.of("orders.us"), store.streamNames("orders.", "orders.eu", 100));
-      assertEquals(List.of("orders.eu"), store.streamNames("orders.", "audit", 1));
-      assertEquals(List.of(), store.streamNames("orders.", "orders.us", 100));
-      assertEquals(List.of(), store.streamNames("q", "", 100));
+          names(store, "", "", 100));
+      assertEquals(List.of("audit", "orders"), names(store, "", "", 2));
+      assertEquals(List.of("orders.eu", "orders.us"), names(store, "", "orders", 2));
+      assertEquals(List.of("orders.eu", "orders.us"), names(store, "orders.", "", 100));
+      assertEquals(List.of("orders.us"), names(store, "orders.", "orders.eu", 100));
+      assertEquals(List.of("orders.eu"), names(store, "orders.", "audit", 1));
+      assertEquals(List.of(), names(store, "orders.", "orders.us", 100));
+      assertEquals(List.of(), names(store, "q", "", 100));
       assertEquals(
           List.of(new NamedStream("orders.us", new StreamMeta(5, 0, 1))),
           store.streams("orders.u", "", 100));
@@ -219,14 +230,14 @@ class RocksLogStoreTest {
       for (int i = 0; i < 50; i++) {
         appendValues(store, i + 1, "s" + i, "v".repeat(i % 7 + 1).split(""));
       }
-      try (RocksLogStore.Batch b = store.newBatch()) {
+      try (StoreBatch b = store.newBatch()) {
         b.putProducer(42, new byte[] {1, 2, 3});
         b.commit(51);
       }
     }
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       assertEquals(51, store.appliedIndex());
-      assertEquals(50, store.streamNames("", "", 1000).size());
+      assertEquals(50, names(store, "", "", 1000).size());
       for (int i = 0; i < 50; i++) {
         assertEquals(i % 7 + 1, store.nextOffset("s" + i), "s" + i);
         assertEquals(i % 7 + 1, all(store, "s" + i).size());
@@ -261,7 +272,7 @@ class RocksLogStoreTest {
       appendValues(target, 2, "a", "stale");
       target.restoreFrom(cp);
       assertEquals(6, target.appliedIndex());
-      assertEquals(List.of("a", "b"), target.streamNames("", "", 10));
+      assertEquals(List.of("a", "b"), names(target, "", "", 10));
       assertEquals(List.of("a0", "a1", "a2"), all(target, "a"));
       assertEquals(List.of("b0"), all(target, "b"));
       assertEquals(Optional.empty(), target.stream("stale"));

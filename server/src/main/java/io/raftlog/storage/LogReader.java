@@ -1,0 +1,39 @@
+package io.raftlog.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the service reads of one shard replica's applied state: a stream's metadata, a page of the
+ * streams, a stream's records. Read-only: the state changes only by applying committed Raft
+ * entries, which replication does. Every method may be called on any thread; each sees one
+ * consistent state.
+ *
+ * <p>The stream {@code default} always exists: before its first write it has offsets 0 and a
+ * creation time of 0, and it is not listed.
+ */
+public interface LogReader {
+
+  /** The stream's metadata; empty if it does not exist. */
+  Optional<StreamMeta> stream(String name);
+
+  /** One past the offset of the stream's last record; 0 if it does not exist. */
+  default long nextOffset(String stream) {
+    return stream(stream).map(StreamMeta::nextOffset).orElse(0L);
+  }
+
+  /**
+   * Streams whose name starts with {@code prefix} and sorts after {@code startAfter} (empty: from
+   * the first), in name order, at most {@code limit}. Only streams with stored metadata: {@code
+   * default} appears once it was written to.
+   */
+  List<NamedStream> streams(String prefix, String startAfter, int limit);
+
+  /**
+   * Records of {@code stream} from {@code offset} on: at most {@code maxRecords}, and no more than
+   * {@code maxBytes} of encoded records unless the first record alone is larger; none from an
+   * offset at or past the stream's end. Sees one consistent state of the stream (records and next
+   * offset), even while it is being deleted and created again. Empty if the stream does not exist.
+   */
+  Optional<StoredRecords> read(String stream, long offset, int maxRecords, int maxBytes);
+}

@@ -1,0 +1,204 @@
+package io.raftlog.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The open RocksDB of one shard replica: its options, opening and closing, and the lock under which
+ * it can be swapped (reopened after a write error, or replaced by a snapshot) while others use it.
+ * Also the Raft index of the last batch written.
+ *
+ * <p>Owned by its {@link RocksLogStore}. Readers and the write batch (any thread) hold {@link
+ * #readLock} while they use {@link #db}; swapping takes the write lock.
+ */
+final class RocksHandle {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final StoreResources shared;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  // Writes skip RocksDB's WAL: the Raft log is already a durable log of the same changes.
+  private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+  private Options options;
+  private BloomFilter bloom;
+  private RocksDB db;
+  private volatile long appliedIndex;
+
+  /** Opens (or creates) the database in {@code dir}, borrowing {@code shared}. */
+  RocksHandle(Path dir, StoreResources shared) {
+    this.dir = dir;
+    this.shared = shared;
+    open();
+  }
+
+  private void open() {
+    try {
+      Files.createDirectories(dir);
+      bloom = new BloomFilter(10);
+      options =
+          new Options()
+              .setCreateIfMissing(true)
+              .setWriteBufferSize(16L << 20)
+              .setMaxWriteBufferNumber(3)
+              // Bounds the memtables of all the node's shard stores together.
+              .setWriteBufferManager(shared.writeBuffers())
+              .setKeepLogFileNum(5)
+              .setEnableBlobFiles(true)
+              .setMinBlobSize(4096)
+              .setBlobFileSize(256L << 20)
+              // Not written past the page cache (as the Raft log is): consumers read these files
+              // back, and a direct-I/O flush made every read of them go to the disk.
+              .setTableFormatConfig(
+                  new BlockBasedTableConfig()
+                      .setBlockCache(shared.blockCache())
+                      // Index and filter blocks live in the shared cache, so a shard's memory
+                      // stays bounded however many stream keys its files hold.
+                      .setCacheIndexAndFilterBlocks(true)
+                      .setPinL0FilterAndIndexBlocksInCache(true)
+                      // Every append part and every read looks its stream's meta key up; most
+                      // files do not hold it.
+                      .setFilterPolicy(bloom));
+      db = RocksDB.open(options, dir.toString());
+      appliedIndex = KeyLayout.longOf(db.get(KeyLayout.APPLIED_INDEX));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot open the log store in " + dir, e);
+    }
+  }
+
+  /** Held while using {@link #db}: the handle is not swapped meanwhile. */
+  Lock readLock() {
+    return lock.readLock();
+  }
+
+  /** The database; only under {@link #readLock}. */
+  RocksDB db() {
+    return db;
+  }
+
+  /** The Raft index of the last entry whose changes the database holds. */
+  long appliedIndex() {
+    return appliedIndex;
+  }
+
+  /** Writes {@code batch}, which applies the Raft entries up to {@code index}, atomically. */
+  void write(WriteBatch batch, long index) {
+    lock.readLock().lock();
+    try {
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot write to the log store", e);
+    } finally {
+      lock.readLock().unlock();
+    }
+    appliedIndex = index;
+  }
+
+  /** Writes a consistent copy of the database into {@code target} (which must not exist yet). */
+  void checkpoint(Path target) {
+    lock.readLock().lock();
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      // Flushes the memtable first, so the checkpoint holds everything applied so far.
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot write a checkpoint to " + target, e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The applied Raft index recorded in a checkpoint written by {@link #checkpoint}. */
+  static long appliedIndexOf(Path checkpoint) {
+    try (Options o = new Options();
+        RocksDB ro = RocksDB.openReadOnly(o, checkpoint.toString())) {
+      return KeyLayout.longOf(ro.get(KeyLayout.APPLIED_INDEX));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the checkpoint in " + checkpoint, e);
+    }
+  }
+
+  /** Closes and opens the database again; see {@link RocksLogStore#reopen}. */
+  void reopen() {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      open();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Replaces the database's whole content with a checkpoint's; touches only this directory. */
+  void restoreFrom(Path checkpoint) {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      deleteTree(dir);
+      Files.createDirectories(dir);
+      try (Stream<Path> files = Files.list(checkpoint)) {
+        for (Path f : files.toList()) {
+          Path to = dir.resolve(f.getFileName());
+          // SST files never change once written, so they can be shared; the rest is copied.
+          if (f.getFileName().toString().endsWith(".sst")) {
+            Files.createLink(to, f);
+          } else {
+            Files.copy(f, to);
+          }
+        }
+      }
+      open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the log store from " + checkpoint, e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  void close() {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      writeOptions.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void closeDb() {
+    if (db != null) {
+      db.close();
+      options.close();
+      bloom.close();
+      db = null;
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
