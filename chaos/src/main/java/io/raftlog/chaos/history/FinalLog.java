@@ -1,5 +1,6 @@
 package io.raftlog.chaos.history;
 
+import com.carrotsearch.hppc.BufferAllocationException;
 import com.carrotsearch.hppc.LongLongHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,10 +34,18 @@ final class FinalLog {
    * Value hash to its first place. A primitive map: millions of entries as boxed {@code HashMap}
    * entries would take several times the memory.
    */
-  private final LongLongHashMap byValue = new LongLongHashMap(1 << 16);
+  private final LongLongHashMap byValue;
 
   private final Map<Long, long[]> repeated = new HashMap<>();
   private long records;
+
+  FinalLog() {
+    try {
+      byValue = new LongLongHashMap(1 << 16);
+    } catch (BufferAllocationException e) {
+      throw outOfMemory(e);
+    }
+  }
 
   /** The stream named {@code name}, registered now if the history had not named it before. */
   Stream stream(String name) {
@@ -66,7 +75,7 @@ final class FinalLog {
     long at = place(s, offset);
     int slot = byValue.indexOf(hash);
     if (!byValue.indexExists(slot)) {
-      byValue.indexInsert(slot, hash, at);
+      insert(slot, hash, at);
       return;
     }
     long[] places = repeated.get(hash);
@@ -76,6 +85,25 @@ final class FinalLog {
     places = Arrays.copyOf(places, places.length + 1);
     places[places.length - 1] = at;
     repeated.put(hash, places);
+  }
+
+  private void insert(int slot, long hash, long at) {
+    try {
+      byValue.indexInsert(slot, hash, at);
+    } catch (BufferAllocationException e) {
+      throw outOfMemory(e);
+    }
+  }
+
+  /**
+   * hppc reports a heap too small for the map as its own runtime exception: turned back into the
+   * {@link OutOfMemoryError} it wraps, which {@link CheckHistoryMain} answers with exit 2 (the
+   * history cannot be judged) rather than the uncaught exception's exit 1 (read as violations).
+   */
+  private static OutOfMemoryError outOfMemory(BufferAllocationException e) {
+    OutOfMemoryError oom = new OutOfMemoryError("the final log's index: " + e.getMessage());
+    oom.initCause(e);
+    return oom;
   }
 
   /** Every place of the final log that holds the value with hash {@code hash}. */
