@@ -10,35 +10,36 @@ import io.raftlog.chaos.history.Violation.Kind;
  * the one the final log holds there, or it is a {@link Kind#DIRTY_READ}. The checker's thread.
  */
 final class DirtyReads {
-  private final FinalLog log;
-  private final Violations violations;
+  private final Judging j;
 
-  DirtyReads(FinalLog log, Violations violations) {
-    this.log = log;
-    this.violations = violations;
+  DirtyReads(Judging j) {
+    this.j = j;
   }
 
   /** Whether {@code value} is what the final log holds at {@code offset}; a DIRTY_READ if not. */
   boolean matchesFinal(Stream s, long offset, String value, String who) {
     long h = FinalLog.hash(value);
-    if (log.holds(s, offset, h)) {
+    if (j.log().holds(s, offset, h)) {
       return true;
     }
-    long[] at = log.places(h);
-    violations.add(
-        Kind.DIRTY_READ,
-        s.name,
-        offset,
-        s.name
-            + " offset "
-            + offset
-            + ": "
-            + who
-            + " returned "
-            + quote(value)
-            + ", which the final log "
-            + (at.length == 0 ? "does not hold at all" : "holds at " + log.where(at))
-            + (offset < s.size() ? "" : " (the final log ends at offset " + (s.size() - 1) + ")"));
+    long[] at = j.log().places(h);
+    j.violations()
+        .add(
+            Kind.DIRTY_READ,
+            s.name,
+            offset,
+            s.name
+                + " offset "
+                + offset
+                + ": "
+                + who
+                + " returned "
+                + quote(value)
+                + ", which the final log "
+                + (at.length == 0 ? "does not hold at all" : "holds at " + j.log().where(at))
+                + (offset < s.size()
+                    ? ""
+                    : " (the final log ends at offset " + (s.size() - 1) + ")"));
     return false;
   }
 }

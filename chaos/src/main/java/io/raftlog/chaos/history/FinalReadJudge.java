@@ -13,9 +13,9 @@ final class FinalReadJudge {
   private final FinalLog log;
   private final Violations violations;
 
-  FinalReadJudge(FinalLog log, Violations violations) {
-    this.log = log;
-    this.violations = violations;
+  FinalReadJudge(Judging j) {
+    log = j.log();
+    violations = j.violations();
   }
 
   /** Pass 1: adds one {@code final} page to the log. */

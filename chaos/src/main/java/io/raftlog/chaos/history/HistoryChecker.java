@@ -1,5 +1,6 @@
 package io.raftlog.chaos.history;
 
+import io.raftlog.chaos.history.FinalLog.Stream;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -25,21 +26,19 @@ import java.nio.file.Path;
  * <p>Not thread-safe: one checker, one thread (the caller's), one file at a time.
  */
 public final class HistoryChecker {
-  private final Path file;
-  private final FinalLog log = new FinalLog();
-  private final Violations violations = new Violations();
-  private final FinalReadJudge finals = new FinalReadJudge(log, violations);
+  private final Judging j;
+  private final FinalReadJudge finals;
   private final AppendJudge appends;
   private final ReadJudge reads;
   private final SubscriptionJudge subscriptions;
 
   private HistoryChecker(Path file) {
-    this.file = file;
-    LatestAcks acks = new LatestAcks();
-    DirtyReads dirty = new DirtyReads(log, violations);
-    appends = new AppendJudge(file, log, acks, violations);
-    reads = new ReadJudge(file, log, acks, dirty, violations);
-    subscriptions = new SubscriptionJudge(file, log, dirty, violations);
+    j = new Judging(file, new FinalLog(), new LatestAcks(), new Violations());
+    DirtyReads dirty = new DirtyReads(j);
+    finals = new FinalReadJudge(j);
+    appends = new AppendJudge(j);
+    reads = new ReadJudge(j, dirty);
+    subscriptions = new SubscriptionJudge(j, dirty);
   }
 
   /**
@@ -53,7 +52,7 @@ public final class HistoryChecker {
 
   private Verdict run() throws IOException, HistoryFormatException {
     long t0 = System.nanoTime();
-    HistoryReader reader = new HistoryReader(file);
+    HistoryReader reader = new HistoryReader(j.file());
     long ops =
         reader.forEach(
             (op, line) -> {
@@ -63,7 +62,7 @@ public final class HistoryChecker {
             });
     if (!finals.anyFinalRead()) {
       throw new HistoryFormatException(
-          file + ": no final reads (f=final): the run ended before reading its streams back");
+          j.file() + ": no final reads (f=final): the run ended before reading its streams back");
     }
     reader.forEach(this::judge);
     appends.finish();
@@ -75,18 +74,23 @@ public final class HistoryChecker {
         appends.unknown(),
         reads.done(),
         subscriptions.deliveries(),
-        log.streams().size(),
-        log.records(),
-        violations.counts(),
-        violations.first(),
+        j.log().streams().size(),
+        j.log().records(),
+        j.violations().counts(),
+        j.violations().first(),
         (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /** Pass 2: hands {@code op} to the judge of its kind; every stream it names is registered. */
   private void judge(Op op, long line) throws HistoryFormatException {
+    if (op.f() == Op.F.FINAL) {
+      return;
+    }
+    Stream s = j.log().stream(op.stream());
     switch (op.f()) {
-      case APPEND -> appends.judge(op, line);
-      case READ -> reads.judge(op, line);
-      case SUBSCRIBE -> subscriptions.judge(op, line);
+      case APPEND -> appends.judge(op, s, line);
+      case READ -> reads.judge(op, s, line);
+      case SUBSCRIBE -> subscriptions.judge(op, s, line);
       case FINAL -> {}
     }
   }

@@ -2,7 +2,6 @@ package io.raftlog.chaos.history;
 
 import io.raftlog.chaos.history.FinalLog.Stream;
 import io.raftlog.chaos.history.Violation.Kind;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,33 +13,27 @@ import java.util.Map;
  * exist. Keeps the reads in flight; runs on the checker's thread.
  */
 final class ReadJudge {
-  private final Path file;
-  private final FinalLog log;
-  private final LatestAcks acks;
+  private final Judging j;
   private final DirtyReads dirty;
-  private final Violations violations;
   private final Map<Long, Pending> pending = new HashMap<>();
   private long done;
 
-  ReadJudge(Path file, FinalLog log, LatestAcks acks, DirtyReads dirty, Violations violations) {
-    this.file = file;
-    this.log = log;
-    this.acks = acks;
+  ReadJudge(Judging j, DirtyReads dirty) {
+    this.j = j;
     this.dirty = dirty;
-    this.violations = violations;
   }
 
-  void judge(Op op, long line) throws HistoryFormatException {
-    Stream s = log.stream(op.stream());
+  /** One {@code read} line, at {@code line}, of stream {@code s}. */
+  void judge(Op op, Stream s, long line) throws HistoryFormatException {
     if (op.type() == Op.Type.INVOKE) {
+      LatestAcks acks = j.acks();
       pending.put(
           op.id(), new Pending(op.node(), op.offset(), op.max(), acks.offset(s), acks.op(s)));
       return;
     }
     Pending r = pending.remove(op.id());
     if (r == null) {
-      throw new HistoryFormatException(
-          file + " line " + line + ": read op " + op.id() + " completes but was never invoked");
+      throw j.badLine(line, "read op " + op.id() + " completes but was never invoked");
     }
     done++;
     String who = "read op " + op.id() + " on " + r.node;
@@ -49,23 +42,17 @@ final class ReadJudge {
     } else if (r.required >= 0
         && (("OUT_OF_RANGE".equals(op.code()) && r.offset <= r.required + 1)
             || "NOT_FOUND".equals(op.code()))) {
-      violations.add(
-          Kind.STALE_READ,
-          s.name,
-          r.required,
-          s.name
-              + ": "
-              + who
-              + " from offset "
-              + r.offset
-              + " answered "
+      stale(
+          s,
+          r,
+          who,
+          "answered "
               + op.code()
               + " ("
               + op.error()
               + "), but append op "
               + r.requiredOp
-              + " had been acknowledged at"
-              + " offset "
+              + " had been acknowledged at offset "
               + r.required
               + " before the read was invoked");
     }
@@ -81,19 +68,12 @@ final class ReadJudge {
     for (int i = 0; i < n; i++) {
       long off = op.offsets()[i];
       if (off != r.offset + i) {
-        violations.add(
-            Kind.DIRTY_READ,
-            s.name,
-            off,
-            s.name
-                + ": "
-                + who
-                + " from offset "
-                + r.offset
-                + " returned offset "
-                + off
-                + " in place "
-                + i);
+        j.violations()
+            .add(
+                Kind.DIRTY_READ,
+                s.name,
+                off,
+                said(s, r, who) + "returned offset " + off + " in place " + i);
         break;
       }
       if (!dirty.matchesFinal(s, off, op.values().get(i), who)) {
@@ -101,16 +81,11 @@ final class ReadJudge {
       }
     }
     if (r.required >= r.offset && n < r.max && r.offset + n <= r.required) {
-      violations.add(
-          Kind.STALE_READ,
-          s.name,
-          r.required,
-          s.name
-              + ": "
-              + who
-              + " from offset "
-              + r.offset
-              + " returned "
+      stale(
+          s,
+          r,
+          who,
+          "returned "
               + n
               + " of at most "
               + r.max
@@ -120,6 +95,18 @@ final class ReadJudge {
               + r.requiredOp
               + " had been acknowledged at before the read was invoked");
     }
+  }
+
+  /** A STALE_READ: the read missed an append acknowledged before it was invoked. */
+  private void stale(Stream s, Pending r, String who, String answer) {
+    j.violations().add(Kind.STALE_READ, s.name, r.required, said(s, r, who) + answer);
+  }
+
+  /**
+   * How a message about what a read returned begins: {@code a: read op 4 on node-2 from offset 1 }.
+   */
+  private static String said(Stream s, Pending r, String who) {
+    return s.name + ": " + who + " from offset " + r.offset + " ";
   }
 
   /** A read invoked and not yet completed; {@code required}: largest offset acked before. */

@@ -1,10 +1,8 @@
 package io.raftlog.chaos.history;
 
+import com.carrotsearch.hppc.LongLongHashMap;
 import io.raftlog.chaos.history.FinalLog.Stream;
 import io.raftlog.chaos.history.Violation.Kind;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Judges the {@code subscribe} lines of the second pass: each open subscription delivers
@@ -12,24 +10,23 @@ import java.util.Map;
  * Keeps the open subscriptions and the offset each must deliver next; runs on the checker's thread.
  */
 final class SubscriptionJudge {
-  private final Path file;
-  private final FinalLog log;
+  private final Judging j;
   private final DirtyReads dirty;
-  private final Violations violations;
-  private final Map<Long, Open> open = new HashMap<>();
+
+  /** Each open subscription's id and the offset it must deliver next. */
+  private final LongLongHashMap open = new LongLongHashMap();
+
   private long deliveries;
 
-  SubscriptionJudge(Path file, FinalLog log, DirtyReads dirty, Violations violations) {
-    this.file = file;
-    this.log = log;
+  SubscriptionJudge(Judging j, DirtyReads dirty) {
+    this.j = j;
     this.dirty = dirty;
-    this.violations = violations;
   }
 
-  void judge(Op op, long line) throws HistoryFormatException {
-    Stream s = log.stream(op.stream());
+  /** One {@code subscribe} line, at {@code line}, of stream {@code s}. */
+  void judge(Op op, Stream s, long line) throws HistoryFormatException {
     switch (op.type()) {
-      case INVOKE -> open.put(op.id(), new Open(op.offset()));
+      case INVOKE -> open.put(op.id(), op.offset());
       case OK -> delivered(op, line, s);
       default -> open.remove(op.id());
     }
@@ -41,42 +38,30 @@ final class SubscriptionJudge {
   }
 
   private void delivered(Op op, long line, Stream s) throws HistoryFormatException {
-    Open sub = open.get(op.id());
-    if (sub == null) {
-      throw new HistoryFormatException(
-          file
-              + " line "
-              + line
-              + ": subscription "
-              + op.id()
-              + " delivers but was never opened (or had ended)");
+    int slot = open.indexOf(op.id());
+    if (!open.indexExists(slot)) {
+      throw j.badLine(
+          line, "subscription " + op.id() + " delivers but was never opened (or had ended)");
     }
     deliveries++;
     String who = "subscription " + op.id();
-    if (op.offset() != sub.next) {
-      violations.add(
-          Kind.SUBSCRIPTION_GAP,
-          s.name,
-          op.offset(),
-          s.name
-              + ": "
-              + who
-              + " delivered offset "
-              + op.offset()
-              + " where offset "
-              + sub.next
-              + " was next");
+    long next = open.indexGet(slot);
+    if (op.offset() != next) {
+      j.violations()
+          .add(
+              Kind.SUBSCRIPTION_GAP,
+              s.name,
+              op.offset(),
+              s.name
+                  + ": "
+                  + who
+                  + " delivered offset "
+                  + op.offset()
+                  + " where offset "
+                  + next
+                  + " was next");
     }
-    sub.next = op.offset() + 1;
+    open.indexReplace(slot, op.offset() + 1);
     dirty.matchesFinal(s, op.offset(), op.value(), who);
-  }
-
-  /** An open subscription and the offset it must deliver next. */
-  private static final class Open {
-    long next;
-
-    Open(long next) {
-      this.next = next;
-    }
   }
 }
