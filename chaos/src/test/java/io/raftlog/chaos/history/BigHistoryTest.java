@@ -1,81 +1,110 @@
 package io.raftlog.chaos.history;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writes a valid history the size of a 30-minute chaos run at 2,000 appends a second (3.6 million
- * appends over 1,000 streams, 100-byte values, a read every 250 ms, a subscription of one stream,
- * the final reads) to the file named by {@code -Dhistory.big=FILE}, for timing {@code
- * scripts/check-history.sh} on it in 1 GiB of heap. Skipped unless that property is set: it writes
- * about 1.7 GB.
+ * The checker's streaming design holds on a history several times larger than its heap: a synthetic
+ * chaos history ({@link SyntheticHistory}, 200,000 appends over 100 streams, about 100 MB) with one
+ * lost append seeded halfway is judged by {@code CheckHistoryMain} in a JVM of its own with a heap
+ * that fits the final log's index but not the file, and reports exactly that loss. Holding the
+ * file, or the ops, in memory runs it out of heap (exit 2); a false violation anywhere in the
+ * history shows as a second one.
+ *
+ * <p>{@code -Dhistory.big.appends=3600000} runs it at the size of a 30-minute chaos run at 2,000
+ * appends a second (1,000 streams, 1.6 GB); the heap grows with the final log.
  */
 class BigHistoryTest {
-  private static final int STREAMS = 1000;
-  private static final long APPENDS = 3_600_000;
-  private static final String DOTS = ".".repeat(76);
+  /** Heap for the JVM's own use and the reader, whatever the size. */
+  private static final long BASE_HEAP_MB = 32;
 
-  private static String value(int stream, long seq) {
-    return String.format("chaos-%04d|%012d|", stream, seq) + DOTS;
-  }
+  /** Heap per final record: the index needs about 50 bytes; twice that, for a loaded machine. */
+  private static final long BYTES_PER_RECORD = 100;
+
+  /** Far above the 2-3 s it takes: the machine may be shared with other builds. */
+  private static final long MAX_CHECK_SECONDS = 90;
+
+  private static final Pattern COUNT = Pattern.compile(" (\\w+)=(\\d+)");
+
+  @TempDir Path dir;
 
   @Test
-  @EnabledIfSystemProperty(named = "history.big", matches = ".+")
-  void writeThirtyMinuteHistory() throws Exception {
-    Path file = Path.of(System.getProperty("history.big"));
-    try (HistoryWriter w = new HistoryWriter(file)) {
-      long sub = w.nextId();
-      w.record(Op.subscribeInvoke(sub, "client", "chaos-0000", 0));
-      long[] pending = new long[64]; // appends in flight: acknowledged 64 sends later
-      for (long g = 0; g < APPENDS + pending.length; g++) {
-        if (g >= pending.length) {
-          long done = g - pending.length;
-          int s = (int) (done % STREAMS);
-          String stream = String.format("chaos-%04d", s);
-          w.record(
-              Op.appendOk(
-                  pending[(int) (done % pending.length)], "client", stream, null, done / STREAMS));
-          if (s == 0) {
-            w.record(Op.delivered(sub, "client", stream, done / STREAMS, value(s, done / STREAMS)));
-          }
-          if (done % 500 == 0 && done / STREAMS > 0) { // a read every 250 ms at 2,000/s
-            long r = w.nextId();
-            long from = done / STREAMS - 1;
-            w.record(Op.readInvoke(r, "node-2", stream, from, 10));
-            w.record(
-                Op.readOk(
-                    r,
-                    "node-2",
-                    stream,
-                    new long[] {from, from + 1},
-                    List.of(value(s, from), value(s, from + 1))));
-          }
-        }
-        if (g < APPENDS) {
-          int s = (int) (g % STREAMS);
-          long id = w.nextId();
-          pending[(int) (g % pending.length)] = id;
-          w.record(
-              Op.appendInvoke(id, "client", String.format("chaos-%04d", s), value(s, g / STREAMS)));
-        }
-      }
-      long perStream = APPENDS / STREAMS;
-      for (int s = 0; s < STREAMS; s++) {
-        for (long from = 0; from < perStream; from += 1000) {
-          long n = Math.min(1000, perStream - from);
-          long[] offsets = new long[(int) n];
-          List<String> values = new ArrayList<>();
-          for (int k = 0; k < n; k++) {
-            offsets[k] = from + k;
-            values.add(value(s, from + k));
-          }
-          w.record(
-              Op.finalPage(w.nextId(), "node-1", String.format("chaos-%04d", s), offsets, values));
-        }
+  void bigHistoryIsJudgedInBoundedHeapAndItsOneLossFound() throws Exception {
+    long appends = Long.getLong("history.big.appends", 200_000);
+    int streams = appends >= 1_000_000 ? 1000 : 100;
+    SyntheticHistory history = new SyntheticHistory(streams, appends);
+    Path file = dir.resolve("history.jsonl");
+    long lost = history.write(file, true);
+    long heapMb = BASE_HEAP_MB + appends * BYTES_PER_RECORD / (1 << 20);
+    assertTrue(
+        Files.size(file) > 3 * (heapMb << 20) / 2,
+        () -> "the history must dwarf the heap to show it is streamed: " + file);
+
+    String out = checkInOwnJvm(file, heapMb, 1);
+
+    String verdict = out.lines().findFirst().orElse("");
+    assertEquals(1, count(verdict, "violations"), out);
+    assertEquals(1, count(verdict, "lost"), out);
+    assertTrue(out.contains("LOST: "), out);
+    assertTrue(out.contains("append op " + lost + " of 'lost|" + lost + "'"), out);
+    assertEquals(history.ops(true), count(verdict, "ops"), verdict);
+    assertEquals(appends + 1, count(verdict, "appends_ok"), verdict);
+    assertEquals(appends, count(verdict, "final_records"), verdict);
+    assertEquals(streams, count(verdict, "streams"), verdict);
+    assertTrue(count(verdict, "checked_ms") < MAX_CHECK_SECONDS * 1000, verdict);
+
+    // A quarter of that heap cannot hold the index: "cannot judge" (2), never "violations" (1).
+    String starved = checkInOwnJvm(file, heapMb / 4, 2);
+    assertTrue(starved.startsWith("history: out of memory judging "), starved);
+  }
+
+  /**
+   * What {@code scripts/check-history.sh} prints for {@code file}, judged in {@code heapMb}; it
+   * must exit with {@code exit}.
+   */
+  private String checkInOwnJvm(Path file, long heapMb, int exit)
+      throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path output = dir.resolve("verdict-" + heapMb + "m.txt");
+    Process p =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx" + heapMb + "m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CheckHistoryMain.class.getName(),
+                file.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    boolean ended = p.waitFor(2 * MAX_CHECK_SECONDS, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly().waitFor();
+    }
+    String out = Files.readString(output, StandardCharsets.UTF_8);
+    assertTrue(ended, () -> "the check did not end in " + 2 * MAX_CHECK_SECONDS + " s: " + out);
+    assertEquals(exit, p.exitValue(), () -> "in " + heapMb + " MB: " + out);
+    return out;
+  }
+
+  /** The number named {@code key} in the verdict line; -1 if absent. */
+  private static long count(String verdict, String key) {
+    Matcher m = COUNT.matcher(verdict);
+    while (m.find()) {
+      if (m.group(1).equals(key)) {
+        return Long.parseLong(m.group(2));
       }
     }
+    return -1;
   }
 }
