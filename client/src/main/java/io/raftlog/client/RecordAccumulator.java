@@ -84,10 +84,10 @@ final class RecordAccumulator {
     int size = sizeOf(record);
     long start = System.nanoTime();
     checkOpen();
-    int shard = router.shardOf(stream, options.maxBlock().toNanos());
+    int shard = router.shardOf(stream, options.get(ClientSettings.MAX_BLOCK).toNanos());
     lock.lock();
     try {
-      reserve(size, options.maxBlock().toNanos() - (System.nanoTime() - start));
+      reserve(size, options.get(ClientSettings.MAX_BLOCK).toNanos() - (System.nanoTime() - start));
       append(queue(shard), stream, record, size, offset);
     } finally {
       lock.unlock();
@@ -110,13 +110,13 @@ final class RecordAccumulator {
       sizes[i] = sizeOf(records.get(i));
       total += sizes[i];
     }
-    if (expectedOffset != null && total > options.bufferBytes()) {
+    if (expectedOffset != null && total > options.get(ClientSettings.BUFFER_BYTES)) {
       throw new IllegalArgumentException(
           "records of " + total + " bytes are more than the producer's whole buffer");
     }
-    long end = System.nanoTime() + options.maxBlock().toNanos();
+    long end = System.nanoTime() + options.get(ClientSettings.MAX_BLOCK).toNanos();
     checkOpen();
-    int shard = router.shardOf(stream, options.maxBlock().toNanos());
+    int shard = router.shardOf(stream, options.get(ClientSettings.MAX_BLOCK).toNanos());
     lock.lock();
     try {
       ShardQueue q = queue(shard);
@@ -206,7 +206,7 @@ final class RecordAccumulator {
 
   private int sizeOf(Record record) {
     int size = record.getSerializedSize() + RECORD_OVERHEAD;
-    if (size > options.bufferBytes()) {
+    if (size > options.get(ClientSettings.BUFFER_BYTES)) {
       throw new IllegalArgumentException(
           "record of " + size + " bytes is larger than the producer's whole buffer");
     }
@@ -225,7 +225,7 @@ final class RecordAccumulator {
     if (closing) {
       throw new IllegalStateException("producer is closed");
     }
-    while (bufferedBytes + size > options.bufferBytes()) {
+    while (bufferedBytes + size > options.get(ClientSettings.BUFFER_BYTES)) {
       for (ShardQueue q : queues.values()) {
         if (q.open != null) {
           seal(q); // what is buffered must move for space to come back
@@ -237,7 +237,9 @@ final class RecordAccumulator {
             String.format(
                 "producer buffer full: %d bytes wait for acknowledgement (buffer %d bytes) and"
                     + " none was freed within %d ms; the cluster is slower than the sends",
-                bufferedBytes, options.bufferBytes(), options.maxBlock().toMillis()),
+                bufferedBytes,
+                options.get(ClientSettings.BUFFER_BYTES),
+                options.get(ClientSettings.MAX_BLOCK).toMillis()),
             null);
       }
       try {
@@ -256,7 +258,7 @@ final class RecordAccumulator {
   private void append(
       ShardQueue q, String stream, Record record, int size, CompletableFuture<Long> offset) {
     long cost = size + (q.open != null && q.open.parts.containsKey(stream) ? 0 : partCost(stream));
-    if (q.open != null && q.open.size + cost > options.batchBytes()) {
+    if (q.open != null && q.open.size + cost > options.get(ClientSettings.BATCH_BYTES)) {
       seal(q);
       cost = size + partCost(stream);
     }
@@ -267,7 +269,7 @@ final class RecordAccumulator {
     q.open.add(stream, record, offset);
     q.open.bytes += size;
     q.open.size += cost;
-    if (q.open.size >= options.batchBytes()) {
+    if (q.open.size >= options.get(ClientSettings.BATCH_BYTES)) {
       seal(q);
     }
   }
@@ -298,7 +300,7 @@ final class RecordAccumulator {
         if (q.open != null
             && q.sealed.isEmpty()
             && room > 0
-            && nowNanos - q.open.createdNanos >= options.linger().toNanos()) {
+            && nowNanos - q.open.createdNanos >= options.get(ClientSettings.LINGER).toNanos()) {
           seal(q);
         }
         while (room-- > 0 && !q.sealed.isEmpty()) {
@@ -348,7 +350,10 @@ final class RecordAccumulator {
       long min = Long.MAX_VALUE;
       for (ShardQueue q : queues.values()) {
         if (q.open != null && sendable.test(q.shard)) {
-          min = Math.min(min, q.open.createdNanos + options.linger().toNanos() - nowNanos);
+          min =
+              Math.min(
+                  min,
+                  q.open.createdNanos + options.get(ClientSettings.LINGER).toNanos() - nowNanos);
         }
       }
       return min;

@@ -212,19 +212,17 @@ class RecordAccumulatorTest {
 
   static ClientOptions options(
       int batchBytes, long bufferBytes, Duration maxBlock, Duration linger) {
-    return new ClientOptions(
-        List.of("localhost:1"),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(100),
-        Duration.ofMillis(100),
-        Duration.ofSeconds(1),
-        batchBytes,
-        linger,
-        5,
-        bufferBytes,
-        maxBlock,
-        4 << 20,
-        List.of());
+    return ClientOptions.defaults()
+        .with(ClientSettings.SERVERS, List.of("localhost:1"))
+        .with(ClientSettings.DEADLINE, Duration.ofSeconds(10))
+        .with(ClientSettings.ATTEMPT_TIMEOUT, Duration.ofSeconds(1))
+        .with(ClientSettings.INITIAL_BACKOFF, Duration.ofMillis(100))
+        .with(ClientSettings.MAX_BACKOFF, Duration.ofMillis(100))
+        .with(ClientSettings.FAILED_NODE_QUARANTINE, Duration.ofSeconds(1))
+        .with(ClientSettings.BATCH_BYTES, batchBytes)
+        .with(ClientSettings.LINGER, linger)
+        .with(ClientSettings.BUFFER_BYTES, bufferBytes)
+        .with(ClientSettings.MAX_BLOCK, maxBlock)
+        .with(ClientSettings.MAX_INBOUND_BYTES, 4 << 20);
   }
 }
