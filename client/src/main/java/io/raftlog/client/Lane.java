@@ -78,8 +78,8 @@ final class Lane {
   private final Duration attemptTimeout;
   private final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
   private final ResendQueue resends;
-  private Stream stream;
-  private Resend resend; // the resend in flight, if any
+  private Call stream;
+  private Call resend; // the resend in flight, if any
 
   Lane(int shard, Context c) {
     this.shard = shard;
@@ -121,7 +121,7 @@ final class Lane {
   void send(List<ProducerBatch> batches) {
     if (stream == null) {
       String node = c.cluster().forShard(shard);
-      stream = new Stream(node, node.equals(c.cluster().leaderOf(shard)));
+      stream = new Call(node, node.equals(c.cluster().leaderOf(shard)), null, 0);
       c.outcomes().streamOpened();
       c.calls().openStream(node, shard, stream);
     }
@@ -153,7 +153,18 @@ final class Lane {
     }
   }
 
-  private void onStreamAnswer(Stream s, ProduceResponse answer) {
+  /** What {@code call} reported: an answer, or its end ({@code failure}). */
+  private void answered(Call call, ProduceResponse answer, Status failure) {
+    if (call.batch != null) {
+      onResendAnswer(call, answer, failure);
+    } else if (failure == null) {
+      onStreamAnswer(call, answer);
+    } else {
+      onStreamEnd(call, failure);
+    }
+  }
+
+  private void onStreamAnswer(Call s, ProduceResponse answer) {
     if (s != stream) {
       return; // a stream already ended: its batches were handed to the resends then
     }
@@ -173,14 +184,14 @@ final class Lane {
     c.outcomes().succeeded(b, answer);
   }
 
-  private void onStreamEnd(Stream s, Status status) {
+  private void onStreamEnd(Call s, Status status) {
     if (s == stream) {
       stream = null;
       onStreamFailed(status);
     }
   }
 
-  private void onResendAnswer(Resend r, ProduceResponse answer, Status failure) {
+  private void onResendAnswer(Call r, ProduceResponse answer, Status failure) {
     if (r != resend) {
       return; // an attempt abandoned as stalled: its outcome was settled then
     }
@@ -245,7 +256,7 @@ final class Lane {
    * log appends the batch once.
    */
   private void checkResendStall(long now) {
-    Resend r = resend;
+    Call r = resend;
     if (r == null || now - r.sentNanos <= STALL_NANOS) {
       return;
     }
@@ -263,8 +274,8 @@ final class Lane {
                 + " now");
     LOG.debug("shard {}: {}", shard, stalled.getDescription());
     resend = null;
-    if (r.call != null) {
-      r.call.cancel(stalled.getDescription(), null);
+    if (r.requests != null) {
+      r.requests.cancel(stalled.getDescription(), null);
     }
     if (resends.answered(r.batch)) {
       gaveUp(resends.resendFailed(r.batch, stalled, now));
@@ -302,7 +313,7 @@ final class Lane {
     b.attempts.started(node);
     long timeout = Math.min(attemptTimeout.toNanos(), b.attempts.remainingNanos());
     resends.resendStarted();
-    Resend r = new Resend(b, node, toLeader, c.clock().getAsLong());
+    Call r = new Call(node, toLeader, b, c.clock().getAsLong());
     resend = r;
     c.calls().produce(node, shard, b.request(c.producerId()), Math.max(timeout, 1), r);
   }
@@ -313,50 +324,22 @@ final class Lane {
     }
   }
 
-  /** One attempt to resend a batch, as a unary call; it only reports its answer, the lane acts. */
-  private final class Resend implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
-    final ProducerBatch batch;
+  /**
+   * One call of this lane: its {@code ProduceStream} ({@code batch} null), or the unary resend of
+   * {@code batch}. It only reports what happens, and the lane acts on the sender thread.
+   */
+  private final class Call implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
     final String node;
     final boolean toLeader; // node was the shard's known leader when this was sent
+    final ProducerBatch batch;
     final long sentNanos;
-    volatile ClientCallStreamObserver<ProduceRequest> call;
+    volatile ClientCallStreamObserver<ProduceRequest> requests;
 
-    Resend(ProducerBatch batch, String node, boolean toLeader, long sentNanos) {
+    Call(String node, boolean toLeader, ProducerBatch batch, long sentNanos) {
+      this.node = node;
+      this.toLeader = toLeader;
       this.batch = batch;
-      this.node = node;
-      this.toLeader = toLeader;
       this.sentNanos = sentNanos;
-    }
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<ProduceRequest> requestStream) {
-      this.call = requestStream;
-    }
-
-    @Override
-    public void onNext(ProduceResponse value) {
-      c.events().execute(() -> onResendAnswer(this, value, null));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      Status status = Status.fromThrowable(t);
-      c.events().execute(() -> onResendAnswer(this, null, status));
-    }
-
-    @Override
-    public void onCompleted() {}
-  }
-
-  /** One ProduceStream of this lane; it only reports what happens, the lane acts. */
-  private final class Stream implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
-    final String node;
-    final boolean toLeader; // node was the shard's known leader when this was opened
-    ClientCallStreamObserver<ProduceRequest> requests;
-
-    Stream(String node, boolean toLeader) {
-      this.node = node;
-      this.toLeader = toLeader;
     }
 
     @Override
@@ -366,22 +349,21 @@ final class Lane {
 
     @Override
     public void onNext(ProduceResponse value) {
-      c.events().execute(() -> onStreamAnswer(this, value));
+      c.events().execute(() -> answered(this, value, null));
     }
 
     @Override
     public void onError(Throwable t) {
       Status status = Status.fromThrowable(t);
-      c.events().execute(() -> onStreamEnd(this, status));
+      c.events().execute(() -> answered(this, null, status));
     }
 
     @Override
     public void onCompleted() {
-      c.events()
-          .execute(
-              () ->
-                  onStreamEnd(
-                      this, Status.UNAVAILABLE.withDescription(node + " ended the stream")));
+      if (batch == null) { // a unary call completes after its answer, which said it all
+        Status ended = Status.UNAVAILABLE.withDescription(node + " ended the stream");
+        c.events().execute(() -> answered(this, null, ended));
+      }
     }
   }
 }

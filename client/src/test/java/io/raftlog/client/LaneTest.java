@@ -57,44 +57,34 @@ class LaneTest {
 
   @Test
   void aStreamUnansweredForTheAttemptTimeoutEndsEvenWhileItsNodeStillLeads() {
-    view.leads(SHARD, A);
-    send(1);
-    now += ATTEMPT_TIMEOUT.toNanos();
-    lane.duties(now);
+    sendTo(A);
+    pass(ATTEMPT_TIMEOUT.toNanos());
     assertNull(stream(0).cancelled, "not yet past the attempt timeout");
-
-    now += 1;
-    lane.duties(now);
+    pass(1);
     assertEquals("no answer from a:1 in 10000 ms", stream(0).cancelled);
   }
 
   @Test
   void aStreamStalledOnALeaderThatWasReplacedIsAbandonedWithoutWaitingOutTheAttemptTimeout() {
-    view.leads(SHARD, A);
-    send(1);
+    sendTo(A);
     view.leads(SHARD, B);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
     assertEquals("a:1 stalled and b:2 leads shard 0 now", stream(0).cancelled);
   }
 
   @Test
   void aSlowStreamIsNotAbandonedBeforeItHasStalledASecond() {
-    view.leads(SHARD, A);
-    send(1);
+    sendTo(A);
     view.leads(SHARD, B);
-    now += Lane.STALL_NANOS;
-    lane.duties(now);
+    pass(Lane.STALL_NANOS);
     assertNull(stream(0).cancelled);
     assertEquals(0, refreshes, "a slow stream does not ask who leads yet");
   }
 
   @Test
   void aStreamStalledOnTheLeaderTheClusterStillNamesIsKeptButTheLeaderIsAskedFor() {
-    view.leads(SHARD, A);
-    send(1);
-    now += STALLED;
-    lane.duties(now);
+    sendTo(A);
+    pass(STALLED);
     assertNull(stream(0).cancelled);
     assertEquals(1, refreshes);
   }
@@ -104,8 +94,7 @@ class LaneTest {
     send(1); // no leader known: the stream goes to a guess, which forwards
     String guess = stream(0).node;
     view.leads(SHARD, guess);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
     assertEquals(
         guess + " stalled and " + guess + " leads shard 0 now",
         stream(0).cancelled,
@@ -115,8 +104,7 @@ class LaneTest {
   @Test
   void aStreamStalledOnAGuessedNodeIsKeptWhileNoLeaderIsKnown() {
     send(1);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
     assertNull(stream(0).cancelled, "there is nowhere better to go");
   }
 
@@ -127,14 +115,14 @@ class LaneTest {
     stream(0).answers.onCompleted();
     assertEquals(0, lane.room(), "nothing new while resends wait");
 
-    afterBackoff();
+    pass(BACKOFF + 1);
     assertEquals(1, resends.size(), "one resend at a time");
     assertEquals(sent.get(0).sequence, resends.get(0).request.getSequence());
-    lane.duties(now);
+    pass(0);
     assertEquals(1, resends.size(), "the next waits for the answer");
 
     resends.get(0).answers.onNext(answer(sent.get(0)));
-    lane.duties(now);
+    pass(0);
     assertEquals(2, resends.size());
     assertEquals(sent.get(1).sequence, resends.get(1).request.getSequence());
     resends.get(1).answers.onNext(answer(sent.get(1)));
@@ -147,26 +135,19 @@ class LaneTest {
 
   @Test
   void aResendCarriesTheAttemptTimeoutAsItsDeadline() {
-    view.leads(SHARD, A);
-    send(1);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
+    resendAfterTheStreamFailed(A);
     assertEquals(ATTEMPT_TIMEOUT.toNanos(), resends.get(0).timeoutNanos);
     assertEquals(A, resends.get(0).node);
   }
 
   @Test
   void aResendStalledOnALeaderThatWasReplacedIsCancelledAndGoesToTheNewLeaderUnderItsSequence() {
-    view.leads(SHARD, A);
-    ProducerBatch b = send(1).get(0);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
+    ProducerBatch b = resendAfterTheStreamFailed(A);
     view.leads(SHARD, B);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
     assertEquals("a:1 stalled on a resend and b:2 leads shard 0 now", resends.get(0).cancelled);
 
-    afterBackoff();
+    pass(BACKOFF + 1);
     assertEquals(2, resends.size());
     assertEquals(B, resends.get(1).node);
     assertEquals(b.sequence, resends.get(1).request.getSequence(), "appended once if at all");
@@ -174,36 +155,25 @@ class LaneTest {
 
   @Test
   void aSlowResendIsNotAbandonedBeforeItHasStalledASecond() {
-    view.leads(SHARD, A);
-    send(1);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
+    resendAfterTheStreamFailed(A);
     view.leads(SHARD, B);
-    now += Lane.STALL_NANOS;
-    lane.duties(now);
+    pass(Lane.STALL_NANOS);
     assertNull(resends.get(0).cancelled);
   }
 
   @Test
   void aResendStalledOnTheLeaderTheClusterStillNamesIsKept() {
-    view.leads(SHARD, A);
-    send(1);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
-    now += STALLED;
-    lane.duties(now);
+    resendAfterTheStreamFailed(A);
+    pass(STALLED);
     assertNull(resends.get(0).cancelled);
   }
 
   @Test
   void aResendStalledOnAGuessedNodeIsAbandonedOnceALeaderIsKnown() {
-    send(1);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
+    resendAfterTheStreamFailed(null);
     String guess = resends.get(0).node;
     view.leads(SHARD, guess);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
     assertEquals(
         guess + " stalled on a resend and " + guess + " leads shard 0 now",
         resends.get(0).cancelled);
@@ -211,28 +181,22 @@ class LaneTest {
 
   @Test
   void theLateAnswerOfAnAbandonedResendDoesNotCompleteTheBatchTwice() {
-    view.leads(SHARD, A);
-    ProducerBatch b = send(1).get(0);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
+    ProducerBatch b = resendAfterTheStreamFailed(A);
     view.leads(SHARD, B);
-    now += STALLED;
-    lane.duties(now);
+    pass(STALLED);
 
     resends.get(0).answers.onNext(answer(b));
     assertTrue(succeeded.isEmpty(), "its outcome was settled when it was abandoned");
-    afterBackoff();
+    pass(BACKOFF + 1);
     resends.get(1).answers.onNext(answer(b));
     assertEquals(List.of(b), succeeded);
   }
 
   @Test
   void aLateEndOfAnEndedStreamDoesNotEndTheStreamThatReplacedIt() {
-    view.leads(SHARD, A);
-    ProducerBatch first = send(1).get(0);
-    now += ATTEMPT_TIMEOUT.toNanos() + 1;
-    lane.duties(now);
-    afterBackoff();
+    ProducerBatch first = sendTo(A);
+    pass(ATTEMPT_TIMEOUT.toNanos() + 1);
+    pass(BACKOFF + 1);
     resends.get(0).answers.onNext(answer(first));
     send(1);
     assertEquals(2, streams.size());
@@ -245,14 +209,10 @@ class LaneTest {
 
   @Test
   void aResendAnswerThatDoesNotMatchTheBatchFailsItInsteadOfCompletingItsFutures() {
-    view.leads(SHARD, A);
-    ProducerBatch b = send(1).get(0);
-    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
-    afterBackoff();
-    resends
-        .get(0)
-        .answers
-        .onNext(answer(b).toBuilder().setAppended(0, offsets(0).setRecordCount(2)).build());
+    ProducerBatch b = resendAfterTheStreamFailed(A);
+    ProduceResponse twoRecords =
+        answer(b).toBuilder().setAppended(0, offsets(0).setRecordCount(2)).build();
+    resends.get(0).answers.onNext(twoRecords);
     assertTrue(succeeded.isEmpty());
     assertEquals(1, givenUp.size());
     assertSame(b, givenUp.get(0).batch());
@@ -331,9 +291,30 @@ class LaneTest {
     return batches;
   }
 
-  /** Lets the resend backoff pass and runs the lane's duties. */
-  private void afterBackoff() {
-    now += BACKOFF + 1;
+  /** One batch on a stream to {@code leader}, known to lead. */
+  private ProducerBatch sendTo(String leader) {
+    view.leads(SHARD, leader);
+    return send(1).get(0);
+  }
+
+  /**
+   * One batch whose stream to {@code leader} (null: none known, a guess) failed, resent once the
+   * backoff has passed.
+   */
+  private ProducerBatch resendAfterTheStreamFailed(String leader) {
+    if (leader != null) {
+      view.leads(SHARD, leader);
+    }
+    ProducerBatch b = send(1).get(0);
+    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
+    pass(BACKOFF + 1);
+    assertEquals(1, resends.size());
+    return b;
+  }
+
+  /** Moves time on by {@code nanos} and runs the lane's duties. */
+  private void pass(long nanos) {
+    now += nanos;
     lane.duties(now);
   }
 
