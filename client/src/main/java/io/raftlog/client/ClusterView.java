@@ -134,13 +134,13 @@ final class ClusterView {
       refresh();
       long left = end - nanoClock.getAsLong();
       if (left <= 0) {
-        throw new RaftlogException(
-            Status.Code.UNAVAILABLE,
-            String.format(
-                "the cluster's slot map is not known: no node of %s answered GetCluster within"
-                    + " %d ms",
-                nodes, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)),
-            null);
+        String why =
+            "the cluster's slot map is not known: no node of "
+                + nodes
+                + " answered GetCluster within "
+                + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
+                + " ms";
+        throw new RaftlogException(Status.Code.UNAVAILABLE, why, null);
       }
       try {
         mapKnown.get(Math.min(left, MAP_WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);

@@ -2,7 +2,6 @@ package io.raftlog.client;
 
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import java.time.Duration;
@@ -328,7 +327,7 @@ final class Lane {
    * One call of this lane: its {@code ProduceStream} ({@code batch} null), or the unary resend of
    * {@code batch}. It only reports what happens, and the lane acts on the sender thread.
    */
-  private final class Call implements ClientResponseObserver<ProduceRequest, ProduceResponse> {
+  private final class Call implements ProduceCalls.Answers {
     final String node;
     final boolean toLeader; // node was the shard's known leader when this was sent
     final ProducerBatch batch;

@@ -11,13 +11,11 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
-import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.wire.CallHeaders;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,21 +83,16 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
   }
 
   @Override
-  public void openStream(
-      String node, int shard, ClientResponseObserver<ProduceRequest, ProduceResponse> answers) {
+  public void openStream(String node, int shard, Answers answers) {
     async(node, shard).produceStream(answers);
   }
 
   @Override
   public void produce(
-      String node,
-      int shard,
-      ProduceRequest request,
-      long timeoutNanos,
-      ClientResponseObserver<ProduceRequest, ProduceResponse> answer) {
+      String node, int shard, ProduceRequest request, long timeoutNanos, Answers answers) {
     async(node, shard)
         .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
-        .produce(request, answer);
+        .produce(request, answers);
   }
 
   /**
@@ -119,19 +112,20 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
         .getCluster(
             GetClusterRequest.newBuilder().setLocalOnly(view.knowsMembers()).build(),
             new StreamObserver<>() {
+              // Ended either way: the next refresh may ask again.
               @Override
-              public void onNext(GetClusterResponse value) {
-                view.learn(value);
+              public void onCompleted() {
+                refreshing.set(false);
               }
 
               @Override
               public void onError(Throwable t) {
-                refreshing.set(false);
+                onCompleted();
               }
 
               @Override
-              public void onCompleted() {
-                refreshing.set(false);
+              public void onNext(GetClusterResponse value) {
+                view.learn(value);
               }
             });
   }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +24,11 @@ class ClientSettingsDocsTest {
 
   @Test
   void readmeClientSettingsTableIsTheDeclaredSettings() throws IOException {
-    List<String> expected = new ArrayList<>();
-    for (ClientSetting<?> s : ClientSettings.ALL) {
-      expected.add("| `" + s.call() + "` | " + s.defaultText() + " | " + s.doc() + " |");
-    }
-    assertEquals(String.join("\n", expected), String.join("\n", readmeTableRows()));
+    String declared =
+        ClientSettings.ALL.stream()
+            .map(s -> String.join(" | ", "| `" + s.call() + "`", s.defaultText(), s.doc() + " |"))
+            .collect(Collectors.joining("\n"));
+    assertEquals(declared, String.join("\n", readmeTableRows()));
   }
 
   @Test

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.StreamOffsets;
@@ -256,21 +255,14 @@ class LaneTest {
     ProduceCalls calls =
         new ProduceCalls() {
           @Override
-          public void openStream(
-              String node,
-              int shard,
-              ClientResponseObserver<ProduceRequest, ProduceResponse> answers) {
+          public void openStream(String node, int shard, Answers answers) {
             streams.add(new Call(node, null, 0, answers));
           }
 
           @Override
           public void produce(
-              String node,
-              int shard,
-              ProduceRequest request,
-              long timeoutNanos,
-              ClientResponseObserver<ProduceRequest, ProduceResponse> answer) {
-            resends.add(new Call(node, request, timeoutNanos, answer));
+              String node, int shard, ProduceRequest r, long timeoutNanos, Answers answers) {
+            resends.add(new Call(node, r, timeoutNanos, answers));
           }
         };
     ClientOptions options =
@@ -339,15 +331,11 @@ class LaneTest {
     final String node;
     final ProduceRequest request;
     final long timeoutNanos;
-    final ClientResponseObserver<ProduceRequest, ProduceResponse> answers;
+    final ProduceCalls.Answers answers;
     String cancelled;
     boolean completed;
 
-    Call(
-        String node,
-        ProduceRequest request,
-        long timeoutNanos,
-        ClientResponseObserver<ProduceRequest, ProduceResponse> answers) {
+    Call(String node, ProduceRequest request, long timeoutNanos, ProduceCalls.Answers answers) {
       this.node = node;
       this.request = request;
       this.timeoutNanos = timeoutNanos;
