@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.Producer;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.RaftlogClientBuilder;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -121,7 +122,7 @@ public final class BenchProduceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    RaftlogClient.Builder builder = server.builder();
+    RaftlogClientBuilder builder = server.builder();
     if (batchBytes != null) {
       builder.batchBytes(batchBytes);
     }

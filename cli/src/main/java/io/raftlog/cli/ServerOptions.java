@@ -1,6 +1,7 @@
 package io.raftlog.cli;
 
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.RaftlogClientBuilder;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -69,7 +70,7 @@ public final class ServerOptions {
   }
 
   /** A client builder for these options; the caller may tune it further. */
-  RaftlogClient.Builder builder() {
+  RaftlogClientBuilder builder() {
     Duration attempt = deadline.compareTo(MAX_ATTEMPT_TIMEOUT) < 0 ? deadline : MAX_ATTEMPT_TIMEOUT;
     // maxBlock also bounds the wait for the slot map before the first send: no longer than the
     // deadline, so an unreachable cluster fails a produce within --deadline too.

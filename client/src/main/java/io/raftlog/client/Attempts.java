@@ -87,7 +87,7 @@ final class Attempts {
             count,
             count == 1 ? "" : "s",
             ms / 1000.0,
-            human(deadline),
+            ClientSetting.human(deadline),
             nodes.isEmpty() ? "no node" : String.join(", ", nodes),
             lastError == null ? "none" : describe(lastError)),
         lastError == null ? null : lastError.asException());
@@ -97,10 +97,5 @@ final class Attempts {
     return s.getCode()
         + (s.getDescription() == null ? "" : ": " + s.getDescription())
         + (lastNode == null ? "" : " (from " + lastNode + ")");
-  }
-
-  private static String human(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 }

@@ -39,10 +39,11 @@ public final class Producer implements AutoCloseable {
   private final RecordAccumulator accumulator;
   private final Sender sender;
 
-  Producer(ClientOptions options, LeaderAwareChannel cluster, Backoff backoff) {
+  Producer(ClientOptions options, NodeChannels channels, Backoff backoff) {
     this.options = options;
-    this.accumulator = new RecordAccumulator(options, cluster::awaitShardOf, this::wakeSender);
-    this.sender = new Sender(options, cluster, backoff, accumulator, producerId);
+    this.accumulator =
+        new RecordAccumulator(options, channels.view()::awaitShardOf, this::wakeSender);
+    this.sender = new Sender(options, channels.view(), channels, backoff, accumulator, producerId);
     sender.start();
   }
 
@@ -119,7 +120,7 @@ public final class Producer implements AutoCloseable {
     }
     flush();
     accumulator.close();
-    sender.awaitStop(options.deadline().toMillis() + 5_000);
+    sender.awaitStop(options.get(ClientSettings.DEADLINE).toMillis() + 5_000);
   }
 
   int streamsOpened() {

@@ -1,7 +1,9 @@
 package io.raftlog.client;
 
 import io.raftlog.api.v1.ProduceRequest;
+import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.StreamOffsets;
 import io.raftlog.api.v1.StreamRecords;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,6 +88,26 @@ final class ProducerBatch {
       request = b.build();
     }
     return request;
+  }
+
+  /** Whether {@code answer} answers this batch: one appended entry per part, of its size. */
+  boolean answeredBy(ProduceResponse answer) {
+    if (answer.getAppendedCount() == 0) {
+      // An answer that lists no parts: only a one-part batch can be matched.
+      return parts.size() == 1 && answer.getRecordCount() == recordCount;
+    }
+    if (answer.getAppendedCount() != parts.size()) {
+      return false;
+    }
+    int i = 0;
+    for (Part p : parts.values()) {
+      StreamOffsets o = answer.getAppended(i++);
+      if (o.getRecordCount() != p.records.size()
+          || (!o.getStream().isEmpty() && !o.getStream().equals(p.stream))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   String describe() {

@@ -1,6 +1,5 @@
 package io.raftlog.client;
 
-import io.grpc.ClientInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.raftlog.api.v1.Consistency;
@@ -17,12 +16,8 @@ import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.StreamInfo;
-import io.raftlog.wire.HostPort;
 import io.raftlog.wire.StreamNames;
-import io.raftlog.wire.WireLimits;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,26 +34,30 @@ import java.util.function.Function;
  * <pre>{@code
  * try (RaftlogClient client = RaftlogClient.builder().servers("127.0.0.1:9001").build()) {
  *   long offset = client.producer().send("orders", "hello".getBytes(UTF_8)).join();
- *   List<Record> records = client.consume("orders", offset, 10);
+ *   List<Record> records = client.consume("orders", offset, 10).getRecordsList();
  * }
  * }</pre>
  */
 public final class RaftlogClient implements AutoCloseable {
   private final ClientOptions options;
-  private final LeaderAwareChannel cluster;
+  private final NodeChannels channels;
+  private final ClusterView cluster;
   private final Backoff backoff;
   private final Producer producer;
 
-  private RaftlogClient(ClientOptions options) {
+  RaftlogClient(ClientOptions options) {
     this.options = options;
-    this.cluster = new LeaderAwareChannel(options);
-    this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
-    this.producer = new Producer(options, cluster, backoff);
+    this.channels = new NodeChannels(options);
+    this.cluster = channels.view();
+    this.backoff =
+        new Backoff(
+            options.get(ClientSettings.INITIAL_BACKOFF), options.get(ClientSettings.MAX_BACKOFF));
+    this.producer = new Producer(options, channels, backoff);
     cluster.refresh();
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static RaftlogClientBuilder builder() {
+    return new RaftlogClientBuilder();
   }
 
   /**
@@ -104,7 +103,7 @@ public final class RaftlogClient implements AutoCloseable {
   }
 
   /** {@link #consume(String, long, int)} from the stream {@code default}. */
-  public List<Record> consume(long offset, int max) {
+  public ConsumeResponse consume(long offset, int max) {
     return consume(StreamNames.DEFAULT, offset, max);
   }
 
@@ -114,15 +113,16 @@ public final class RaftlogClient implements AutoCloseable {
   }
 
   /** Reads up to {@code max} records of {@code stream} from {@code offset}, linearizably. */
-  public List<Record> consume(String stream, long offset, int max) {
-    return consume(stream, offset, max, Consistency.LINEARIZABLE).getRecordsList();
+  public ConsumeResponse consume(String stream, long offset, int max) {
+    return consume(stream, offset, max, Consistency.LINEARIZABLE);
   }
 
   /**
-   * Reads up to {@code max} records of {@code stream} from {@code offset}. {@code LINEARIZABLE}
-   * sees every record acknowledged before the call, and goes to the stream's shard leader when the
-   * client knows it (any node can answer); {@code LOCAL} reads the answering node's state with no
-   * round trip, and is spread over the healthy nodes.
+   * Reads up to {@code max} records of {@code stream} from {@code offset}: the records and the
+   * offset to read from next. {@code LINEARIZABLE} sees every record acknowledged before the call,
+   * and goes to the stream's shard leader when the client knows it (any node can answer); {@code
+   * LOCAL} reads the answering node's state with no round trip, and is spread over the healthy
+   * nodes.
    *
    * @throws IllegalArgumentException if {@code stream} is not a valid stream name
    * @throws RaftlogException {@code OUT_OF_RANGE} when {@code offset} is past the stream's end;
@@ -190,7 +190,7 @@ public final class RaftlogClient implements AutoCloseable {
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0");
     }
-    return new Subscription(stream, offset, consistency, options, cluster, backoff);
+    return new Subscription(stream, offset, consistency, options, channels, backoff);
   }
 
   /**
@@ -308,7 +308,7 @@ public final class RaftlogClient implements AutoCloseable {
     try {
       producer.close();
     } finally {
-      cluster.close();
+      channels.close();
     }
   }
 
@@ -320,15 +320,17 @@ public final class RaftlogClient implements AutoCloseable {
    */
   private <T> T call(
       String what, String stream, boolean spread, Function<LogGrpc.LogBlockingStub, T> attempt) {
-    Attempts attempts = new Attempts(what, options.deadline(), backoff);
+    Attempts attempts = new Attempts(what, options.get(ClientSettings.DEADLINE), backoff);
     while (true) {
       int shard = stream == null ? -1 : cluster.shardOf(stream);
       String node = spread || shard < 0 ? cluster.forRead() : cluster.forShard(shard);
       attempts.started(node);
-      long timeout = Math.min(options.attemptTimeout().toNanos(), attempts.remainingNanos());
+      long timeout =
+          Math.min(
+              options.get(ClientSettings.ATTEMPT_TIMEOUT).toNanos(), attempts.remainingNanos());
       try {
         return attempt.apply(
-            cluster.blocking(node, shard).withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
+            channels.blocking(node, shard).withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
       } catch (StatusRuntimeException e) {
         long wait = attempts.nanosBeforeRetry(e.getStatus());
         if (wait < 0) {
@@ -345,184 +347,6 @@ public final class RaftlogClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RaftlogException(Status.Code.CANCELLED, "interrupted while waiting to retry", e);
-    }
-  }
-
-  /** Settings of a client. Every one has a default that suits a local three-node cluster. */
-  public static final class Builder {
-    private List<String> bootstrap = List.of("127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003");
-    private Duration deadline = Duration.ofSeconds(30);
-    private Duration attemptTimeout = Duration.ofSeconds(10);
-    private Duration initialBackoff = Duration.ofMillis(50);
-    // Short: during an election followers answer at once, and a new leader is found within one
-    // wait.
-    private Duration maxBackoff = Duration.ofMillis(250);
-    private Duration failedNodeQuarantine = Duration.ofSeconds(2);
-    private int batchBytes = 256 << 10;
-    private Duration linger = Duration.ofMillis(5);
-    private int maxInFlight = WireLimits.IDEMPOTENCE_WINDOW;
-    private long bufferBytes = 32L << 20;
-    private Duration maxBlock = Duration.ofSeconds(30);
-    private int maxInboundBytes = 16 << 20;
-    private final List<ClientInterceptor> interceptors = new ArrayList<>();
-
-    private Builder() {}
-
-    /**
-     * Addresses ({@code host:port}) of some of the cluster's nodes; the client learns the others.
-     * Default: the local cluster of {@code scripts/start-cluster.sh}.
-     */
-    public Builder servers(String... addresses) {
-      return servers(Arrays.asList(addresses));
-    }
-
-    /** As {@link #servers(String...)}; also accepts comma-separated lists. */
-    public Builder servers(List<String> addresses) {
-      List<String> all = new ArrayList<>();
-      for (String a : addresses) {
-        for (String s : a.split(",")) {
-          if (!s.isBlank()) {
-            all.add(HostPort.check(s));
-          }
-        }
-      }
-      if (all.isEmpty()) {
-        throw new IllegalArgumentException("no server address given");
-      }
-      this.bootstrap = List.copyOf(all);
-      return this;
-    }
-
-    /**
-     * How long one operation (a produce, a batch of {@link Producer#send}, a consume, an admin
-     * call) may take, retries included. Default 30 s.
-     */
-    public Builder deadline(Duration d) {
-      this.deadline = positive(d, "deadline");
-      return this;
-    }
-
-    /** How long one attempt on one node may take before it counts as failed. Default 10 s. */
-    public Builder attemptTimeout(Duration d) {
-      this.attemptTimeout = positive(d, "attempt timeout");
-      return this;
-    }
-
-    /** The first wait between retries (then doubling, with jitter) and its cap. 50 and 250 ms. */
-    public Builder backoff(Duration initial, Duration max) {
-      this.initialBackoff = positive(initial, "initial backoff");
-      this.maxBackoff = positive(max, "max backoff");
-      return this;
-    }
-
-    /** How long a node that could not be reached is skipped. Default 2 s. */
-    public Builder failedNodeQuarantine(Duration d) {
-      this.failedNodeQuarantine = positive(d, "quarantine");
-      return this;
-    }
-
-    /**
-     * The producer closes a shard's batch at this many bytes (Kafka's {@code batch.size}): records,
-     * and per stream in the batch its name and a few bytes of framing. Default 256 KiB; keep it
-     * under the nodes' {@code log.max-batch-bytes} (4 MiB by default).
-     */
-    public Builder batchBytes(int bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("batch bytes must be positive");
-      }
-      this.batchBytes = bytes;
-      return this;
-    }
-
-    /**
-     * How long the producer waits for more records before sending a shard's batch that is not full
-     * (Kafka's {@code linger.ms}), timed from the batch's first record. Default 5 ms; zero sends at
-     * once.
-     */
-    public Builder linger(Duration d) {
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("linger must be >= 0");
-      }
-      this.linger = d;
-      return this;
-    }
-
-    /**
-     * Batches the producer keeps in flight at once per shard, 1 to 5 (the nodes remember the last
-     * {@link WireLimits#IDEMPOTENCE_WINDOW} batches of each producer in each shard, which is what
-     * makes a retry safe). Default 5.
-     */
-    public Builder maxInFlight(int n) {
-      if (n < 1 || n > WireLimits.IDEMPOTENCE_WINDOW) {
-        throw new IllegalArgumentException(
-            "max in-flight batches must be 1 to " + WireLimits.IDEMPOTENCE_WINDOW + ", got " + n);
-      }
-      this.maxInFlight = n;
-      return this;
-    }
-
-    /**
-     * Bytes of records the producer holds before they are acknowledged, over all shards (Kafka's
-     * {@code buffer.memory}); a {@link Producer#send} beyond it blocks up to {@link #maxBlock}.
-     * Default 32 MiB.
-     */
-    public Builder bufferBytes(long bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("buffer bytes must be positive");
-      }
-      this.bufferBytes = bytes;
-      return this;
-    }
-
-    /**
-     * How long {@link Producer#send} blocks when the buffer is full before it fails with {@code
-     * RESOURCE_EXHAUSTED}, and (counted in the same time) while the client does not know the
-     * cluster's slot map yet, before it fails with {@code UNAVAILABLE} (as Kafka's {@code
-     * max.block.ms} covers metadata). Default 30 s; zero fails at once.
-     */
-    public Builder maxBlock(Duration d) {
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("max block must be >= 0");
-      }
-      this.maxBlock = d;
-      return this;
-    }
-
-    /** The largest response accepted (a consume answers with up to about 4 MiB). Default 16 MiB. */
-    public Builder maxInboundBytes(int bytes) {
-      this.maxInboundBytes = bytes;
-      return this;
-    }
-
-    /** Adds interceptors to every call (credentials, tracing, ...). */
-    public Builder intercept(ClientInterceptor... more) {
-      interceptors.addAll(Arrays.asList(more));
-      return this;
-    }
-
-    public RaftlogClient build() {
-      return new RaftlogClient(
-          new ClientOptions(
-              bootstrap,
-              deadline,
-              attemptTimeout,
-              initialBackoff,
-              maxBackoff,
-              failedNodeQuarantine,
-              batchBytes,
-              linger,
-              maxInFlight,
-              bufferBytes,
-              maxBlock,
-              maxInboundBytes,
-              List.copyOf(interceptors)));
-    }
-
-    private static Duration positive(Duration d, String what) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

@@ -47,7 +47,10 @@ final class RecordAccumulator {
     int shardOf(String stream, long maxWaitNanos);
   }
 
-  private final ClientOptions options;
+  private final int batchBytes;
+  private final long bufferBytes;
+  private final long lingerNanos;
+  private final long maxBlockNanos;
   private final Router router;
   private final Runnable wakeSender;
 
@@ -62,7 +65,10 @@ final class RecordAccumulator {
    *     sender times its linger, and when one is sealed, since it can be sent
    */
   RecordAccumulator(ClientOptions options, Router router, Runnable wakeSender) {
-    this.options = options;
+    this.batchBytes = options.get(ClientSettings.BATCH_BYTES);
+    this.bufferBytes = options.get(ClientSettings.BUFFER_BYTES);
+    this.lingerNanos = options.get(ClientSettings.LINGER).toNanos();
+    this.maxBlockNanos = options.get(ClientSettings.MAX_BLOCK).toNanos();
     this.router = router;
     this.wakeSender = wakeSender;
   }
@@ -84,10 +90,10 @@ final class RecordAccumulator {
     int size = sizeOf(record);
     long start = System.nanoTime();
     checkOpen();
-    int shard = router.shardOf(stream, options.maxBlock().toNanos());
+    int shard = router.shardOf(stream, maxBlockNanos);
     lock.lock();
     try {
-      reserve(size, options.maxBlock().toNanos() - (System.nanoTime() - start));
+      reserve(size, maxBlockNanos - (System.nanoTime() - start));
       append(queue(shard), stream, record, size, offset);
     } finally {
       lock.unlock();
@@ -110,13 +116,13 @@ final class RecordAccumulator {
       sizes[i] = sizeOf(records.get(i));
       total += sizes[i];
     }
-    if (expectedOffset != null && total > options.bufferBytes()) {
+    if (expectedOffset != null && total > bufferBytes) {
       throw new IllegalArgumentException(
           "records of " + total + " bytes are more than the producer's whole buffer");
     }
-    long end = System.nanoTime() + options.maxBlock().toNanos();
+    long end = System.nanoTime() + maxBlockNanos;
     checkOpen();
-    int shard = router.shardOf(stream, options.maxBlock().toNanos());
+    int shard = router.shardOf(stream, maxBlockNanos);
     lock.lock();
     try {
       ShardQueue q = queue(shard);
@@ -206,7 +212,7 @@ final class RecordAccumulator {
 
   private int sizeOf(Record record) {
     int size = record.getSerializedSize() + RECORD_OVERHEAD;
-    if (size > options.bufferBytes()) {
+    if (size > bufferBytes) {
       throw new IllegalArgumentException(
           "record of " + size + " bytes is larger than the producer's whole buffer");
     }
@@ -225,7 +231,7 @@ final class RecordAccumulator {
     if (closing) {
       throw new IllegalStateException("producer is closed");
     }
-    while (bufferedBytes + size > options.bufferBytes()) {
+    while (bufferedBytes + size > bufferBytes) {
       for (ShardQueue q : queues.values()) {
         if (q.open != null) {
           seal(q); // what is buffered must move for space to come back
@@ -237,7 +243,7 @@ final class RecordAccumulator {
             String.format(
                 "producer buffer full: %d bytes wait for acknowledgement (buffer %d bytes) and"
                     + " none was freed within %d ms; the cluster is slower than the sends",
-                bufferedBytes, options.bufferBytes(), options.maxBlock().toMillis()),
+                bufferedBytes, bufferBytes, maxBlockNanos / 1_000_000),
             null);
       }
       try {
@@ -256,7 +262,7 @@ final class RecordAccumulator {
   private void append(
       ShardQueue q, String stream, Record record, int size, CompletableFuture<Long> offset) {
     long cost = size + (q.open != null && q.open.parts.containsKey(stream) ? 0 : partCost(stream));
-    if (q.open != null && q.open.size + cost > options.batchBytes()) {
+    if (q.open != null && q.open.size + cost > batchBytes) {
       seal(q);
       cost = size + partCost(stream);
     }
@@ -267,7 +273,7 @@ final class RecordAccumulator {
     q.open.add(stream, record, offset);
     q.open.bytes += size;
     q.open.size += cost;
-    if (q.open.size >= options.batchBytes()) {
+    if (q.open.size >= batchBytes) {
       seal(q);
     }
   }
@@ -298,7 +304,7 @@ final class RecordAccumulator {
         if (q.open != null
             && q.sealed.isEmpty()
             && room > 0
-            && nowNanos - q.open.createdNanos >= options.linger().toNanos()) {
+            && nowNanos - q.open.createdNanos >= lingerNanos) {
           seal(q);
         }
         while (room-- > 0 && !q.sealed.isEmpty()) {
@@ -348,18 +354,13 @@ final class RecordAccumulator {
       long min = Long.MAX_VALUE;
       for (ShardQueue q : queues.values()) {
         if (q.open != null && sendable.test(q.shard)) {
-          min = Math.min(min, q.open.createdNanos + options.linger().toNanos() - nowNanos);
+          min = Math.min(min, q.open.createdNanos + lingerNanos - nowNanos);
         }
       }
       return min;
     } finally {
       lock.unlock();
     }
-  }
-
-  /** As {@link #nanosToLingerEnd(long, IntPredicate)} over every shard. */
-  long nanosToLingerEnd(long nowNanos) {
-    return nanosToLingerEnd(nowNanos, shard -> true);
   }
 
   /** Gives back the bytes of a batch that was answered or failed, and wakes blocked callers. */

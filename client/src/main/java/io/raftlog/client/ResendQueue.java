@@ -10,14 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard's sequence numbers of a producer and the rules for resending after that shard's stream
  * fails: which batch goes next and when, when a batch is given up, and when a sequence gap means
- * the later batches take a lower number. It decides and makes no call; the {@link Sender} sends
- * what it says is due, reports the answers, and completes the futures of the batches it gives up.
+ * the later batches take a lower number. It decides and makes no call; the shard's {@link Lane}
+ * sends what it says is due, reports the answers, and fails the batches it gives up.
  *
- * <p>The log keeps sequences per producer and shard, so the {@link Sender} keeps one queue per
- * shard: a shard's failures, resends and renumbering never touch another shard's batches.
+ * <p>The log keeps sequences per producer and shard, so each shard's {@link Lane} has its own
+ * queue: a shard's failures, resends and renumbering never touch another shard's batches.
  *
- * <p>Owned by one {@link Sender} and touched only by its thread (tests drive it directly). Times
- * are passed in as {@link System#nanoTime} values; only a batch's deadline reads the clock itself.
+ * <p>Owned by one {@link Lane} and touched only by its sender thread (tests drive it directly).
+ * Times are passed in as {@link System#nanoTime} values; only a batch's deadline reads the clock
+ * itself.
  */
 final class ResendQueue {
   private static final Logger LOG = LoggerFactory.getLogger(ResendQueue.class);

@@ -10,9 +10,9 @@ import java.util.zip.CRC32;
 
 /**
  * The cluster's slot map as {@code GetCluster} gave it: which shard holds each slot, so the client
- * finds a stream's shard from its name without asking. Immutable; the {@link LeaderAwareChannel}
- * swaps in a new one when an answer brings a different map. (Shard leaders change far more often
- * than the map and are kept beside it, in the channel.)
+ * finds a stream's shard from its name without asking. Immutable; the {@link ClusterView} swaps in
+ * a new one when an answer brings a different map. (Shard leaders change far more often than the
+ * map and are kept beside it, in the view.)
  */
 final class ShardMap {
   private final int slotCount;

@@ -33,7 +33,7 @@ public final class Subscription implements AutoCloseable {
   private final Consistency consistency;
 
   private final ClientOptions options;
-  private final LeaderAwareChannel cluster;
+  private final NodeChannels channels;
   private final Backoff backoff;
   private final LinkedBlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
 
@@ -50,14 +50,14 @@ public final class Subscription implements AutoCloseable {
       long offset,
       Consistency consistency,
       ClientOptions options,
-      LeaderAwareChannel cluster,
+      NodeChannels channels,
       Backoff backoff) {
     this.name = name;
     this.start = offset;
     this.position = offset;
     this.consistency = consistency;
     this.options = options;
-    this.cluster = cluster;
+    this.channels = channels;
     this.backoff = backoff;
   }
 
@@ -154,7 +154,7 @@ public final class Subscription implements AutoCloseable {
       attempts =
           new Attempts(
               "subscription to stream " + name + " at offset " + position,
-              options.deadline(),
+              options.get(ClientSettings.DEADLINE),
               backoff);
     }
     attempts.started(e.node);
@@ -173,11 +173,11 @@ public final class Subscription implements AutoCloseable {
   }
 
   private void open() {
-    int shard = cluster.shardOf(name);
-    String node = cluster.forShard(shard);
+    int shard = channels.view().shardOf(name);
+    String node = channels.view().forShard(shard);
     Stream s = new Stream(node);
     stream = s;
-    cluster
+    channels
         .async(node, shard)
         .consumeStream(
             ConsumeRequest.newBuilder()

@@ -77,7 +77,8 @@ class ClientBehaviourTest {
       assertEquals(Status.Code.INVALID_ARGUMENT, cause.code());
       long offset = after.join();
       assertEquals(
-          "after-the-rejected-one", client.consume(offset, 1).get(0).getValue().toStringUtf8());
+          "after-the-rejected-one",
+          client.consume(offset, 1).getRecords(0).getValue().toStringUtf8());
       // The next batch after a rejection still goes through (its sequence took the free number).
       assertEquals(offset + 1, (long) client.producer().send("next".getBytes()).join());
     }

@@ -15,9 +15,9 @@ class ProducerCloseTest {
   @Test
   void closingAnIdleProducerStopsItsThreadsAndLaterSendsFailAsClosed() {
     ClientOptions options = RecordAccumulatorTest.options(1 << 20, 1 << 20, Duration.ZERO);
-    try (LeaderAwareChannel cluster = new LeaderAwareChannel(options)) {
+    try (NodeChannels channels = new NodeChannels(options)) {
       Producer producer =
-          new Producer(options, cluster, new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)));
+          new Producer(options, channels, new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)));
       String threads = "raftlog-producer-" + Long.toHexString(producer.producerId());
       producer.flush(); // nothing sent: returns at once
 

@@ -73,7 +73,10 @@ class ProducerFailoverTest {
       // The client reads it back too, paging with consume (one node is still down).
       List<String> read = new ArrayList<>();
       while (read.size() < total) {
-        client.consume(read.size(), 700).forEach(r -> read.add(r.getValue().toStringUtf8()));
+        client
+            .consume(read.size(), 700)
+            .getRecordsList()
+            .forEach(r -> read.add(r.getValue().toStringUtf8()));
       }
       assertEquals(expected, read);
       assertTrue(client.producer().streamsOpened() >= 2, "the stream was reopened");

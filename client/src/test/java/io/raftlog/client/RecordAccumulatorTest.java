@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.raftlog.api.v1.Record;
+import io.raftlog.testkit.Await;
 import io.raftlog.wire.StreamNames;
 import java.time.Duration;
 import java.util.List;
@@ -65,14 +66,15 @@ class RecordAccumulatorTest {
     acc.append(S, record("a"));
     long after = System.nanoTime();
 
-    long toEnd = acc.nanosToLingerEnd(after);
+    long toEnd = acc.nanosToLingerEnd(after, s -> true);
     assertTrue(toEnd <= linger.toNanos() && toEnd > linger.toNanos() - (after - before) - 1);
     assertEquals(List.of(), acc.drain(5, before + linger.toNanos() - 1));
     long past = after + linger.toNanos();
     assertEquals(List.of(), acc.drain(0, past));
-    assertTrue(acc.nanosToLingerEnd(past) <= 0, "no room in flight: the batch stays open");
+    assertTrue(
+        acc.nanosToLingerEnd(past, s -> true) <= 0, "no room in flight: the batch stays open");
     assertEquals(1, acc.drain(5, past).size());
-    assertEquals(Long.MAX_VALUE, acc.nanosToLingerEnd(past), "no batch open");
+    assertEquals(Long.MAX_VALUE, acc.nanosToLingerEnd(past, s -> true), "no batch open");
   }
 
   @Test
@@ -181,17 +183,15 @@ class RecordAccumulatorTest {
   }
 
   /** Waits for the blocked caller to seal the open batch, as it does before waiting for space. */
-  private static ProducerBatch awaitSealed(RecordAccumulator acc) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < end) {
-      // Room 1 and a lingering batch far from its end: only a sealed batch comes out.
-      List<ProducerBatch> drained = acc.drain(1, System.nanoTime());
-      if (!drained.isEmpty()) {
-        return drained.get(0);
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("the blocked send never sealed the open batch");
+  private static ProducerBatch awaitSealed(RecordAccumulator acc) {
+    return Await.value(
+        Duration.ofSeconds(10),
+        "the blocked send to seal the open batch",
+        () -> {
+          // Room 1 and a lingering batch far from its end: only a sealed batch comes out.
+          List<ProducerBatch> drained = acc.drain(1, System.nanoTime());
+          return drained.isEmpty() ? null : drained.get(0);
+        });
   }
 
   private RecordAccumulator accumulator(ClientOptions options) {
@@ -212,19 +212,17 @@ class RecordAccumulatorTest {
 
   static ClientOptions options(
       int batchBytes, long bufferBytes, Duration maxBlock, Duration linger) {
-    return new ClientOptions(
-        List.of("localhost:1"),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(100),
-        Duration.ofMillis(100),
-        Duration.ofSeconds(1),
-        batchBytes,
-        linger,
-        5,
-        bufferBytes,
-        maxBlock,
-        4 << 20,
-        List.of());
+    return ClientOptions.defaults()
+        .with(ClientSettings.SERVERS, List.of("localhost:1"))
+        .with(ClientSettings.DEADLINE, Duration.ofSeconds(10))
+        .with(ClientSettings.ATTEMPT_TIMEOUT, Duration.ofSeconds(1))
+        .with(ClientSettings.INITIAL_BACKOFF, Duration.ofMillis(100))
+        .with(ClientSettings.MAX_BACKOFF, Duration.ofMillis(100))
+        .with(ClientSettings.FAILED_NODE_QUARANTINE, Duration.ofSeconds(1))
+        .with(ClientSettings.BATCH_BYTES, batchBytes)
+        .with(ClientSettings.LINGER, linger)
+        .with(ClientSettings.BUFFER_BYTES, bufferBytes)
+        .with(ClientSettings.MAX_BLOCK, maxBlock)
+        .with(ClientSettings.MAX_INBOUND_BYTES, 4 << 20);
   }
 }

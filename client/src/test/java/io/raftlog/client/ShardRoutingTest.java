@@ -306,7 +306,7 @@ class ShardRoutingTest {
             assertEquals(i, futures.get(i).join(), stream + " record " + i);
           }
           List<String> log =
-              client.consume(stream, 0, 10 * perStream).stream()
+              client.consume(stream, 0, 10 * perStream).getRecordsList().stream()
                   .map(Record::getValue)
                   .map(v -> v.toStringUtf8())
                   .toList();

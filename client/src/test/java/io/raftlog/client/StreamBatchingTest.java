@@ -83,14 +83,14 @@ class StreamBatchingTest {
             .setBaseOffset(10)
             .setRecordCount(2)
             .build();
-    assertTrue(Sender.matches(b, answer));
+    assertTrue(b.answeredBy(answer));
     assertFalse(
-        Sender.matches(b, answer.toBuilder().setAppended(1, offsets("b", 0, 2)).build()),
+        b.answeredBy(answer.toBuilder().setAppended(1, offsets("b", 0, 2)).build()),
         "a part's count differs");
     assertFalse(
-        Sender.matches(b, answer.toBuilder().setAppended(1, offsets("x", 0, 1)).build()),
+        b.answeredBy(answer.toBuilder().setAppended(1, offsets("x", 0, 1)).build()),
         "another stream");
-    assertFalse(Sender.matches(b, answer.toBuilder().clearAppended().build()), "parts unlisted");
+    assertFalse(b.answeredBy(answer.toBuilder().clearAppended().build()), "parts unlisted");
   }
 
   @Test

@@ -38,9 +38,10 @@ class StreamsClusterTest {
       assertEquals(List.of(0L), client.produce("payments", List.of(record("p0"))));
       assertEquals(2L, (long) client.producer().send("orders", record("o2")).join());
       assertEquals(1L, (long) client.producer().send("payments", record("p1")).join());
-      assertEquals(List.of("o0", "o1", "o2"), values(client.consume("orders", 0, 10)));
-      assertEquals(List.of("p0", "p1"), values(client.consume("payments", 0, 10)));
-      assertEquals(List.of(), client.consume(0, 10), "default holds nothing");
+      assertEquals(
+          List.of("o0", "o1", "o2"), values(client.consume("orders", 0, 10).getRecordsList()));
+      assertEquals(List.of("p0", "p1"), values(client.consume("payments", 0, 10).getRecordsList()));
+      assertEquals(List.of(), client.consume(0, 10).getRecordsList(), "default holds nothing");
 
       StreamInfo orders = client.describeStream("orders");
       assertEquals(3, orders.getNextOffset());
@@ -77,7 +78,9 @@ class StreamsClusterTest {
       assertEquals(Status.Code.FAILED_PRECONDITION, e.code());
       assertTrue(e.getMessage().contains("2"), "names the next offset: " + e.getMessage());
       assertEquals(List.of(2L), second.produce("ledger", List.of(record("second")), 2));
-      assertEquals(List.of("l0", "first", "second"), values(first.consume("ledger", 0, 10)));
+      assertEquals(
+          List.of("l0", "first", "second"),
+          values(first.consume("ledger", 0, 10).getRecordsList()));
       // The producer goes on after a refused condition: later batches are appended.
       assertEquals(3L, (long) second.producer().send("ledger", record("after")).join());
     }
@@ -133,7 +136,8 @@ class StreamsClusterTest {
         for (int r = 0; r < rounds; r++) {
           expected.add("s-" + s + "/" + r);
         }
-        assertEquals(expected, values(client.consume("s-" + s, 0, 100)), "stream s-" + s);
+        assertEquals(
+            expected, values(client.consume("s-" + s, 0, 100).getRecordsList()), "stream s-" + s);
       }
       assertTrue(client.producer().streamsOpened() > 1);
     }

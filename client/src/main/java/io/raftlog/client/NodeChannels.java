@@ -1,0 +1,214 @@
+package io.raftlog.client;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
+import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.raftlog.api.v1.GetClusterRequest;
+import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.api.v1.ProduceRequest;
+import io.raftlog.wire.CallHeaders;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The client's gRPC channels, one per node address, each with an interceptor that feeds the outcome
+ * of every call (and the {@code raftlog-leader} header of its answer) to the {@link ClusterView} it
+ * owns; and the background {@code GetCluster} that refreshes that view.
+ *
+ * <p>A call made for a shard carries the shard in its {@link CallOptions} ({@link #SHARD}, set by
+ * {@link #async(String, int)} and {@link #blocking(String, int)}): the leader header of its answer
+ * names that shard's leader. A call for a shard that fails with {@code UNAVAILABLE} (the node is
+ * gone, or does not lead and could not forward) forgets that leader and refreshes the view.
+ *
+ * <p>One per {@link RaftlogClient}, which closes it; thread-safe. The interceptors run on gRPC's
+ * threads.
+ */
+final class NodeChannels implements ProduceCalls, AutoCloseable {
+  private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /** The shard a call is made for; its answer's leader header names that shard's leader. */
+  static final CallOptions.Key<Integer> SHARD = CallOptions.Key.create("raftlog-shard");
+
+  private final ClientOptions options;
+  private final ClusterView view;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private volatile long lastRefreshNanos = System.nanoTime() - REFRESH_INTERVAL_NANOS;
+
+  NodeChannels(ClientOptions options) {
+    this.options = options;
+    this.view =
+        new ClusterView(
+            options.get(ClientSettings.SERVERS),
+            options.get(ClientSettings.FAILED_NODE_QUARANTINE),
+            System::nanoTime,
+            this::refresh);
+  }
+
+  /** The view of the cluster these channels keep up to date. */
+  ClusterView view() {
+    return view;
+  }
+
+  LogGrpc.LogStub async(String node) {
+    return LogGrpc.newStub(channel(node));
+  }
+
+  LogGrpc.LogBlockingStub blocking(String node) {
+    return LogGrpc.newBlockingStub(channel(node));
+  }
+
+  /** A stub for calls made for {@code shard} (none if negative): see {@link #SHARD}. */
+  LogGrpc.LogStub async(String node, int shard) {
+    LogGrpc.LogStub stub = async(node);
+    return shard < 0 ? stub : stub.withOption(SHARD, shard);
+  }
+
+  /** A stub for calls made for {@code shard} (none if negative): see {@link #SHARD}. */
+  LogGrpc.LogBlockingStub blocking(String node, int shard) {
+    LogGrpc.LogBlockingStub stub = blocking(node);
+    return shard < 0 ? stub : stub.withOption(SHARD, shard);
+  }
+
+  @Override
+  public void openStream(String node, int shard, Answers answers) {
+    async(node, shard).produceStream(answers);
+  }
+
+  @Override
+  public void produce(
+      String node, int shard, ProduceRequest request, long timeoutNanos, Answers answers) {
+    async(node, shard)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+        .produce(request, answers);
+  }
+
+  /**
+   * Asks any node for the cluster's members, slot map and shard leaders, at most twice a second, in
+   * the background.
+   */
+  void refresh() {
+    long now = System.nanoTime();
+    if (now - lastRefreshNanos < REFRESH_INTERVAL_NANOS || !refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    lastRefreshNanos = now;
+    String node = view.forRead();
+    async(node)
+        .withDeadlineAfter(
+            options.get(ClientSettings.ATTEMPT_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
+        .getCluster(
+            GetClusterRequest.newBuilder().setLocalOnly(view.knowsMembers()).build(),
+            new StreamObserver<>() {
+              // Ended either way: the next refresh may ask again.
+              @Override
+              public void onCompleted() {
+                refreshing.set(false);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                onCompleted();
+              }
+
+              @Override
+              public void onNext(GetClusterResponse value) {
+                view.learn(value);
+              }
+            });
+  }
+
+  private Channel channel(String node) {
+    return channels.computeIfAbsent(
+        node,
+        n ->
+            NettyChannelBuilder.forTarget(n)
+                .usePlaintext()
+                .maxInboundMessageSize(options.get(ClientSettings.MAX_INBOUND_BYTES))
+                // A frozen node never resets the connection; pings find it within ~15 s.
+                .keepAliveTime(10, TimeUnit.SECONDS)
+                .keepAliveTimeout(5, TimeUnit.SECONDS)
+                .intercept(options.get(ClientSettings.INTERCEPTORS))
+                .intercept(new Observer(n))
+                .build());
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdown);
+    for (ManagedChannel c : channels.values()) {
+      try {
+        if (!c.awaitTermination(2, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        c.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Reads the leader header and the outcome of every call made through one node's channel. */
+  private final class Observer implements ClientInterceptor {
+    private final String node;
+
+    Observer(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+      Integer shard = callOptions.getOption(SHARD);
+      return new SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          super.start(
+              new SimpleForwardingClientCallListener<>(listener) {
+                private boolean answered;
+                private String hint;
+
+                @Override
+                public void onHeaders(Metadata h) {
+                  read(h);
+                  if (hint != null && shard != null) {
+                    view.leads(shard, hint);
+                  }
+                  super.onHeaders(h);
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  read(trailers);
+                  if (status.getCode() != Status.Code.CANCELLED) {
+                    view.observe(node, shard, status, answered, hint);
+                  }
+                  super.onClose(status, trailers);
+                }
+
+                private void read(Metadata md) {
+                  answered |= md.containsKey(CallHeaders.NODE);
+                  String l = md.get(CallHeaders.LEADER);
+                  if (l != null) {
+                    hint = l;
+                  }
+                }
+              },
+              headers);
+        }
+      };
+    }
+  }
+}
