@@ -6,6 +6,7 @@ import io.raftlog.api.v1.Record;
 import io.raftlog.client.Producer;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogException;
+import io.raftlog.wire.ExpectedOffsetMismatch;
 import io.raftlog.wire.StreamNames;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -155,7 +154,7 @@ public final class ProduceCommand implements Callable<Integer> {
         if (e.code() != Status.Code.FAILED_PRECONDITION) {
           throw e;
         }
-        throw new RaftlogException(e.code(), conflict(client, e), e);
+        throw new RaftlogException(e.code(), conflict(e), e);
       }
     }
     for (long offset : offsets) {
@@ -165,28 +164,19 @@ public final class ProduceCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static final Pattern AT_OFFSET = Pattern.compile("is at offset (\\d+)");
-
-  /** The stream's next offset, as the refusal names it (else as the stream now has it). */
-  private String conflict(RaftlogClient client, RaftlogException e) {
-    String next = null;
-    Matcher m = AT_OFFSET.matcher(String.valueOf(e.getMessage()));
-    if (m.find()) {
-      next = m.group(1);
-    } else {
-      try {
-        next = Long.toString(client.describeStream(stream).getNextOffset());
-      } catch (RuntimeException ignored) {
-        // the refusal's own message below says what is known
-      }
-    }
-    if (next == null) {
-      return e.getMessage();
-    }
-    return String.format(
-        "stream '%s' is at offset %s, not the expected %d: nothing was appended"
-            + " (FAILED_PRECONDITION; retry with --expected-offset %s)",
-        stream, next, expectedOffset, next);
+  /**
+   * The refusal as the CLI prints it: with the stream's next offset from the status detail, a hint
+   * to retry there; without the detail (a refusal for another reason), the cluster's own message.
+   */
+  private String conflict(RaftlogException e) {
+    return ExpectedOffsetMismatch.of(e)
+        .map(
+            m ->
+                String.format(
+                    "stream '%s' is at offset %d, not the expected %d: nothing was appended"
+                        + " (FAILED_PRECONDITION; retry with --expected-offset %d)",
+                    stream, m.nextOffset(), expectedOffset, m.nextOffset()))
+        .orElse(e.getMessage());
   }
 
   /**

@@ -1,8 +1,18 @@
 package io.raftlog.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Header;
 import io.raftlog.api.v1.Record;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -29,27 +39,33 @@ public enum RecordFormat {
   JSON {
     @Override
     String format(Record r) {
-      StringBuilder b = new StringBuilder(64 + r.getValue().size() * 2);
-      b.append("{\"offset\":").append(Long.toUnsignedString(r.getOffset()));
-      b.append(",\"timestamp_ms\":").append(r.getTimestampMs());
-      if (r.getKey().isEmpty()) {
-        b.append(",\"key\":null");
-      } else {
-        bytesField(b, "key", r.getKey());
-      }
-      bytesField(b, "value", r.getValue());
-      if (r.getHeadersCount() > 0) {
-        b.append(",\"headers\":[");
-        for (int i = 0; i < r.getHeadersCount(); i++) {
-          Header h = r.getHeaders(i);
-          b.append(i == 0 ? "{" : ",{").append("\"key\":");
-          string(b, h.getKey());
-          bytesField(b, "value", h.getValue());
-          b.append('}');
+      StringWriter out = new StringWriter(64 + r.getValue().size() * 2);
+      try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        g.writeStartObject();
+        g.writeFieldName("offset");
+        g.writeNumber(Long.toUnsignedString(r.getOffset()));
+        g.writeNumberField("timestamp_ms", r.getTimestampMs());
+        if (r.getKey().isEmpty()) {
+          g.writeNullField("key");
+        } else {
+          bytesField(g, "key", r.getKey());
         }
-        b.append(']');
+        bytesField(g, "value", r.getValue());
+        if (r.getHeadersCount() > 0) {
+          g.writeArrayFieldStart("headers");
+          for (Header h : r.getHeadersList()) {
+            g.writeStartObject();
+            g.writeStringField("key", h.getKey());
+            bytesField(g, "value", h.getValue());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a StringWriter does not fail
       }
-      return b.append('}').toString();
+      return out.toString();
     }
   },
   HEX {
@@ -64,39 +80,46 @@ public enum RecordFormat {
   /** The record as one line, without the line break. */
   abstract String format(Record r);
 
-  /** {@code ,"name":"utf-8 text"}, or {@code ,"name_base64":"..."} when the bytes are not UTF-8. */
-  private static void bytesField(StringBuilder b, String name, ByteString bytes) {
+  /** {@code "name":"utf-8 text"}, or {@code "name_base64":"..."} when the bytes are not UTF-8. */
+  private static void bytesField(JsonGenerator g, String name, ByteString bytes)
+      throws IOException {
     if (bytes.isValidUtf8()) {
-      b.append(",\"").append(name).append("\":");
-      string(b, bytes.toStringUtf8());
+      g.writeStringField(name, bytes.toStringUtf8());
     } else {
-      b.append(",\"").append(name).append("_base64\":\"");
-      b.append(Base64.getEncoder().encodeToString(bytes.toByteArray())).append('"');
+      g.writeStringField(name + "_base64", Base64.getEncoder().encodeToString(bytes.toByteArray()));
     }
   }
 
-  /** A JSON string literal (RFC 8259), with U+2028 and U+2029 escaped too for JavaScript. */
-  static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
+  /**
+   * The JSON writer: compact, string literals as RFC 8259 has them with lowercase hex, and U+007F,
+   * U+2028 and U+2029 escaped too (the last two for JavaScript). Thread-safe.
+   */
+  private static final class Json extends CharacterEscapes {
+    static final JsonFactory FACTORY =
+        new JsonFactoryBuilder()
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .characterEscapes(new Json())
+            .build();
+
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    private Json() {
+      ascii[0x7f] = ESCAPE_CUSTOM;
     }
-    b.append('"');
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return switch (ch) {
+        case 0x7f -> new SerializedString("\\u007f");
+        case 0x2028 -> new SerializedString("\\u2028");
+        case 0x2029 -> new SerializedString("\\u2029");
+        default -> null;
+      };
+    }
   }
 }

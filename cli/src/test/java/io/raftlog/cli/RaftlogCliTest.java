@@ -257,7 +257,14 @@ class RaftlogCliTest {
                     "3",
                     "--format",
                     "hex"));
-    Thread.sleep(300); // most likely the subscription now waits at the end of the log
+    // Appended only once the subscription follows the tail (or the command ended: then it fails).
+    Await.until(
+        Duration.ofSeconds(30),
+        "consume --follow to follow the stream's tail",
+        () ->
+            tail.isDone()
+                || cluster.ids().stream().mapToInt(id -> cluster.node(id).openTailStreams()).sum()
+                    > 0);
     assertOk(Cli.run("produce", "-s", leader(), "f1", "f2", "f3", "f4"));
     Cli.Result r = tail.get(30, TimeUnit.SECONDS);
     assertOk(r);
@@ -402,6 +409,7 @@ class RaftlogCliTest {
     assertOneErrorLine(stale);
     assertTrue(
         stale.err().contains("stream 'cas' is at offset 3, not the expected 1"), stale::toString);
+    // The hint's offset comes from the refusal's ErrorInfo detail, relayed by the follower.
     assertTrue(stale.err().contains("--expected-offset 3"), stale::toString);
 
     Cli.Result all = Cli.run("consume", "--stream", "cas", "-s", follower(), "--from", "0");

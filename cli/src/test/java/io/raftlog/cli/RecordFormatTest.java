@@ -16,18 +16,22 @@ import picocli.CommandLine.TypeConversionException;
 class RecordFormatTest {
   private static final String AWKWARD = "q\"b\\s/\n\r\t\b\f\u0001\u007f\u2028 \u00e9 \ud83d\ude00";
 
+  /** A record with {@code text} as key and value, a header to escape and one not in UTF-8. */
+  private static Record awkward(long offset, long timestampMs, String text) {
+    return Record.newBuilder()
+        .setOffset(offset)
+        .setTimestampMs(timestampMs)
+        .setKey(ByteString.copyFromUtf8(text))
+        .setValue(ByteString.copyFromUtf8(text))
+        .addHeaders(Header.newBuilder().setKey("h\"1").setValue(ByteString.copyFromUtf8("v")))
+        .addHeaders(
+            Header.newBuilder().setKey("bin").setValue(ByteString.copyFrom(new byte[] {-1})))
+        .build();
+  }
+
   @Test
   void jsonEscapesEverythingAndParsesBack() {
-    Record r =
-        Record.newBuilder()
-            .setOffset(42)
-            .setTimestampMs(1_700_000_000_123L)
-            .setKey(ByteString.copyFromUtf8(AWKWARD))
-            .setValue(ByteString.copyFromUtf8(AWKWARD))
-            .addHeaders(Header.newBuilder().setKey("h\"1").setValue(ByteString.copyFromUtf8("v")))
-            .addHeaders(
-                Header.newBuilder().setKey("bin").setValue(ByteString.copyFrom(new byte[] {-1})))
-            .build();
+    Record r = awkward(42, 1_700_000_000_123L, AWKWARD);
     String line = RecordFormat.JSON.format(r);
     assertEquals(1, line.lines().count(), line);
     JsonObject o = JsonParser.parseString(line).getAsJsonObject();
@@ -40,6 +44,22 @@ class RecordFormatTest {
     assertEquals(
         "/w==",
         o.getAsJsonArray("headers").get(1).getAsJsonObject().get("value_base64").getAsString());
+  }
+
+  @Test
+  void jsonIsByteForByteTheDocumentedForm() {
+    Record r = awkward(-1, -5, AWKWARD + "\u0000\u001f\u2029");
+    String escaped =
+        "\"q\\\"b\\\\s/\\n\\r\\t\\b\\f\\u0001\\u007f\\u2028 \u00e9 \ud83d\ude00"
+            + "\\u0000\\u001f\\u2029\"";
+    assertEquals(
+        "{\"offset\":18446744073709551615,\"timestamp_ms\":-5,\"key\":"
+            + escaped
+            + ",\"value\":"
+            + escaped
+            + ",\"headers\":[{\"key\":\"h\\\"1\",\"value\":\"v\"},"
+            + "{\"key\":\"bin\",\"value_base64\":\"/w==\"}]}",
+        RecordFormat.JSON.format(r));
   }
 
   @Test

@@ -353,7 +353,9 @@ final class Lane {
 
     @Override
     public void onError(Throwable t) {
-      Status status = Status.fromThrowable(t);
+      // Caused by the call's exception: a batch that fails for good keeps it, trailers and all, in
+      // its RaftlogException's causes (e.g. the stream's next offset, for ExpectedOffsetMismatch).
+      Status status = Status.fromThrowable(t).withCause(t);
       c.events().execute(() -> answered(this, null, status));
     }
 

@@ -69,6 +69,18 @@ public record ConfigKey<T>(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + name + "' " + e.getMessage(), e);
     }
+    return checked(value);
+  }
+
+  /**
+   * {@code value} if it passes this key's check.
+   *
+   * @throws IllegalArgumentException naming the key and what is wrong with the value
+   */
+  public T checked(T value) {
+    if (value == null) {
+      throw new IllegalArgumentException("'" + name + "' must have a value");
+    }
     if (!check.test(value)) {
       throw new IllegalArgumentException("'" + name + "' must be " + checkText + ", not " + value);
     }

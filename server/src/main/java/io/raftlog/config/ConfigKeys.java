@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Every key of a node's properties file, in the order README's configuration table lists them. Add
- * a key here (and to {@link NodeConfig}); {@code ConfigDocsTest} then asks for its row in README.md
- * and its line in the {@code cluster-config/} files.
+ * a key here and to {@link #ALL}, read it with {@link NodeConfig#get}; {@code ConfigDocsTest} then
+ * asks for its row in README.md and its line in the {@code cluster-config/} files.
  */
 public final class ConfigKeys {
   private ConfigKeys() {}

@@ -1,21 +1,13 @@
 package io.raftlog.config;
 
-import static io.raftlog.config.ConfigKeys.BALANCE_INTERVAL_MS;
 import static io.raftlog.config.ConfigKeys.CLUSTER_PEERS;
 import static io.raftlog.config.ConfigKeys.CLUSTER_REPLICATION;
 import static io.raftlog.config.ConfigKeys.CLUSTER_SHARDS;
-import static io.raftlog.config.ConfigKeys.DATA_DIR;
-import static io.raftlog.config.ConfigKeys.ELECTION_TIMEOUT_MS;
+import static io.raftlog.config.ConfigKeys.KEEPALIVE_TIME_MS;
 import static io.raftlog.config.ConfigKeys.MAX_BATCH_BYTES;
-import static io.raftlog.config.ConfigKeys.MAX_ELECTION_DELAY_MS;
 import static io.raftlog.config.ConfigKeys.MAX_INFLIGHT_BYTES;
-import static io.raftlog.config.ConfigKeys.MAX_PRODUCERS;
 import static io.raftlog.config.ConfigKeys.MAX_RECORD_BYTES;
 import static io.raftlog.config.ConfigKeys.NODE_ID;
-import static io.raftlog.config.ConfigKeys.SNAPSHOT_ENTRIES;
-import static io.raftlog.config.ConfigKeys.SNAPSHOT_INTERVAL_SECS;
-import static io.raftlog.config.ConfigKeys.STORAGE_MIN_FREE_BYTES;
-import static io.raftlog.config.ConfigKeys.STREAMS_AUTO_CREATE;
 
 import io.raftlog.wire.StreamNames;
 import java.io.IOException;
@@ -23,68 +15,28 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Everything one node needs to start, read from a Java properties file. Each component is the value
- * of the {@link ConfigKeys} key of the same meaning, where its name, default, check and
- * documentation are declared; this record adds only the checks that involve two keys.
+ * Everything one node needs to start: a value for every key of {@link ConfigKeys}, read by key with
+ * {@link #get}. Made from a node's properties file ({@link #load}, {@link #from}) or key by key
+ * ({@link #builder}); either way each value has passed its key's own check, and this class adds
+ * only the checks that involve two keys. Immutable once built, so any thread may read it.
  */
-public record NodeConfig(
-    String nodeId,
-    Path dataDir,
-    List<Peer> peers,
-    int shards,
-    int replication,
-    boolean autoCreateStreams,
-    int balanceIntervalMs,
-    int electionTimeoutMs,
-    int maxElectionDelayMs,
-    int snapshotIntervalSecs,
-    long snapshotEntries,
-    int maxRecordBytes,
-    int maxBatchBytes,
-    int maxProducers,
-    long maxInflightBytes,
-    long minFreeBytes,
-    int handshakeTimeoutMs,
-    int keepAliveTimeMs,
-    int shutdownHandOffMs) {
-
-  public NodeConfig {
-    peers = peers.stream().sorted(Comparator.comparing(Peer::id)).toList();
-    if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
-      throw new IllegalArgumentException(
-          NODE_ID.name() + " '" + nodeId + "' is not one of the ids in " + CLUSTER_PEERS.name());
-    }
-    if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
-      throw new IllegalArgumentException(CLUSTER_PEERS.name() + " names a node id twice");
-    }
-    if (shards > StreamNames.SLOT_COUNT) {
-      throw new IllegalArgumentException(
-          CLUSTER_SHARDS.name()
-              + " must be at most "
-              + StreamNames.SLOT_COUNT
-              + " (one slot per shard), not "
-              + shards);
-    }
-    atLeast(MAX_BATCH_BYTES, maxBatchBytes, MAX_RECORD_BYTES, maxRecordBytes);
-    atLeast(MAX_INFLIGHT_BYTES, maxInflightBytes, MAX_BATCH_BYTES, maxBatchBytes);
-    if (keepAliveTimeMs < MIN_KEEPALIVE_TIME_MS) {
-      // gRPC raises shorter keepalive times to its minimum without a word.
-      throw new IllegalArgumentException(
-          ConfigKeys.KEEPALIVE_TIME_MS.name()
-              + " must be at least "
-              + MIN_KEEPALIVE_TIME_MS
-              + " (gRPC's minimum), not "
-              + keepAliveTimeMs);
-    }
-  }
+public final class NodeConfig {
 
   /** The shortest keepalive time gRPC honours. */
   public static final int MIN_KEEPALIVE_TIME_MS = 10_000;
+
+  /** A checked value for each key of {@link ConfigKeys#ALL}; the peers sorted by id. */
+  private final Map<ConfigKey<?>, Object> values;
+
+  private NodeConfig(Map<ConfigKey<?>, Object> values) {
+    this.values = Map.copyOf(values);
+  }
 
   /**
    * Reads a node's properties file, with {@code overrides} (key to value, e.g. from the command
@@ -105,50 +57,138 @@ public record NodeConfig(
 
   /** A config from properties as a node's file holds them; absent keys take their defaults. */
   public static NodeConfig from(Properties p) {
-    return new NodeConfig(
-        NODE_ID.read(p),
-        DATA_DIR.read(p),
-        CLUSTER_PEERS.read(p),
-        CLUSTER_SHARDS.read(p),
-        CLUSTER_REPLICATION.read(p),
-        STREAMS_AUTO_CREATE.read(p),
-        BALANCE_INTERVAL_MS.read(p),
-        ELECTION_TIMEOUT_MS.read(p),
-        MAX_ELECTION_DELAY_MS.read(p),
-        SNAPSHOT_INTERVAL_SECS.read(p),
-        SNAPSHOT_ENTRIES.read(p),
-        MAX_RECORD_BYTES.read(p),
-        MAX_BATCH_BYTES.read(p),
-        MAX_PRODUCERS.read(p),
-        MAX_INFLIGHT_BYTES.read(p),
-        STORAGE_MIN_FREE_BYTES.read(p),
-        ConfigKeys.HANDSHAKE_TIMEOUT_MS.read(p),
-        ConfigKeys.KEEPALIVE_TIME_MS.read(p),
-        ConfigKeys.SHUTDOWN_HAND_OFF_MS.read(p));
+    Builder b = builder();
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      b.read(key, p);
+    }
+    return b.build();
+  }
+
+  /** An empty builder: every key not set takes its default when built. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The value of {@code key}: as set, or its default. */
+  @SuppressWarnings("unchecked") // the builder only stores a key's own type under it
+  public <T> T get(ConfigKey<T> key) {
+    Object value = values.get(key);
+    if (value == null) {
+      throw new IllegalArgumentException(key.name() + " is not one of ConfigKeys.ALL");
+    }
+    return (T) value;
   }
 
   /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */
   public int effectiveReplication() {
-    return Math.min(replication, peers.size());
+    return Math.min(get(CLUSTER_REPLICATION), get(CLUSTER_PEERS).size());
   }
 
+  /** This node, as {@code node.id} names it. */
   public Peer self() {
-    return peer(nodeId);
+    return peer(get(NODE_ID));
   }
 
+  /** The peer with id {@code id}, or null. */
   public Peer peer(String id) {
-    return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+    return get(CLUSTER_PEERS).stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
   }
 
   /** The peer whose Raft transport listens on {@code raftAddress}, or null. */
   public Peer peerByRaftAddress(String raftAddress) {
-    return peers.stream().filter(p -> p.raftAddress().equals(raftAddress)).findFirst().orElse(null);
+    return get(CLUSTER_PEERS).stream()
+        .filter(p -> p.raftAddress().equals(raftAddress))
+        .findFirst()
+        .orElse(null);
   }
 
-  private static void atLeast(
-      ConfigKey<?> big, long bigValue, ConfigKey<?> small, long smallValue) {
-    if (bigValue < smallValue) {
-      throw new IllegalArgumentException(big.name() + " must be at least " + small.name());
+  /** Collects values key by key; {@link #build} fills in defaults and checks the whole. */
+  public static final class Builder {
+    private final Map<ConfigKey<?>, Object> values = new HashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Sets {@code key} to {@code value}.
+     *
+     * @throws IllegalArgumentException naming the key when the value fails its check
+     */
+    public <T> Builder set(ConfigKey<T> key, T value) {
+      values.put(key, key.checked(value));
+      return this;
+    }
+
+    /** Sets {@code key} to its value in {@code p}, or its default when absent. */
+    private <T> void read(ConfigKey<T> key, Properties p) {
+      set(key, key.read(p));
+    }
+
+    /**
+     * The config: keys not set take their defaults.
+     *
+     * @throws IllegalArgumentException naming a required key that is not set, or two keys whose
+     *     values do not fit together
+     */
+    public NodeConfig build() {
+      Map<ConfigKey<?>, Object> all = new HashMap<>();
+      for (ConfigKey<?> key : ConfigKeys.ALL) {
+        Object value = values.containsKey(key) ? values.get(key) : key.defaultValue();
+        if (value == null) {
+          throw new IllegalArgumentException("missing required key '" + key.name() + "'");
+        }
+        all.put(key, value);
+      }
+      List<Peer> peers =
+          get(all, CLUSTER_PEERS).stream().sorted(Comparator.comparing(Peer::id)).toList();
+      all.put(CLUSTER_PEERS, peers);
+      check(all, peers);
+      return new NodeConfig(all);
+    }
+
+    private static void check(Map<ConfigKey<?>, Object> all, List<Peer> peers) {
+      String nodeId = get(all, NODE_ID);
+      if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
+        throw new IllegalArgumentException(
+            NODE_ID.name() + " '" + nodeId + "' is not one of the ids in " + CLUSTER_PEERS.name());
+      }
+      if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
+        throw new IllegalArgumentException(CLUSTER_PEERS.name() + " names a node id twice");
+      }
+      int shards = get(all, CLUSTER_SHARDS);
+      if (shards > StreamNames.SLOT_COUNT) {
+        throw new IllegalArgumentException(
+            CLUSTER_SHARDS.name()
+                + " must be at most "
+                + StreamNames.SLOT_COUNT
+                + " (one slot per shard), not "
+                + shards);
+      }
+      atLeast(all, MAX_BATCH_BYTES, MAX_RECORD_BYTES);
+      atLeast(all, MAX_INFLIGHT_BYTES, MAX_BATCH_BYTES);
+      int keepAliveTimeMs = get(all, KEEPALIVE_TIME_MS);
+      if (keepAliveTimeMs < MIN_KEEPALIVE_TIME_MS) {
+        // gRPC raises shorter keepalive times to its minimum without a word.
+        throw new IllegalArgumentException(
+            KEEPALIVE_TIME_MS.name()
+                + " must be at least "
+                + MIN_KEEPALIVE_TIME_MS
+                + " (gRPC's minimum), not "
+                + keepAliveTimeMs);
+      }
+    }
+
+    private static void atLeast(
+        Map<ConfigKey<?>, Object> all,
+        ConfigKey<? extends Number> big,
+        ConfigKey<? extends Number> small) {
+      if (get(all, big).longValue() < get(all, small).longValue()) {
+        throw new IllegalArgumentException(big.name() + " must be at least " + small.name());
+      }
+    }
+
+    @SuppressWarnings("unchecked") // set() only stores a key's own type under it
+    private static <T> T get(Map<ConfigKey<?>, Object> all, ConfigKey<T> key) {
+      return (T) all.get(key);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.raftlog.replication;
 
 import io.raftlog.storage.StreamMeta;
+import io.raftlog.wire.ExpectedOffsetMismatch;
 import java.util.List;
 
 /**
@@ -28,8 +29,21 @@ public sealed interface AppendOutcome {
   /** The stream was deleted; it had held offsets up to {@code nextOffset - 1}. */
   record Deleted(long nextOffset) implements AppendOutcome {}
 
-  /** Nothing of the entry was applied, for a reason the caller must act on. */
-  record Rejected(Kind kind, String reason) implements AppendOutcome {}
+  /**
+   * Nothing of the entry was applied, for a reason the caller must act on; {@code mismatch} is the
+   * part whose expected offset was not its stream's next offset, null for any other reason.
+   */
+  record Rejected(Kind kind, String reason, ExpectedOffsetMismatch mismatch)
+      implements AppendOutcome {
+    public Rejected(Kind kind, String reason) {
+      this(kind, reason, null);
+    }
+
+    /** A stream not at the offset a part expected (PRECONDITION). */
+    public Rejected(ExpectedOffsetMismatch mismatch) {
+      this(Kind.PRECONDITION, mismatch.message(), mismatch);
+    }
+  }
 
   /** Why an entry was rejected; the service maps each to a status code. */
   enum Kind {

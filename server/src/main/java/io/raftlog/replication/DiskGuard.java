@@ -72,10 +72,10 @@ final class DiskGuard implements AutoCloseable {
    * chooses.
    */
   DiskGuard(NodeConfig config, Runnable onChange, LeadershipTargets targets) {
-    this.nodeId = config.nodeId();
+    this.nodeId = config.get(ConfigKeys.NODE_ID);
     this.targets = targets;
-    this.dataDir = config.dataDir();
-    this.minFreeBytes = config.minFreeBytes();
+    this.dataDir = config.get(ConfigKeys.DATA_DIR);
+    this.minFreeBytes = config.get(ConfigKeys.STORAGE_MIN_FREE_BYTES);
     this.onChange = onChange;
     try {
       Files.createDirectories(dataDir);

@@ -12,6 +12,7 @@ import io.raftlog.replication.AppendOutcome.Rejected;
 import io.raftlog.replication.ProducerTable.PartRef;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreBatch;
+import io.raftlog.wire.ExpectedOffsetMismatch;
 import io.raftlog.wire.StreamNames;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,15 +87,7 @@ final class EntryApplier {
       StreamRecords part = entry.getParts(i);
       long at = next.computeIfAbsent(names.get(i), batch::nextOffset);
       if (part.hasExpectedOffset() && part.getExpectedOffset() != at) {
-        return new Rejected(
-            Kind.PRECONDITION,
-            "stream '"
-                + names.get(i)
-                + "' is at offset "
-                + at
-                + ", not the expected "
-                + Long.toUnsignedString(part.getExpectedOffset())
-                + ": nothing was appended");
+        return new Rejected(new ExpectedOffsetMismatch(names.get(i), at, part.getExpectedOffset()));
       }
       next.put(names.get(i), at + part.getRecordsCount());
     }

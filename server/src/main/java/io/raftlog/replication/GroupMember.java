@@ -14,6 +14,7 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
 import com.alipay.sofa.jraft.util.BytesUtil;
 import com.alipay.sofa.jraft.util.StorageOptionsFactory;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import java.io.IOException;
@@ -77,16 +78,16 @@ final class GroupMember implements AutoCloseable {
     NodeOptions opts = new NodeOptions();
     opts.setFsm(fsm);
     opts.setInitialConf(conf);
-    opts.setElectionTimeoutMs(config.electionTimeoutMs());
-    opts.getRaftOptions().setMaxElectionDelayMs(config.maxElectionDelayMs());
+    opts.setElectionTimeoutMs(config.get(ConfigKeys.ELECTION_TIMEOUT_MS));
+    opts.getRaftOptions().setMaxElectionDelayMs(config.get(ConfigKeys.MAX_ELECTION_DELAY_MS));
     // JRaft pings a peer it has no connection to while holding the group's lock (NodeImpl#preVote,
     // #electSelf), for up to this long. At its default (1 s, above the 600 ms election timeout) a
     // peer that takes connections but never answers (a one-way cut) kept the survivors' locks held
     // so long that their votes to each other timed out waiting for them: no leader for the whole
     // cut. A third of the election timeout leaves each vote time to be answered; a connect that
     // takes longer only skips that peer for one round.
-    opts.setRpcConnectTimeoutMs(Math.max(100, config.electionTimeoutMs() / 3));
-    opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+    opts.setRpcConnectTimeoutMs(Math.max(100, config.get(ConfigKeys.ELECTION_TIMEOUT_MS) / 3));
+    opts.setSnapshotIntervalSecs(config.get(ConfigKeys.SNAPSHOT_INTERVAL_SECS));
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -189,7 +190,8 @@ final class GroupMember implements AutoCloseable {
     long giveUpAt =
         System.nanoTime()
             + TimeUnit.MILLISECONDS.toNanos(
-                (long) config.electionTimeoutMs() + config.maxElectionDelayMs());
+                (long) config.get(ConfigKeys.ELECTION_TIMEOUT_MS)
+                    + config.get(ConfigKeys.MAX_ELECTION_DELAY_MS));
     readIndex(result, giveUpAt);
     return result;
   }

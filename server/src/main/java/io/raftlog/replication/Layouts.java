@@ -1,6 +1,7 @@
 package io.raftlog.replication;
 
 import io.raftlog.api.v1.SlotRange;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.ClusterLayout;
@@ -22,9 +23,9 @@ final class Layouts {
    * [i*SLOTS/S, (i+1)*SLOTS/S)}.
    */
   static ClusterLayout initial(NodeConfig config) {
-    List<Peer> peers = config.peers();
+    List<Peer> peers = config.get(ConfigKeys.CLUSTER_PEERS);
     int n = peers.size();
-    int shards = config.shards();
+    int shards = config.get(ConfigKeys.CLUSTER_SHARDS);
     int replication = config.effectiveReplication();
     ClusterLayout.Builder b =
         ClusterLayout.newBuilder().setSlotCount(StreamNames.SLOT_COUNT).setReplication(replication);

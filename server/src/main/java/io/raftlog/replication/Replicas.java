@@ -1,5 +1,6 @@
 package io.raftlog.replication;
 
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.ClusterLayout;
@@ -41,27 +42,27 @@ public final class Replicas implements AutoCloseable {
   private final LeadershipTargets targets;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
-    refuseSingleLogLayout(config.dataDir());
+    refuseSingleLogLayout(config.get(ConfigKeys.DATA_DIR));
     this.config = config;
     this.allLeadersKnown = allLeadersKnown;
-    this.targets = new LeadershipTargets(config.nodeId());
+    this.targets = new LeadershipTargets(config.get(ConfigKeys.NODE_ID));
     this.disk = new DiskGuard(config, this::reportHealth, targets);
     this.layout = Layouts.initial(config);
     this.slots = new SlotMap(layout.getSlotsList(), layout.getSlotCount());
     this.storeResources = StoreResources.defaults();
     this.transport = new RaftTransport(config);
-    Path data = config.dataDir();
+    Path data = config.get(ConfigKeys.DATA_DIR);
     leaderKnown.put(Catalog.GROUP, false);
     this.catalog =
         new Catalog(
             config,
-            config.peers(),
+            config.get(ConfigKeys.CLUSTER_PEERS),
             data.resolve("meta").resolve("raft"),
             layout,
             known -> leaderKnown(Catalog.GROUP, known),
             transport);
     for (ShardReplicas s : layout.getShardsList()) {
-      if (!s.getReplicasList().contains(config.nodeId())) {
+      if (!s.getReplicasList().contains(config.get(ConfigKeys.NODE_ID))) {
         continue;
       }
       int id = s.getId();
@@ -81,10 +82,10 @@ public final class Replicas implements AutoCloseable {
     }
     this.balancer =
         new LeaderBalancer(
-            config.nodeId(),
-            config.peers(),
+            config.get(ConfigKeys.NODE_ID),
+            config.get(ConfigKeys.CLUSTER_PEERS),
             local.values(),
-            config.balanceIntervalMs(),
+            config.get(ConfigKeys.BALANCE_INTERVAL_MS),
             disk::full,
             targets);
     List<DiskGuard.Guarded> guarded = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.raftlog.replication;
 
 import com.alipay.sofa.jraft.error.RaftError;
 import io.raftlog.api.v1.StreamRecords;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.AppendBatch;
@@ -50,7 +51,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     this.config = config;
     this.store = store;
     this.transport = transport;
-    this.fsm = new LogStateMachine(store, config.maxProducers());
+    this.fsm = new LogStateMachine(store, config.get(ConfigKeys.MAX_PRODUCERS));
     fsm.roleListener(roles);
     fsm.addAppliedListener(snapshotWhenDue());
     this.member = new GroupMember(groupId(shard), config, replicas, dir, fsm, transport);
@@ -98,7 +99,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
                     .setProducerId(producerId)
                     .setSequence(sequence)
                     .setAppendTimeMs(System.currentTimeMillis())
-                    .setCreateStreams(config.autoCreateStreams()))
+                    .setCreateStreams(config.get(ConfigKeys.STREAMS_AUTO_CREATE)))
             .build());
   }
 
@@ -180,7 +181,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
 
   private AppliedListener snapshotWhenDue() {
     return (stream, next) -> {
-      if (fsm.entriesSinceSnapshot() >= config.snapshotEntries()
+      if (fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
           && snapshotRunning.compareAndSet(false, true)) {
         // A snapshot request queues work on the apply thread this listener runs on: make it
         // from another.

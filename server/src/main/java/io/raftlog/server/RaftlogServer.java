@@ -69,7 +69,7 @@ public final class RaftlogServer implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(READ_QUEUE),
-            named("raftlog-read-" + config.nodeId()));
+            named("raftlog-read-" + config.get(ConfigKeys.NODE_ID)));
     this.replicas = Replicas.start(config, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
     replicas.leadershipTargets(service.peerServing());
@@ -79,23 +79,23 @@ public final class RaftlogServer implements AutoCloseable {
         .addService(
             ServerInterceptors.intercept(
                 MalformedRequests.guard(service.bindService()),
-                new LeaderHeaders(config.nodeId(), service.metaLeaderAddress())))
+                new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
         .addService(health.getHealthService())
         // v1 for buf curl and newer grpcurl, v1alpha for older clients.
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())
         // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
-        .maxInboundMessageSize(config.maxBatchBytes() + (1 << 20));
+        .maxInboundMessageSize(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
     builder.addStreamTracerFactory(openCalls);
     permitClientKeepAlive(builder);
     closeStaleConnections(builder, config);
     this.grpc = builder.build().start();
     LOG.info(
         "node {} serving on {} (raft {}), data in {}",
-        config.nodeId(),
+        config.get(ConfigKeys.NODE_ID),
         outside == null ? address : "a transport given by the caller",
         config.self().raftAddress(),
-        config.dataDir());
+        config.get(ConfigKeys.DATA_DIR));
   }
 
   /**
@@ -121,14 +121,14 @@ public final class RaftlogServer implements AutoCloseable {
    */
   private static void closeStaleConnections(ServerBuilder<?> builder, NodeConfig config) {
     try {
-      builder.handshakeTimeout(config.handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+      builder.handshakeTimeout(config.get(ConfigKeys.HANDSHAKE_TIMEOUT_MS), TimeUnit.MILLISECONDS);
     } catch (UnsupportedOperationException noHandshake) {
       LOG.debug("the gRPC transport has no handshake timeout", noHandshake);
     }
     try {
       builder
-          .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
-          .keepAliveTimeout(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS);
+          .keepAliveTime(config.get(ConfigKeys.KEEPALIVE_TIME_MS), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(config.get(ConfigKeys.KEEPALIVE_TIME_MS), TimeUnit.MILLISECONDS);
     } catch (UnsupportedOperationException noKeepAlive) {
       LOG.debug("the gRPC transport has no keepalive", noKeepAlive);
     }
@@ -271,17 +271,23 @@ public final class RaftlogServer implements AutoCloseable {
     }
     stopping = true;
     setHealth(false);
-    LOG.info("node {} stopping: handing its leaderships to other nodes first", config.nodeId());
+    LOG.info(
+        "node {} stopping: handing its leaderships to other nodes first",
+        config.get(ConfigKeys.NODE_ID));
     long started = System.nanoTime();
     try {
-      List<String> stillLed = replicas.handOffLeaderships(config.shutdownHandOffMs());
+      List<String> stillLed =
+          replicas.handOffLeaderships(config.get(ConfigKeys.SHUTDOWN_HAND_OFF_MS));
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       if (stillLed.isEmpty()) {
-        LOG.info("node {} handed off its leaderships in {} ms; stopping", config.nodeId(), tookMs);
+        LOG.info(
+            "node {} handed off its leaderships in {} ms; stopping",
+            config.get(ConfigKeys.NODE_ID),
+            tookMs);
       } else {
         LOG.warn(
             "node {} stops still leading {}: no serving replica took them within {} ms ({})",
-            config.nodeId(),
+            config.get(ConfigKeys.NODE_ID),
             stillLed,
             tookMs,
             ConfigKeys.SHUTDOWN_HAND_OFF_MS.name());
@@ -313,7 +319,7 @@ public final class RaftlogServer implements AutoCloseable {
     replicas.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
-    LOG.info("node {} stopped", config.nodeId());
+    LOG.info("node {} stopped", config.get(ConfigKeys.NODE_ID));
   }
 
   private static java.util.concurrent.ThreadFactory named(String prefix) {

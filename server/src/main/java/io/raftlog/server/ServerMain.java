@@ -54,7 +54,7 @@ public final class ServerMain implements Callable<Integer> {
     // through a logback binding that predates logback 1.5: send its logs through ours instead.
     System.setProperty("logback.middleware.log.disable", "true");
     if (System.getProperty("logging.path") == null) {
-      System.setProperty("logging.path", cfg.dataDir().resolve("logs").toString());
+      System.setProperty("logging.path", cfg.get(ConfigKeys.DATA_DIR).resolve("logs").toString());
     }
     RaftlogServer server;
     try {

@@ -12,6 +12,7 @@ import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.api.v1.Role;
 import io.raftlog.api.v1.ShardInfo;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.Catalog;
@@ -74,10 +75,11 @@ final class ClusterView {
 
   CompletableFuture<GetClusterResponse> describe(boolean localOnly) {
     List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
-    for (Peer p : config.peers()) {
+    for (Peer p : config.get(ConfigKeys.CLUSTER_PEERS)) {
       infos.add(
-          p.id().equals(config.nodeId()) || localOnly
-              ? CompletableFuture.completedFuture(p.id().equals(config.nodeId()) ? self() : null)
+          p.id().equals(config.get(ConfigKeys.NODE_ID)) || localOnly
+              ? CompletableFuture.completedFuture(
+                  p.id().equals(config.get(ConfigKeys.NODE_ID)) ? self() : null)
               : askPeer(p));
     }
     return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))

@@ -2,6 +2,7 @@ package io.raftlog.service;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.raftlog.replication.ReplicationException;
 import java.util.concurrent.CompletionException;
 
@@ -89,6 +90,12 @@ final class Errors {
       return s.withDescription("cannot reach the leader " + leaderAddress + "; retry")
           .asRuntimeException();
     }
+    // Its status details (e.g. an expected-offset mismatch) too, but not the leader's other
+    // trailers: this node's own raftlog-leader and raftlog-node go on the answer.
+    com.google.rpc.Status details = StatusProto.fromThrowable(t);
+    if (details != null && details.getDetailsCount() > 0) {
+      return StatusProto.toStatusRuntimeException(details);
+    }
     return s.asRuntimeException();
   }
 
@@ -99,6 +106,9 @@ final class Errors {
 
   /** An entry the state machine refused, with the status its kind of refusal calls for. */
   static StatusRuntimeException rejected(io.raftlog.replication.AppendOutcome.Rejected r) {
+    if (r.mismatch() != null) {
+      return r.mismatch().asException();
+    }
     Status s =
         switch (r.kind()) {
           case PRECONDITION -> Status.FAILED_PRECONDITION;

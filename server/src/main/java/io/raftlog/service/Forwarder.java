@@ -5,6 +5,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.Catalog;
@@ -73,7 +74,7 @@ final class Forwarder {
     if (leader == null) {
       throw Errors.noLeader();
     }
-    if (LeaderHeaders.isForwarded() || leader.id().equals(config.nodeId())) {
+    if (LeaderHeaders.isForwarded() || leader.id().equals(config.get(ConfigKeys.NODE_ID))) {
       throw Errors.notLeader(leader.clientAddress());
     }
     return leader;
@@ -145,7 +146,7 @@ final class Forwarder {
    */
   private LogGrpc.LogStub stub(Peer leader, boolean unary) {
     Metadata md = new Metadata();
-    md.put(CallHeaders.FORWARDED_BY, config.nodeId());
+    md.put(CallHeaders.FORWARDED_BY, config.get(ConfigKeys.NODE_ID));
     LogGrpc.LogStub stub =
         LogGrpc.newStub(peers.channel(leader.clientAddress()))
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));

@@ -16,6 +16,7 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.Replicas;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +42,14 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
-    this.peers = new PeerChannels(config.maxBatchBytes() + (1 << 20));
+    this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
     this.forwarder = new Forwarder(config, routes, peers);
     this.writes =
         new WritePath(
             routes,
-            new ProduceLimits(config.maxRecordBytes(), config.maxBatchBytes()),
-            new InflightLimiter(config.maxInflightBytes()),
+            new ProduceLimits(
+                config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
+            new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
             forwarder);
     this.tails = new Tails(replicas.localShards().values(), readExecutor);
     this.reads = new ReadPath(routes, readExecutor, tails);

@@ -54,7 +54,7 @@ class ConfigDocsTest {
       }
       assertEquals(
           p.getProperty(ConfigKeys.NODE_ID.name()),
-          NodeConfig.load(f, Map.of()).nodeId(),
+          NodeConfig.load(f, Map.of()).get(ConfigKeys.NODE_ID),
           f + " loads");
     }
   }

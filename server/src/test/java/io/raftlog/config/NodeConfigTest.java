@@ -3,6 +3,8 @@ package io.raftlog.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +26,10 @@ class NodeConfigTest {
   @Test
   void absentKeysTakeTheirDeclaredDefaults() {
     NodeConfig c = NodeConfig.from(minimal());
-    assertEquals(ConfigKeys.ELECTION_TIMEOUT_MS.defaultValue(), c.electionTimeoutMs());
-    assertEquals(ConfigKeys.MAX_INFLIGHT_BYTES.defaultValue(), c.maxInflightBytes());
+    assertEquals(
+        ConfigKeys.ELECTION_TIMEOUT_MS.defaultValue(), c.get(ConfigKeys.ELECTION_TIMEOUT_MS));
+    assertEquals(
+        ConfigKeys.MAX_INFLIGHT_BYTES.defaultValue(), c.get(ConfigKeys.MAX_INFLIGHT_BYTES));
   }
 
   @Test
@@ -77,5 +81,39 @@ class NodeConfigTest {
     Properties p = minimal();
     p.setProperty("node.id", "7");
     assertEquals("node.id '7' is not one of the ids in cluster.peers", error(p));
+  }
+
+  @Test
+  void aBuilderSetsKeysByName() {
+    NodeConfig c =
+        NodeConfig.builder()
+            .set(ConfigKeys.NODE_ID, "2")
+            .set(ConfigKeys.DATA_DIR, Path.of("/tmp/x"))
+            .set(
+                ConfigKeys.CLUSTER_PEERS,
+                List.of(
+                    new Peer("2", "127.0.0.1:8102", "127.0.0.1:9002"),
+                    new Peer("1", "127.0.0.1:8101", "127.0.0.1:9001")))
+            .set(ConfigKeys.ELECTION_TIMEOUT_MS, 900)
+            .build();
+    assertEquals(900, c.get(ConfigKeys.ELECTION_TIMEOUT_MS));
+    assertEquals(ConfigKeys.CLUSTER_SHARDS.defaultValue(), c.get(ConfigKeys.CLUSTER_SHARDS));
+    assertEquals(
+        List.of("1", "2"), c.get(ConfigKeys.CLUSTER_PEERS).stream().map(Peer::id).toList());
+    assertEquals("127.0.0.1:9002", c.self().clientAddress());
+  }
+
+  @Test
+  void aBuilderChecksEachValueAsTheFileIsChecked() {
+    assertEquals(
+        "'log.max-producers' must be positive, not 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NodeConfig.builder().set(ConfigKeys.MAX_PRODUCERS, 0))
+            .getMessage());
+    assertEquals(
+        "missing required key 'node.id'",
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.builder().build())
+            .getMessage());
   }
 }

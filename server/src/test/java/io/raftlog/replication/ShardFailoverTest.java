@@ -14,12 +14,16 @@ import io.raftlog.config.ConfigKeys;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.InProcessCluster;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +56,27 @@ class ShardFailoverTest {
             return false;
           }
         });
+  }
+
+  /** Whether the node's meta group and each of its shard replicas have taken a snapshot. */
+  private static boolean everyGroupHasASnapshot(RaftlogServer node) {
+    Path data = node.config().get(ConfigKeys.DATA_DIR);
+    List<Path> groups = new ArrayList<>(List.of(data.resolve("meta/raft")));
+    for (int shard = 0; shard < node.shardCount(); shard++) {
+      if (node.raftState(shard) != null) {
+        groups.add(data.resolve("shards/" + shard + "/raft"));
+      }
+    }
+    for (Path group : groups) {
+      try (Stream<Path> s = Files.list(group.resolve("snapshot"))) {
+        if (s.noneMatch(p -> p.getFileName().toString().startsWith("snapshot_"))) {
+          return false;
+        }
+      } catch (IOException e) {
+        return false; // no snapshot directory yet
+      }
+    }
+    return true;
   }
 
   /** One stream name per shard. */
@@ -145,9 +170,16 @@ class ShardFailoverTest {
           produce(cluster, "1", to(s, s + "-" + i));
         }
       }
-      // Wait for every group to snapshot (the catalog by time, shards by entry count).
-      Thread.sleep(2500);
       String victim = "3";
+      // Every group snapshots (the catalog by time, shards by entry count) on the nodes that will
+      // bring the wiped one back.
+      Await.until(
+          Duration.ofSeconds(20),
+          "every group on the other nodes to take a snapshot",
+          () ->
+              cluster.ids().stream()
+                  .filter(id -> !id.equals(victim))
+                  .allMatch(id -> everyGroupHasASnapshot(cluster.node(id))));
       cluster.stopNode(victim);
       cluster.wipeNode(victim);
       cluster.startNode(victim);

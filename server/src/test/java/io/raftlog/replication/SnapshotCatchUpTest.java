@@ -29,7 +29,7 @@ class SnapshotCatchUpTest {
 
   /** Whether the node's replica of the shard that holds stream {@code default} has a snapshot. */
   private static boolean hasSnapshot(RaftlogServer node) {
-    Path nodeDir = node.config().dataDir();
+    Path nodeDir = node.config().get(ConfigKeys.DATA_DIR);
     int shard = node.shardOf(io.raftlog.wire.StreamNames.DEFAULT);
     try (Stream<Path> s = Files.list(nodeDir.resolve("shards/" + shard + "/raft/snapshot"))) {
       return s.anyMatch(p -> p.getFileName().toString().startsWith("snapshot_"));
