@@ -1,6 +1,8 @@
 package io.raftlog.chaos.audit;
 
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One fault of the run, in System.nanoTime(): {@code start} when it began, {@code inEffect} once it
@@ -9,6 +11,6 @@ import java.util.Set;
  */
 public record Fault(long start, long inEffect, long end, String node, Set<Integer> shards) {
   public Fault {
-    shards = Set.copyOf(shards);
+    shards = Collections.unmodifiableSortedSet(new TreeSet<>(shards)); // in order, for the log
   }
 }
