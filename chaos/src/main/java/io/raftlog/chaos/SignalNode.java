@@ -13,57 +13,33 @@ final class SignalNode extends OneNodeDisruption {
      * kill -9, and a fresh process on its data when undone. A fresh process has no old term to step
      * down from.
      */
-    KILL(false) {
-      @Override
-      void inject(ProcessCluster nodes, String id) throws Exception {
-        nodes.kill9(id);
-      }
-
-      @Override
-      void undo(ProcessCluster nodes, String id) throws Exception {
-        nodes.start(id);
-      }
-    },
+    KILL(ProcessCluster::kill9, ProcessCluster::start, false),
     /**
      * SIGTERM, so the node shuts down cleanly as in a rolling upgrade, and a fresh process on its
      * data when undone. Unlike a kill, the node leaves on purpose.
      */
-    TERM(false) {
-      @Override
-      void inject(ProcessCluster nodes, String id) throws Exception {
-        nodes.stop(id);
-      }
-
-      @Override
-      void undo(ProcessCluster nodes, String id) throws Exception {
-        nodes.start(id);
-      }
-    },
+    TERM(ProcessCluster::stop, ProcessCluster::start, false),
     /**
      * SIGSTOP past the election timeout, SIGCONT when undone: the node wakes up believing it still
      * leads, and must find itself in a newer term in every shard it led.
      */
-    STOP(true) {
-      @Override
-      void inject(ProcessCluster nodes, String id) throws Exception {
-        nodes.pause(id);
-      }
+    STOP(ProcessCluster::pause, ProcessCluster::resume, true);
 
-      @Override
-      void undo(ProcessCluster nodes, String id) throws Exception {
-        nodes.resume(id);
-      }
-    };
-
+    private final NodeAction inject;
+    private final NodeAction undo;
     private final boolean mustStepDown;
 
-    Signal(boolean mustStepDown) {
+    Signal(NodeAction inject, NodeAction undo, boolean mustStepDown) {
+      this.inject = inject;
+      this.undo = undo;
       this.mustStepDown = mustStepDown;
     }
+  }
 
-    abstract void inject(ProcessCluster nodes, String id) throws Exception;
-
-    abstract void undo(ProcessCluster nodes, String id) throws Exception;
+  /** Something done to one node of the cluster. */
+  @FunctionalInterface
+  private interface NodeAction {
+    void apply(ProcessCluster nodes, String id) throws Exception;
   }
 
   private final ProcessCluster nodes;
@@ -82,11 +58,11 @@ final class SignalNode extends OneNodeDisruption {
 
   @Override
   public void inject() throws Exception {
-    signal.inject(nodes, target);
+    signal.inject.apply(nodes, target);
   }
 
   @Override
   public void undo() throws Exception {
-    signal.undo(nodes, target);
+    signal.undo.apply(nodes, target);
   }
 }

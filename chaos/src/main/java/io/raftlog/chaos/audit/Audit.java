@@ -1,6 +1,7 @@
 package io.raftlog.chaos.audit;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,19 +12,23 @@ import java.util.Map;
  * has been read.
  */
 public final class Audit {
-  /** The checks, in the order their problems are listed. */
-  static final List<Check> CHECKS =
-      List.of(
-          new HistoryJudged(),
-          new DenseOffsets(),
-          new ForeignRecords(),
-          new DuplicateRecords(),
-          new ProducerOrder(),
-          new LostRecords(),
-          new MisplacedRecords(),
-          new IdenticalReplicas(),
-          new SubscriptionSaw(),
-          new SteppedDown());
+  /** The checks, each under the kind it counts; run, and their problems listed, in kind order. */
+  static final Map<Check.Kind, Check> CHECKS = checks();
+
+  private static Map<Check.Kind, Check> checks() {
+    Map<Check.Kind, Check> checks = new EnumMap<>(Check.Kind.class);
+    checks.put(Check.Kind.HISTORY, new HistoryJudged());
+    checks.put(Check.Kind.SPARSE, new DenseOffsets());
+    checks.put(Check.Kind.FOREIGN, new ForeignRecords());
+    checks.put(Check.Kind.DUPLICATED, new DuplicateRecords());
+    checks.put(Check.Kind.REORDERED, new ProducerOrder());
+    checks.put(Check.Kind.LOST, new LostRecords());
+    checks.put(Check.Kind.MISPLACED, new MisplacedRecords());
+    checks.put(Check.Kind.DIVERGENT, new IdenticalReplicas());
+    checks.put(Check.Kind.CONSUMER, new SubscriptionSaw());
+    checks.put(Check.Kind.NOT_STEPPED_DOWN, new SteppedDown());
+    return Collections.unmodifiableMap(checks);
+  }
 
   /** How many problems the findings list, and how many distinct failed sends among them. */
   private static final int PROBLEMS = 20;
@@ -35,9 +40,7 @@ public final class Audit {
   public static Findings of(RunRecord run) {
     Map<Check.Kind, Long> counts = new EnumMap<>(Check.Kind.class);
     List<String> problems = new ArrayList<>();
-    for (Check c : CHECKS) {
-      counts.put(c.kind(), c.count(run, problems::add));
-    }
+    CHECKS.forEach((kind, check) -> counts.put(kind, check.count(run, problems::add)));
     // failed sends are no violation (the producer was told), but say why the producer failed
     run.sends().failed().values().stream()
         .distinct()

@@ -5,10 +5,11 @@ import java.util.function.Consumer;
 /**
  * One rule a chaos run must keep, judged from what the run recorded alone (no node is asked): how
  * many times the run broke it, each described to {@code problems}. The {@link Audit} runs every
- * check on the run's thread; a check keeps no state.
+ * check on the run's thread, under its {@link Kind}; a check keeps no state.
  */
+@FunctionalInterface
 public interface Check {
-  /** What a check counts: each is one number of the summary line. */
+  /** What a check counts, in the order the audit runs them: each is a number of the summary. */
   enum Kind {
     HISTORY,
     SPARSE,
@@ -21,8 +22,6 @@ public interface Check {
     CONSUMER,
     NOT_STEPPED_DOWN
   }
-
-  Kind kind();
 
   /** How many times {@code run} broke the rule; a line for each to {@code problems} (or none). */
   long count(RunRecord run, Consumer<String> problems);

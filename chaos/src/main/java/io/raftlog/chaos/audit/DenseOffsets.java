@@ -5,11 +5,6 @@ import java.util.function.Consumer;
 /** Each stream's offsets, on the linearizable read, run 0, 1, 2, ... with no gap. */
 public final class DenseOffsets implements Check {
   @Override
-  public Kind kind() {
-    return Kind.SPARSE;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     long sparse = 0;
     for (int i = 0; i < run.streams(); i++) {

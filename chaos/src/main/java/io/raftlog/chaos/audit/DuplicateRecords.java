@@ -7,11 +7,6 @@ import java.util.function.Consumer;
 /** No record is twice in its stream, on the linearizable read. */
 public final class DuplicateRecords implements Check {
   @Override
-  public Kind kind() {
-    return Kind.DUPLICATED;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     long duplicated = 0;
     for (int i = 0; i < run.streams(); i++) {

@@ -6,11 +6,6 @@ import java.util.function.Consumer;
 /** Every record of a stream, on the linearizable read, is one the producer sent to that stream. */
 public final class ForeignRecords implements Check {
   @Override
-  public Kind kind() {
-    return Kind.FOREIGN;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     long foreign = 0;
     for (int i = 0; i < run.streams(); i++) {

@@ -11,11 +11,6 @@ public final class HistoryJudged implements Check {
   private static final int LISTED = 10;
 
   @Override
-  public Kind kind() {
-    return Kind.HISTORY;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     if (run.history() == null) {
       problems.accept("the history could not be judged (see above)");

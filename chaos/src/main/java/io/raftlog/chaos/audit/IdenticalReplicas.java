@@ -5,11 +5,6 @@ import java.util.function.Consumer;
 /** Every replica of a shard holds each of its streams exactly as the linearizable read does. */
 public final class IdenticalReplicas implements Check {
   @Override
-  public Kind kind() {
-    return Kind.DIVERGENT;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     long divergent = 0;
     for (ReplicaRead r : run.replicaReads()) {

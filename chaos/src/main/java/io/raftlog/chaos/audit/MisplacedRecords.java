@@ -1,6 +1,5 @@
 package io.raftlog.chaos.audit;
 
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -9,29 +8,19 @@ import java.util.function.Consumer;
  */
 public final class MisplacedRecords implements Check {
   @Override
-  public Kind kind() {
-    return Kind.MISPLACED;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
-    FirstOffsets offsets = new FirstOffsets(run.truth());
-    Numbering numbering = run.sends().numbering();
     long misplaced = 0;
-    for (Map.Entry<Long, Long> a : run.sends().acked().entrySet()) {
-      int stream = numbering.streamOf(a.getKey());
-      long seq = numbering.seqOf(a.getKey());
-      Long at = offsets.of(stream, seq);
-      if (at != null && !at.equals(a.getValue())) {
+    for (AckedPlace p : AckedPlace.of(run)) {
+      if (p.found() != null && p.found() != p.acked()) {
         misplaced++;
         problems.accept(
-            Numbering.streamName(stream)
+            p.streamName()
                 + ": record "
-                + seq
+                + p.seq()
                 + " acknowledged at offset "
-                + a.getValue()
+                + p.acked()
                 + " is at "
-                + at);
+                + p.found());
       }
     }
     return misplaced;

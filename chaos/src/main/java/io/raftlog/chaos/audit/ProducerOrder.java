@@ -10,11 +10,6 @@ import java.util.function.Consumer;
  */
 public final class ProducerOrder implements Check {
   @Override
-  public Kind kind() {
-    return Kind.REORDERED;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     long reordered = 0;
     for (StreamContent stream : run.truth()) {

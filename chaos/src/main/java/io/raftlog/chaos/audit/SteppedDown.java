@@ -9,11 +9,6 @@ import java.util.function.Consumer;
  */
 public final class SteppedDown implements Check {
   @Override
-  public Kind kind() {
-    return Kind.NOT_STEPPED_DOWN;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     return run.notSteppedDown();
   }

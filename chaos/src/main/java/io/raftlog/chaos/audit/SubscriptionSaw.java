@@ -8,11 +8,6 @@ import java.util.function.Consumer;
  */
 public final class SubscriptionSaw implements Check {
   @Override
-  public Kind kind() {
-    return Kind.CONSUMER;
-  }
-
-  @Override
   public long count(RunRecord run, Consumer<String> problems) {
     Consumed c = run.consumed();
     StreamContent stream = run.truth().get(0);

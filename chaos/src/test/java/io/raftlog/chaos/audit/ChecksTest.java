@@ -28,9 +28,8 @@ class ChecksTest {
   /** Every check finds nothing in the builder's run as it is. */
   @Test
   void aRightRunBreaksNoRule() {
-    for (Check c : Audit.CHECKS) {
-      assertEquals(List.of(0L), found(c, new RunBuilder()), c.kind().name());
-    }
+    Audit.CHECKS.forEach(
+        (kind, check) -> assertEquals(List.of(0L), found(check, new RunBuilder()), kind.name()));
   }
 
   @Nested
