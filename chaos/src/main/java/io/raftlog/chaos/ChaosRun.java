@@ -112,18 +112,7 @@ public final class ChaosRun {
     history.close();
     int spurious = terms.risesOutside(faults.electionWindows());
     Verdict verdict = checkHistory(historyFile, load);
-    RunRecord record =
-        new RunRecord(
-            shards.shardOf(),
-            truth,
-            FinalReads.local(nodes, shards),
-            load.sends(),
-            load.subscription(),
-            faults.faults(),
-            faults.notSteppedDown(),
-            verdict);
-    Findings findings = Audit.of(record);
-    findings.outages().lines().forEach(line -> log.println("chaos: " + line));
+    Findings findings = audit(shards, truth, load, faults, verdict);
     return new ChaosReport(
         o.mode(),
         faults.faults().size(),
@@ -135,6 +124,24 @@ public final class ChaosRun {
         faults.electionMs(),
         spurious,
         verdict);
+  }
+
+  /** The audit of what the run recorded, once every replica has been read; prints each outage. */
+  private Findings audit(
+      Shards shards, List<StreamContent> truth, Workload load, FaultLoop faults, Verdict history) {
+    RunRecord record =
+        new RunRecord(
+            shards.shardOf(),
+            truth,
+            FinalReads.local(nodes, shards),
+            load.sends(),
+            load.subscription(),
+            faults.faults(),
+            faults.notSteppedDown(),
+            history);
+    Findings findings = Audit.of(record);
+    findings.outages().lines().forEach(line -> log.println("chaos: " + line));
+    return findings;
   }
 
   /** Judges the run's history; null (a violation of its own) if it cannot be judged. */

@@ -72,17 +72,7 @@ final class FaultLoop {
   private void inject(Map<Integer, String> leaders, long start) throws Exception {
     List<Integer> shardIds = List.copyOf(shards.replicas().keySet());
     int shard = shardIds.get(faults.size() % shardIds.size());
-    Disruption d =
-        Disruptions.pick(
-            o.mode(),
-            new Situation(
-                nodes,
-                bed.network(),
-                bed.disks(),
-                shard,
-                shards.replicas().get(shard),
-                leaders,
-                random));
+    Disruption d = pick(shard, leaders);
     Map<String, Set<Integer>> ledBy = ledBy(d.targets(), leaders);
     Set<Integer> led = new TreeSet<>();
     ledBy.values().forEach(led::addAll);
@@ -95,14 +85,7 @@ final class FaultLoop {
     d.inject();
     long inEffect = System.nanoTime();
     boolean measured = !d.survivors().isEmpty() && !led.isEmpty();
-    long elected =
-        measured
-            ? ClusterProbe.awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos())
-            : -1;
-    if (elected < 0 && measured) {
-      // Why not: each node's own view of the shards, while the fault still holds.
-      log.printf("chaos: no new leaders yet; %s%n", ClusterProbe.replicaViews(nodes, led));
-    }
+    long elected = measured ? awaitNewLeaders(d, led, t0) : -1;
     sleepUntil(t0 + o.downtime().toNanos());
     d.undo();
     if (d.mustStepDown()) {
@@ -114,6 +97,10 @@ final class FaultLoop {
     }
     String node = d.targets().size() == nodes.ids().size() ? "all" : String.join(",", d.targets());
     faults.add(new Fault(t0, inEffect, back, node, led));
+    String outcome =
+        elected < 0
+            ? measured ? "; no new leaders in the downtime" : ""
+            : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000);
     log.printf(
         "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s (%s)%s%s%n",
         faults.size(),
@@ -123,10 +110,37 @@ final class FaultLoop {
         led,
         (t0 - start) / 1e9,
         wallT0.truncatedTo(ChronoUnit.MILLIS),
-        elected < 0
-            ? measured ? "; no new leaders in the downtime" : ""
-            : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000),
+        outcome,
         d instanceof FlapNode f ? String.format("; links cut %d times", f.cuts()) : "");
+  }
+
+  /** The mode's disruption for {@code shard}, as things stand. */
+  private Disruption pick(int shard, Map<Integer, String> leaders) {
+    return Disruptions.pick(
+        o.mode(),
+        new Situation(
+            nodes,
+            bed.network(),
+            bed.disks(),
+            shard,
+            shards.replicas().get(shard),
+            leaders,
+            random));
+  }
+
+  /**
+   * When the survivors of {@code d} led every shard of {@code led} (System.nanoTime()), or -1 if
+   * not within the downtime from {@code t0}; then each node's own view of those shards is printed,
+   * while the fault still holds, to say why.
+   */
+  private long awaitNewLeaders(Disruption d, Set<Integer> led, long t0)
+      throws InterruptedException {
+    long elected =
+        ClusterProbe.awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos());
+    if (elected < 0) {
+      log.printf("chaos: no new leaders yet; %s%n", ClusterProbe.replicaViews(nodes, led));
+    }
+    return elected;
   }
 
   /** The shards each of {@code targets} led. */
