@@ -1,20 +1,20 @@
 package io.raftlog.chaos;
 
+import io.raftlog.chaos.audit.Check.Kind;
+import io.raftlog.chaos.audit.Findings;
+import io.raftlog.chaos.audit.Percentile;
 import io.raftlog.chaos.history.Verdict;
 import java.util.List;
 
 /**
- * What a chaos run found. The run passes when it has no violation: nothing acknowledged is lost,
- * nothing is duplicated, reordered, misplaced or in the wrong stream, every stream's offsets are
- * dense, every replica of every shard holds the same records for each of its streams as a
- * linearizable read, the subscription saw its stream as it is, (in pause and partition modes) every
- * shard the paused or cut-off node led elected a leader in a newer term, and the {@link
- * io.raftlog.chaos.history.HistoryChecker} found nothing wrong in the run's history.
+ * What a chaos run found. The run passes when the {@link io.raftlog.chaos.audit.Audit} found no
+ * violation: nothing acknowledged is lost, nothing is duplicated, reordered, misplaced or in the
+ * wrong stream, every stream's offsets are dense, every replica of every shard holds the same
+ * records for each of its streams as a linearizable read, the subscription saw its stream as it is,
+ * (in pause and partition modes) every shard the paused or cut-off node led elected a leader in a
+ * newer term, and the {@link io.raftlog.chaos.history.HistoryChecker} found nothing wrong in the
+ * run's history.
  *
- * @param affectedUnavailableMs per fault and stream whose shard the faulted node led: from the
- *     fault to the stream's first acknowledged write sent after it
- * @param unaffectedGapMs per fault and stream whose shard leader was elsewhere: the longest time
- *     without an acknowledged write of the stream while the node was down or stopped
  * @param electionMs per fault that killed or stopped one node: from the fault until the nodes still
  *     up agreed on new leaders for every shard it led (the server's part of the affected streams'
  *     outage)
@@ -28,39 +28,18 @@ record ChaosReport(
     long sent,
     long acked,
     long failed,
-    long lost,
-    long duplicated,
-    long reordered,
-    long misplaced,
-    long foreign,
-    long sparseStreams,
-    long divergentReplicas,
-    boolean consumerOk,
-    long notSteppedDown,
-    List<Long> affectedUnavailableMs,
-    long unrecovered,
-    List<Long> unaffectedGapMs,
+    Findings findings,
     List<Long> electionMs,
     int spuriousElections,
-    Verdict history,
-    List<String> problems) {
+    Verdict history) {
 
   long violations() {
-    return lost
-        + duplicated
-        + reordered
-        + misplaced
-        + foreign
-        + sparseStreams
-        + divergentReplicas
-        + (consumerOk ? 0 : 1)
-        + notSteppedDown
-        + historyViolations();
+    return findings.violations();
   }
 
   /** Violations the history checker found, of every kind; 1 if it could not judge the history. */
   long historyViolations() {
-    return history == null ? 1 : history.violations();
+    return findings.count(Kind.HISTORY);
   }
 
   boolean ok() {
@@ -68,37 +47,40 @@ record ChaosReport(
   }
 
   boolean steppedDown() {
-    return notSteppedDown == 0;
+    return findings.count(Kind.NOT_STEPPED_DOWN) == 0;
   }
 
-  /** The {@code p}-quantile (nearest rank) of {@code values}, 0 if there are none. */
-  static long percentile(List<Long> values, double p) {
-    if (values.isEmpty()) {
-      return 0;
-    }
-    List<Long> sorted = values.stream().sorted().toList();
-    int rank = (int) Math.ceil(p * sorted.size());
-    return sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1));
+  /** The first problems found, described. */
+  List<String> problems() {
+    return findings.problems();
   }
 
-  long unavailableP50() {
-    return percentile(affectedUnavailableMs, 0.5);
+  /**
+   * Per fault and stream whose shard the faulted node led: from the fault to the stream's first
+   * acknowledged write sent after it.
+   */
+  List<Long> affectedUnavailableMs() {
+    return findings.outages().affectedUnavailableMs();
   }
 
-  long unavailableP99() {
-    return percentile(affectedUnavailableMs, 0.99);
+  long unrecovered() {
+    return findings.outages().unrecovered();
+  }
+
+  /**
+   * Per fault and stream whose shard leader was elsewhere: the longest time without an acknowledged
+   * write of the stream while the node was down or stopped.
+   */
+  List<Long> unaffectedGapMs() {
+    return findings.outages().unaffectedGapMs();
   }
 
   long unavailableMax() {
-    return percentile(affectedUnavailableMs, 1.0);
-  }
-
-  long gapP50() {
-    return percentile(unaffectedGapMs, 0.5);
+    return Percentile.of(affectedUnavailableMs(), 1.0);
   }
 
   long gapMax() {
-    return percentile(unaffectedGapMs, 1.0);
+    return Percentile.of(unaffectedGapMs(), 1.0);
   }
 
   /** The one summary line. */
@@ -117,25 +99,25 @@ record ChaosReport(
         acked,
         failed,
         violations(),
-        lost,
-        duplicated,
-        reordered,
-        misplaced,
-        foreign,
-        yes(sparseStreams == 0),
-        yes(divergentReplicas == 0),
-        yes(consumerOk),
+        findings.count(Kind.LOST),
+        findings.count(Kind.DUPLICATED),
+        findings.count(Kind.REORDERED),
+        findings.count(Kind.MISPLACED),
+        findings.count(Kind.FOREIGN),
+        yes(findings.count(Kind.SPARSE) == 0),
+        yes(findings.count(Kind.DIVERGENT) == 0),
+        yes(findings.count(Kind.CONSUMER) == 0),
         mode.checksStepDown() ? " stepped_down=" + yes(steppedDown()) : "",
         history == null ? "unjudged" : String.valueOf(history.violations()),
-        affectedUnavailableMs.size() + unrecovered,
-        unavailableP50(),
-        unavailableP99(),
+        affectedUnavailableMs().size() + unrecovered(),
+        Percentile.of(affectedUnavailableMs(), 0.5),
+        Percentile.of(affectedUnavailableMs(), 0.99),
         unavailableMax(),
-        unrecovered,
-        unaffectedGapMs.size(),
-        orNone(unaffectedGapMs, gapP50()),
-        orNone(unaffectedGapMs, gapMax()),
-        orNone(electionMs, percentile(electionMs, 0.5)),
+        unrecovered(),
+        unaffectedGapMs().size(),
+        orNone(unaffectedGapMs(), Percentile.of(unaffectedGapMs(), 0.5)),
+        orNone(unaffectedGapMs(), gapMax()),
+        orNone(electionMs, Percentile.of(electionMs, 0.5)),
         spuriousElections);
   }
 

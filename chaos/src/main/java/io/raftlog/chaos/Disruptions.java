@@ -1,5 +1,6 @@
 package io.raftlog.chaos;
 
+import io.raftlog.chaos.SignalNode.Signal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,12 +13,12 @@ final class Disruptions {
 
   static Disruption pick(Mode mode, Situation s) {
     return switch (mode) {
-      case LEADER -> new KillNode("leader", s, s.leader());
-      case FOLLOWER -> new KillNode("follower", s, s.follower());
-      case NODE -> new KillNode("node", s, s.randomNode());
+      case LEADER -> new SignalNode("leader", s, s.leader(), Signal.KILL);
+      case FOLLOWER -> new SignalNode("follower", s, s.follower(), Signal.KILL);
+      case NODE -> new SignalNode("node", s, s.randomNode(), Signal.KILL);
       case ALL -> new KillAll(s);
-      case PAUSE -> new PauseNode(s, s.leader());
-      case RESTART -> new StopNode(s, s.randomNode());
+      case PAUSE -> new SignalNode("pause", s, s.leader(), Signal.STOP);
+      case RESTART -> new SignalNode("restart", s, s.randomNode(), Signal.TERM);
       case ISOLATE_LEADER -> new IsolateNode("isolate-leader", s, s.leader(), false);
       case ISOLATE_FOLLOWER -> new IsolateNode("isolate-follower", s, s.follower(), false);
       case SPLIT -> new IsolateNode("split", s, s.randomNode(), true);

@@ -6,6 +6,9 @@ import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.chaos.audit.Consumed;
+import io.raftlog.chaos.audit.Numbering;
+import io.raftlog.chaos.audit.Sends;
 import io.raftlog.chaos.history.AppendOutcome;
 import io.raftlog.chaos.history.HistoryWriter;
 import io.raftlog.chaos.history.Op;
@@ -36,8 +39,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * chaos-consumer} runs the subscription; {@code chaos-reader} the reads. The run's thread starts
  * and stops them.
  *
- * <p>Record {@code g} (counting from 0 over the whole run) goes to stream {@code g mod streams} as
- * that stream's record number {@code g / streams}; its value starts {@code
+ * <p>Records are numbered as {@link Numbering} says; record {@code g}'s value starts {@code
  * chaos-0042|000000000017|} (stream name, number in the stream), so every record says where it
  * belongs.
  */
@@ -58,22 +60,22 @@ final class Workload {
   private final AtomicLongArray latestAcked;
 
   private final int rate;
-  private final int streams;
+  private final Numbering numbering;
   private final byte[] padding;
 
   /** Record number g to its acknowledged offset in its stream. */
-  final Map<Long, Long> acked = new ConcurrentHashMap<>();
+  private final Map<Long, Long> acked = new ConcurrentHashMap<>();
 
   /** Record numbers whose send failed (they may or may not be in the log). */
-  final Map<Long, String> failed = new ConcurrentHashMap<>();
+  private final Map<Long, String> failed = new ConcurrentHashMap<>();
 
   /** Record number to System.nanoTime() of its send and of its acknowledgement. */
-  final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+  private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
 
-  final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
+  private final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
 
   /** What the subscription of stream 0 delivered, in order: each record's number in its stream. */
-  final List<Long> consumed = new ArrayList<>();
+  private final List<Long> consumed = new ArrayList<>();
 
   private final AtomicLong sent = new AtomicLong();
 
@@ -103,8 +105,9 @@ final class Workload {
     this.nodes = nodes;
     this.history = history;
     this.rate = rate;
-    this.streams = streams;
-    this.padding = new byte[Math.max(0, recordBytes - streamName(0).length() - SEQ_DIGITS - 2)];
+    this.numbering = new Numbering(streams);
+    this.padding =
+        new byte[Math.max(0, recordBytes - Numbering.streamName(0).length() - SEQ_DIGITS - 2)];
     Arrays.fill(padding, (byte) '.');
     this.latestAcked = new AtomicLongArray(streams);
     for (int i = 0; i < streams; i++) {
@@ -115,20 +118,22 @@ final class Workload {
     this.reader = new Thread(this::read, "chaos-reader");
   }
 
-  static String streamName(int i) {
-    return String.format("chaos-%04d", i);
+  long acked() {
+    return acked.size();
   }
 
-  int streams() {
-    return streams;
+  long failed() {
+    return failed.size();
   }
 
-  int streamOf(long g) {
-    return (int) (g % streams);
+  /** What the producer sent and was told; call once it has stopped. */
+  Sends sends() {
+    return new Sends(numbering, acked, sentAt, ackedAt, failed);
   }
 
-  long seqOf(long g) {
-    return g / streams;
+  /** What the subscription delivered; call once it has stopped. */
+  Consumed subscription() {
+    return new Consumed(consumed, consumerError);
   }
 
   void start() {
@@ -160,10 +165,6 @@ final class Workload {
         consumerError = "the subscription was at " + consumed.size() + " of " + end + " records";
       }
     }
-  }
-
-  String consumerError() {
-    return consumerError;
   }
 
   static ByteString value(String stream, long seq, byte[] padding) {
@@ -207,9 +208,10 @@ final class Workload {
         }
       }
       long n = g;
-      int i = streamOf(g);
-      String stream = streamName(i);
-      Record record = Record.newBuilder().setValue(value(stream, seqOf(g), padding)).build();
+      int i = numbering.streamOf(g);
+      String stream = Numbering.streamName(i);
+      Record record =
+          Record.newBuilder().setValue(value(stream, numbering.seqOf(g), padding)).build();
       long id = history.nextId();
       history.record(Op.appendInvoke(id, "client", stream, text(record.getValue())));
       sentAt.put(g, System.nanoTime());
@@ -267,7 +269,7 @@ final class Workload {
     // A subscription gives up after the client's deadline (all nodes down for longer, as in a slow
     // full restart); then the consumer subscribes again where it stopped, as an application would.
     while (consumed.size() < consumeUntil && !Thread.currentThread().isInterrupted()) {
-      String stream = streamName(0);
+      String stream = Numbering.streamName(0);
       long id = history.nextId();
       history.record(Op.subscribeInvoke(id, "client", stream, consumed.size()));
       try (Subscription tail = client.subscribe(stream, consumed.size())) {
@@ -314,11 +316,11 @@ final class Workload {
         continue;
       }
       String node = up.get(random.nextInt(up.size()));
-      int i = random.nextInt(streams);
+      int i = random.nextInt(numbering.streams());
       if (latestAcked.get(i) < 0) {
         continue; // nothing acknowledged yet: a read could catch nothing stale
       }
-      String stream = streamName(i);
+      String stream = Numbering.streamName(i);
       long from = Math.max(0, latestAcked.get(i) - random.nextInt(3));
       long id = history.nextId();
       history.record(Op.readInvoke(id, node, stream, from, READ_MAX_RECORDS));

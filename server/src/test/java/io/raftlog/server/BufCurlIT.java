@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftlog.testkit.Commands;
 import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,11 +61,7 @@ class BufCurlIT {
       cmd.addAll(List.of("-d", json));
     }
     cmd.add("http://" + cluster.clientAddress(node) + (method == null ? "" : "/" + method));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "buf curl finished");
-    assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
-    return out;
+    return Commands.run(Duration.ofSeconds(30), cmd).orThrow();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.Commands;
 import io.raftlog.testkit.NodeClients;
 import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
@@ -571,17 +572,15 @@ class SlowFollowerIT {
     /** Used heap (survivor, eden and old spaces) from {@code jstat -gc}, or -1. */
     private static long heapMib(long pid) {
       try {
-        Process p =
-            new ProcessBuilder(
+        Commands.Result r =
+            Commands.run(
+                Duration.ofSeconds(10),
+                List.of(
                     Path.of(System.getProperty("java.home"), "bin", "jstat").toString(),
                     "-gc",
-                    String.valueOf(pid))
-                .redirectErrorStream(true)
-                .start();
-        List<String> out =
-            new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        if (!p.waitFor(10, TimeUnit.SECONDS) || out.size() < 2) {
-          p.destroyForcibly();
+                    String.valueOf(pid)));
+        List<String> out = r.output().lines().toList();
+        if (!r.ok() || out.size() < 2) {
           return -1;
         }
         List<String> names = Arrays.asList(out.get(0).trim().split("\\s+"));
@@ -592,9 +591,6 @@ class SlowFollowerIT {
         }
         return (long) (kb / 1024);
       } catch (IOException | RuntimeException e) {
-        return -1;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
         return -1;
       }
     }

@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,7 +38,7 @@ public final class NetworkNamespaces implements AutoCloseable {
   public static final String RECORD_FILE = "netns";
 
   private static final AtomicInteger RUNS = new AtomicInteger();
-  private static final long IP_TIMEOUT_SECONDS = 20;
+  private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
   private static volatile Optional<String> unavailable;
 
   private final String prefix;
@@ -369,22 +369,6 @@ public final class NetworkNamespaces implements AutoCloseable {
   }
 
   private static String output(String... command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    // read first: ip writes little, and exits once done
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    try {
-      if (!p.waitFor(IP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", command) + " interrupted", e);
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out);
-    }
-    return out;
+    return Commands.output(IP_TIMEOUT, command);
   }
 }

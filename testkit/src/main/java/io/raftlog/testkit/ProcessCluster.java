@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessCluster extends Cluster {
   private static final long STOP_SECONDS = 15;
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
   private final Path root;
   private final Path jar;
@@ -147,12 +148,14 @@ public final class ProcessCluster extends Cluster {
 
   private static void signalQuietly(long pid, String signal) {
     try {
-      new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor();
+      Commands.run(KILL_TIMEOUT, killCommand(pid, signal));
     } catch (IOException e) {
       // it is killed after the timeout either way
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
+  }
+
+  private static List<String> killCommand(long pid, String signal) {
+    return List.of("kill", "-" + signal, String.valueOf(pid));
   }
 
   /** The network the nodes run in, if they run in namespaces. */
@@ -178,15 +181,12 @@ public final class ProcessCluster extends Cluster {
     paused.remove(id);
   }
 
-  private void signal(String id, String signal) throws IOException, InterruptedException {
+  private void signal(String id, String signal) throws IOException {
     Process p = running.get(id);
     if (p == null) {
       throw new IllegalStateException("node " + id + " is not running");
     }
-    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start();
-    if (kill.waitFor() != 0) {
-      throw new IOException("kill -" + signal + " " + p.pid() + " failed");
-    }
+    Commands.run(KILL_TIMEOUT, killCommand(p.pid(), signal)).orThrow();
   }
 
   /** Running and not paused. */

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * A small filesystem mounted at a directory, for "full disk" faults: a tmpfs of a given size, and a
@@ -22,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class SmallDisk implements AutoCloseable {
   /** The ballast file's name, at the top of the mount. */
   public static final String BALLAST = "smalldisk.ballast";
+
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
   private final Path dir;
   private boolean mounted = true;
@@ -119,22 +119,6 @@ public final class SmallDisk implements AutoCloseable {
   }
 
   private static void run(String... command) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(command));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try {
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", cmd) + " did not finish in 10 s");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException(String.join(" ", cmd) + " interrupted", e);
-    }
-    String output = new String(p.getInputStream().readAllBytes()).trim();
-    if (p.exitValue() != 0) {
-      throw new IOException(
-          String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + output);
-    }
+    Commands.output(COMMAND_TIMEOUT, command);
   }
 }

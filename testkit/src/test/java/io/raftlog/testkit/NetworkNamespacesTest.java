@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -111,13 +111,9 @@ class NetworkNamespacesTest {
             EchoOk.class.getName(),
             "connect",
             hostPort);
-    Process p =
-        new ProcessBuilder(id == null ? probe : net.command(id, probe))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    return p.exitValue() == 0 && out.contains("ok");
+    Commands.Result r =
+        Commands.run(Duration.ofSeconds(20), id == null ? probe : net.command(id, probe));
+    return r.ok() && r.output().contains("ok");
   }
 
   private boolean awaitConnects(String id, String hostPort) throws Exception {
@@ -140,10 +136,7 @@ class NetworkNamespacesTest {
   }
 
   private static String output(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(10, TimeUnit.SECONDS);
-    return out;
+    return Commands.run(Duration.ofSeconds(10), List.of(command)).output();
   }
 
   private static String javaBin() {

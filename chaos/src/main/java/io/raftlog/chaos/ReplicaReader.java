@@ -7,6 +7,7 @@ import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
+import io.raftlog.chaos.audit.StreamContent;
 import io.raftlog.wire.WireLimits;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,13 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One stream as one node serves it: each record's number in the stream (-1 for a record that is not
- * this stream's: another stream's or nobody's), whether offsets were dense from 0, and a SHA-256
- * over every offset and value.
+ * Reads one stream as one node serves it, page by page from offset 0, into a {@link StreamContent}:
+ * each record's number in the stream, whether offsets were dense, a SHA-256 over every offset and
+ * value. Runs on the caller's thread.
  */
-record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
+final class ReplicaReader {
+  private ReplicaReader() {}
 
-  static ReplicaContent read(LogGrpc.LogBlockingStub node, String stream, Consistency consistency) {
+  static StreamContent read(LogGrpc.LogBlockingStub node, String stream, Consistency consistency) {
     return read(node, stream, consistency, page -> {});
   }
 
@@ -31,7 +33,7 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
    * The same, handing every page read to {@code pages} as well (the last one empty), on the
    * caller's thread: the run records its final reads in the history this way.
    */
-  static ReplicaContent read(
+  static StreamContent read(
       LogGrpc.LogBlockingStub node,
       String stream,
       Consistency consistency,
@@ -52,7 +54,7 @@ record ReplicaContent(List<Long> seqs, boolean dense, String digest) {
                   .build());
       pages.accept(page);
       if (page.getRecordsCount() == 0) {
-        return new ReplicaContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
+        return new StreamContent(seqs, dense, HexFormat.of().formatHex(sha.digest()));
       }
       for (Record r : page.getRecordsList()) {
         dense &= r.getOffset() == offset;

@@ -1,0 +1,206 @@
+package io.raftlog.chaos;
+
+import io.raftlog.chaos.audit.Fault;
+import io.raftlog.testkit.ProcessCluster;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The fault loop, on the run's thread: every interval a {@link Disruption} of the mode, injected
+ * for the downtime, then undone; meanwhile the time until the nodes left agree on new leaders for
+ * the shards its targets led and, after, whether those targets stepped down where they must. It
+ * prints a line per fault and keeps what the audit needs: the faults, the election times, the
+ * step-downs missed.
+ */
+final class FaultLoop {
+  /** After a fault ends, elections and leader transfers within this long are its doing. */
+  private static final long ELECTION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(15);
+
+  /** Until every node is back and agrees on spread leaders, before each fault. */
+  private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ChaosOptions o;
+  private final PrintStream log;
+  private final Testbed bed;
+  private final ProcessCluster nodes;
+  private final Shards shards;
+  private final Random random = new Random();
+  private final List<Fault> faults = new ArrayList<>();
+  private final List<Long> electionMs = new ArrayList<>();
+  private long notSteppedDown;
+
+  FaultLoop(ChaosOptions options, PrintStream log, Testbed bed, Shards shards) {
+    this.o = options;
+    this.log = log;
+    this.bed = bed;
+    this.nodes = bed.nodes();
+    this.shards = shards;
+  }
+
+  /** Injects faults from one interval after now until the run's duration is over. */
+  void run() throws Exception {
+    long start = System.nanoTime();
+    long end = start + o.duration().toNanos();
+    for (long at = start + o.interval().toNanos();
+        at + o.downtime().toNanos() <= end;
+        at = Math.max(at + o.interval().toNanos(), System.nanoTime())) {
+      sleepUntil(at);
+      // Every node back, agreeing on each shard's leader, leaders spread again (a restarted node
+      // takes a while to boot and to get shards handed back).
+      Map<Integer, String> leaders = nodes.awaitShardLeaders(LEADERS_TIMEOUT);
+      if (!faults.isEmpty() && System.nanoTime() + o.downtime().toNanos() > end) {
+        break; // no time left for this one (the first fault always comes)
+      }
+      inject(leaders, start);
+    }
+    sleepUntil(end);
+  }
+
+  /** One fault on the next shard, round robin; {@code start} when the loop began. */
+  private void inject(Map<Integer, String> leaders, long start) throws Exception {
+    List<Integer> shardIds = List.copyOf(shards.replicas().keySet());
+    int shard = shardIds.get(faults.size() % shardIds.size());
+    Disruption d = pick(shard, leaders);
+    Map<String, Set<Integer>> ledBy = ledBy(d.targets(), leaders);
+    Set<Integer> led = new TreeSet<>();
+    ledBy.values().forEach(led::addAll);
+    Map<String, Map<Integer, Long>> termsBefore = new HashMap<>();
+    if (d.mustStepDown()) {
+      d.targets().forEach(t -> termsBefore.put(t, ClusterProbe.replicaTerms(nodes, t)));
+    }
+    long t0 = System.nanoTime();
+    LocalTime wallT0 = LocalTime.now(); // to find the fault in the nodes' logs
+    d.inject();
+    long inEffect = System.nanoTime();
+    boolean measured = !d.survivors().isEmpty() && !led.isEmpty();
+    long elected = measured ? awaitNewLeaders(d, led, t0) : -1;
+    sleepUntil(t0 + o.downtime().toNanos());
+    d.undo();
+    if (d.mustStepDown()) {
+      checkSteppedDown(d, ledBy, termsBefore);
+    }
+    long back = System.nanoTime();
+    if (elected >= 0) {
+      electionMs.add((elected - t0) / 1_000_000);
+    }
+    String node = d.targets().size() == nodes.ids().size() ? "all" : String.join(",", d.targets());
+    faults.add(new Fault(t0, inEffect, back, node, led));
+    String outcome =
+        elected < 0
+            ? measured ? "; no new leaders in the downtime" : ""
+            : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000);
+    log.printf(
+        "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s (%s)%s%s%n",
+        faults.size(),
+        d.kind(),
+        shard,
+        node,
+        led,
+        (t0 - start) / 1e9,
+        wallT0.truncatedTo(ChronoUnit.MILLIS),
+        outcome,
+        d instanceof FlapNode f ? String.format("; links cut %d times", f.cuts()) : "");
+  }
+
+  /** The mode's disruption for {@code shard}, as things stand. */
+  private Disruption pick(int shard, Map<Integer, String> leaders) {
+    return Disruptions.pick(
+        o.mode(),
+        new Situation(
+            nodes,
+            bed.network(),
+            bed.disks(),
+            shard,
+            shards.replicas().get(shard),
+            leaders,
+            random));
+  }
+
+  /**
+   * When the survivors of {@code d} led every shard of {@code led} (System.nanoTime()), or -1 if
+   * not within the downtime from {@code t0}; then each node's own view of those shards is printed,
+   * while the fault still holds, to say why.
+   */
+  private long awaitNewLeaders(Disruption d, Set<Integer> led, long t0)
+      throws InterruptedException {
+    long elected =
+        ClusterProbe.awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos());
+    if (elected < 0) {
+      log.printf("chaos: no new leaders yet; %s%n", ClusterProbe.replicaViews(nodes, led));
+    }
+    return elected;
+  }
+
+  /** The shards each of {@code targets} led. */
+  private static Map<String, Set<Integer>> ledBy(
+      List<String> targets, Map<Integer, String> leaders) {
+    Map<String, Set<Integer>> ledBy = new TreeMap<>();
+    for (String t : targets) {
+      ledBy.put(
+          t,
+          leaders.entrySet().stream()
+              .filter(e -> e.getValue().equals(t))
+              .map(Map.Entry::getKey)
+              .collect(Collectors.toCollection(TreeSet::new)));
+    }
+    return ledBy;
+  }
+
+  /** Each target in a newer term in every shard it led; a line and a count for each that is not. */
+  private void checkSteppedDown(
+      Disruption d, Map<String, Set<Integer>> ledBy, Map<String, Map<Integer, Long>> termsBefore) {
+    for (String t : d.targets()) {
+      for (int s : ledBy.get(t)) {
+        long before = termsBefore.get(t).getOrDefault(s, Long.MAX_VALUE);
+        if (!ClusterProbe.awaitNewerTerm(nodes, t, s, before)) {
+          notSteppedDown++;
+          log.printf(
+              "chaos: node %s did not step down in shard %d after %s (still in term %d)%n",
+              t, s, d.kind(), before);
+        }
+      }
+    }
+  }
+
+  List<Fault> faults() {
+    return List.copyOf(faults);
+  }
+
+  /** From each fault to new leaders for every shard its node(s) led, where that was measured. */
+  List<Long> electionMs() {
+    return List.copyOf(electionMs);
+  }
+
+  long notSteppedDown() {
+    return notSteppedDown;
+  }
+
+  /**
+   * Each fault's window, from its start to {@link #ELECTION_WINDOW_NANOS} after its end: elections
+   * within one are its doing.
+   */
+  List<long[]> electionWindows() {
+    return faults.stream()
+        .map(f -> new long[] {f.start(), f.end() + ELECTION_WINDOW_NANOS})
+        .toList();
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long wait = nanoTime - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.raftlog.chaos.audit;
+
+import java.util.function.Consumer;
+
+/** Every record the producer was told is appended is in its stream, on the linearizable read. */
+public final class LostRecords implements Check {
+  @Override
+  public long count(RunRecord run, Consumer<String> problems) {
+    long lost = 0;
+    for (AckedPlace p : AckedPlace.of(run)) {
+      if (p.found() == null) {
+        lost++;
+        problems.accept(
+            p.streamName()
+                + ": acknowledged record "
+                + p.seq()
+                + " (offset "
+                + p.acked()
+                + ") is lost");
+      }
+    }
+    return lost;
+  }
+}
