@@ -14,8 +14,10 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,10 +34,12 @@ public final class NodeConfig {
   public static final int MIN_KEEPALIVE_TIME_MS = 10_000;
 
   /** A checked value for each key of {@link ConfigKeys#ALL}; the peers sorted by id. */
+  // By identity: every key is one constant of ConfigKeys, and get() runs on request paths (e.g. the
+  // forwarder's node id), where hashing a ConfigKey record's six components on each call is waste.
   private final Map<ConfigKey<?>, Object> values;
 
   private NodeConfig(Map<ConfigKey<?>, Object> values) {
-    this.values = Map.copyOf(values);
+    this.values = Collections.unmodifiableMap(new IdentityHashMap<>(values));
   }
 
   /**
