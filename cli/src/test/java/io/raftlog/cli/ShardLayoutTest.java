@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Picking streams in distinct shards, their leaders on the nodes in turn. */
 class ShardLayoutTest {
-  /** 16 slots over shards 0-3 (4 slots each); shards 0 and 3 led by node 1, 1 by 2, 2 by 3. */
+  /** 16 slots over shards 0-3 (4 slots each); shards 0 and 1 led by node 1, 2 by 2, 3 by 3. */
   static final GetClusterResponse CLUSTER =
       GetClusterResponse.newBuilder()
           .setSlotCount(16)
@@ -23,9 +23,9 @@ class ShardLayoutTest {
           .addSlots(SlotRange.newBuilder().setFirstSlot(8).setLastSlot(11).setShard(2))
           .addSlots(SlotRange.newBuilder().setFirstSlot(12).setLastSlot(15).setShard(3))
           .addShards(ShardInfo.newBuilder().setId(0).setLeaderId("1"))
-          .addShards(ShardInfo.newBuilder().setId(1).setLeaderId("2"))
-          .addShards(ShardInfo.newBuilder().setId(2).setLeaderId("3"))
-          .addShards(ShardInfo.newBuilder().setId(3).setLeaderId("1"))
+          .addShards(ShardInfo.newBuilder().setId(1).setLeaderId("1"))
+          .addShards(ShardInfo.newBuilder().setId(2).setLeaderId("2"))
+          .addShards(ShardInfo.newBuilder().setId(3).setLeaderId("3"))
           .build();
 
   static int slot(String name) {
@@ -47,13 +47,13 @@ class ShardLayoutTest {
     ShardLayout layout = new ShardLayout(CLUSTER);
     String[] names = layout.spread("s-", 4);
     int[] shards = Arrays.stream(names).mapToInt(layout::shardOf).toArray();
-    assertEquals(List.of(0, 1, 2, 3), Arrays.stream(shards).boxed().toList());
+    assertEquals(List.of(0, 2, 3, 1), Arrays.stream(shards).boxed().toList());
     assertEquals(
         List.of("1", "2", "3", "1"),
         Arrays.stream(shards).mapToObj(layout::leaderOf).toList(),
         "the first three on three different nodes");
     assertEquals(
-        List.of(0, 1, 2), Arrays.stream(layout.spread("s-", 3)).map(layout::shardOf).toList());
+        List.of(0, 2, 3), Arrays.stream(layout.spread("s-", 3)).map(layout::shardOf).toList());
   }
 
   @Test
