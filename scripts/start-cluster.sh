@@ -7,6 +7,8 @@
 #   DATA_DIR  where the nodes keep their data (default: <repo>/data). Node i uses $DATA_DIR/node-i
 #             for its data, its log (node.log) and its pid file (node.pid).
 #   CONFIG_DIR  the nodes' node-*.properties (default: <repo>/cluster-config).
+#   RAFTLOG_GC_LOG  if 1, each JVM logs its garbage collections (-Xlog:gc) to $DATA_DIR/node-i/gc.log
+#             (scripts/bench.sh sets it to report GC pauses beside its latency figures).
 # Stop the cluster with scripts/stop-cluster.sh (same DATA_DIR). Data written by a raftlog from
 # before streams (one log per node) cannot be read: the script then stops and says to use --clean.
 set -euo pipefail
@@ -156,7 +158,9 @@ start_node() {
   fi
   # The JVM runs in its node directory so that nothing (e.g. hs_err files) lands in the caller's
   # directory; setsid + nohup so that it outlives this script and its terminal.
-  (cd "$dir" && exec setsid nohup java -Xmx256m -jar "$JAR" \
+  local gc=()
+  [[ ${RAFTLOG_GC_LOG:-0} != 1 ]] || gc=("-Xlog:gc:file=$dir/gc.log:time,uptime,level,tags:filecount=0")
+  (cd "$dir" && exec setsid nohup java -Xmx256m "${gc[@]}" -jar "$JAR" \
     --config "$CONFIG_DIR/node-$id.properties" --data-dir "$dir") >"$dir/node.log" 2>&1 </dev/null &
   echo $! >"$dir/node.pid"
 }

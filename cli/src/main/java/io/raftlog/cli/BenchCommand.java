@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog bench produce|consume|lookup}: throughput and latency of a cluster. */
+/** {@code raftlog bench produce|consume|lookup|plot}: throughput and latency of a cluster. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -17,7 +17,12 @@ import picocli.CommandLine.Spec;
       "Each benchmark prints one summary line on standard output and, on a terminal, its"
           + " progress on standard error."
     },
-    subcommands = {BenchProduceCommand.class, BenchConsumeCommand.class, BenchLookupCommand.class})
+    subcommands = {
+      BenchProduceCommand.class,
+      BenchConsumeCommand.class,
+      BenchLookupCommand.class,
+      BenchPlotCommand.class
+    })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -6,6 +6,7 @@ import io.raftlog.client.Producer;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogClientBuilder;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -42,11 +43,20 @@ import picocli.CommandLine.Spec;
       "",
       "The records go to --stream (default: the stream default), or round robin over --streams N"
           + " streams named --stream-prefix and a six-digit index (bench-000000, bench-000001, ...),"
-          + " which the producer batches per shard, many streams to a batch."
+          + " which the producer batches per shard, many streams to a batch; or over"
+          + " --spread-shards N streams, each in a different shard (named --stream-prefix and a"
+          + " number), their leaders taken in turn from the nodes, as GetCluster says before the run.",
+      "",
+      "--slow-records FILE writes the --slow-count slowest records to FILE, tab-separated: when"
+          + " each was due, sent and acknowledged, its stream, shard and leader, and the records of"
+          + " its shard acknowledged together with it (its batch)."
     })
 public final class BenchProduceCommand implements Callable<Integer> {
   /** Payloads are drawn from a pool of at most this many bytes (and 64 records). */
   private static final long POOL_BYTES = 16 << 20;
+
+  /** {@code --slow-records} keeps 24 bytes per record: at most this many. */
+  private static final long MAX_TRACED = 20_000_000;
 
   private final CliContext context;
 
@@ -109,6 +119,27 @@ public final class BenchProduceCommand implements Callable<Integer> {
   String streamPrefix;
 
   @Option(
+      names = "--spread-shards",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Append round robin over N streams in N different shards, leaders on the nodes in turn.")
+  int spreadShards;
+
+  @Option(
+      names = "--slow-records",
+      paramLabel = "FILE",
+      description = "Write the slowest records' timeline to FILE (tab-separated).")
+  Path slowRecordsFile;
+
+  @Option(
+      names = "--slow-count",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "How many records --slow-records writes (default: ${DEFAULT-VALUE}).")
+  int slowCount;
+
+  @Option(
       names = "--rate",
       paramLabel = "R",
       defaultValue = "0",
@@ -133,11 +164,12 @@ public final class BenchProduceCommand implements Callable<Integer> {
       builder.maxInFlight(inFlight);
     }
     Record[] pool = payloads(size);
-    String[] names =
-        streams > 0 ? BenchStreams.names(streamPrefix, streams) : new String[] {stream};
+    String[] names;
+    ShardLayout layout = null;
     LatencyReport latency = new LatencyReport();
     AtomicLong acked = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    SlowRecords slow = null;
     PrintWriter out = spec.commandLine().getOut();
     long start;
     long elapsed;
@@ -150,8 +182,19 @@ public final class BenchProduceCommand implements Callable<Integer> {
                 records,
                 acked::get,
                 () -> acked.get() * size)) {
+      if (spreadShards > 0 || slowRecordsFile != null) {
+        layout = new ShardLayout(client.cluster());
+      }
+      if (spreadShards > 0) {
+        names = spread(layout);
+      } else {
+        names = streams > 0 ? BenchStreams.names(streamPrefix, streams) : new String[] {stream};
+      }
       Producer producer = client.producer();
       start = System.nanoTime();
+      if (slowRecordsFile != null) {
+        slow = new SlowRecords((int) records, start, System.currentTimeMillis());
+      }
       double nanosPerRecord = rate > 0 ? 1e9 / rate : 0;
       for (long i = 0; i < records && failure.get() == null; i++) {
         long t0;
@@ -171,6 +214,12 @@ public final class BenchProduceCommand implements Callable<Integer> {
           break;
         }
         BenchStreams.whenAcknowledged(offset, t0, latency, acked, failure);
+        if (slow != null) {
+          slow.sent((int) i, t0, System.nanoTime());
+          int record = (int) i;
+          SlowRecords timeline = slow;
+          offset.thenRun(() -> timeline.acked(record, System.nanoTime()));
+        }
       }
       producer.flush();
       elapsed = System.nanoTime() - start;
@@ -185,6 +234,9 @@ public final class BenchProduceCommand implements Callable<Integer> {
             n / secs,
             (double) n * size / secs / (1 << 20),
             latency.summary("latency")));
+    if (slow != null) {
+      slow.write(slowRecordsFile, slowCount, names, layout);
+    }
     Failures.flush(out);
     Throwable t = failure.get();
     if (t instanceof Exception e) {
@@ -214,8 +266,25 @@ public final class BenchProduceCommand implements Callable<Integer> {
     if (streams < 0) {
       throw new ParameterException(spec.commandLine(), "--streams must be >= 0");
     }
+    if (spreadShards < 0 || (spreadShards > 0 && streams > 0)) {
+      throw new ParameterException(
+          spec.commandLine(), "--spread-shards must be >= 0 and not given with --streams");
+    }
+    if (slowRecordsFile != null && (records > MAX_TRACED || slowCount < 1)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--slow-records traces at most " + MAX_TRACED + " records, --slow-count must be >= 1");
+    }
     if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
       throw new ParameterException(spec.commandLine(), "--rate must be >= 0");
+    }
+  }
+
+  private String[] spread(ShardLayout layout) {
+    try {
+      return layout.spread(streamPrefix, spreadShards);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
