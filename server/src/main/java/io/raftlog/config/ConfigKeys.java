@@ -55,14 +55,14 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> ELECTION_TIMEOUT_MS =
       ConfigKey.positiveInt(
           "raft.election-timeout-ms",
-          400,
+          600,
           "a follower that hears from no leader this long starts an election (the leader sends"
               + " heartbeats every tenth of it)");
 
   public static final ConfigKey<Integer> MAX_ELECTION_DELAY_MS =
       ConfigKey.positiveInt(
           "raft.max-election-delay-ms",
-          100,
+          300,
           "plus a random delay up to this, so followers rarely compete");
 
   public static final ConfigKey<Integer> SNAPSHOT_INTERVAL_SECS =
