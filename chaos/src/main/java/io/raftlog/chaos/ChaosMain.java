@@ -165,6 +165,7 @@ public final class ChaosMain implements Callable<Integer> {
             System.err);
     report.problems().forEach(p -> System.err.println("chaos: " + p));
     System.out.println(report.line());
+    System.out.println(report.breakdownLine());
     return report.ok() ? 0 : 1;
   }
 }

@@ -1,10 +1,13 @@
 package io.raftlog.chaos;
 
 import io.raftlog.chaos.audit.Check.Kind;
+import io.raftlog.chaos.audit.Failover;
 import io.raftlog.chaos.audit.Findings;
 import io.raftlog.chaos.audit.Percentile;
 import io.raftlog.chaos.history.Verdict;
 import java.util.List;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 
 /**
  * What a chaos run found. The run passes when the {@link io.raftlog.chaos.audit.Audit} found no
@@ -68,8 +71,8 @@ record ChaosReport(
   }
 
   /**
-   * Per fault and stream whose shard leader was elsewhere: the longest time without an acknowledged
-   * write of the stream while the node was down or stopped.
+   * Per fault and stream whose shard leader was elsewhere: the longest time the stream waited for
+   * an acknowledgement while the node was down or stopped.
    */
   List<Long> unaffectedGapMs() {
     return findings.outages().unaffectedGapMs();
@@ -119,6 +122,48 @@ record ChaosReport(
         orNone(unaffectedGapMs(), gapMax()),
         orNone(electionMs, Percentile.of(electionMs, 0.5)),
         spuriousElections);
+  }
+
+  /**
+   * The failover breakdown line: per phase of the affected streams' outage, its median over the
+   * faults where it was seen, in ms from the fault (a survivor stands, new leaders, the first write
+   * through, half the affected streams through, all of them, the writes in flight at the fault
+   * answered), then each fault's figures in that order ("-1" for not seen).
+   */
+  String breakdownLine() {
+    List<Failover> b = findings.outages().breakdown();
+    return String.format(
+        "chaos: failover_breakdown mode=%s faults=%d candidate_ms_p50=%s new_leaders_ms_p50=%s"
+            + " first_write_ms_p50=%s affected_p50_ms_p50=%s affected_max_ms_p50=%s"
+            + " in_flight_answered_ms_p50=%s per_fault=%s",
+        mode.label(),
+        b.size(),
+        median(b, Failover::candidateMs),
+        median(b, Failover::electedMs),
+        median(b, Failover::firstAckMs),
+        median(b, Failover::unavailableP50Ms),
+        median(b, Failover::unavailableMaxMs),
+        median(b, Failover::inFlightAckedMs),
+        b.stream()
+            .map(
+                f ->
+                    f.candidateMs()
+                        + "/"
+                        + f.electedMs()
+                        + "/"
+                        + f.firstAckMs()
+                        + "/"
+                        + f.unavailableP50Ms()
+                        + "/"
+                        + f.unavailableMaxMs()
+                        + "/"
+                        + f.inFlightAckedMs())
+            .collect(Collectors.joining(",", "[", "]")));
+  }
+
+  private static String median(List<Failover> faults, ToLongFunction<Failover> phase) {
+    List<Long> seen = faults.stream().map(phase::applyAsLong).filter(v -> v >= 0).toList();
+    return orNone(seen, Percentile.of(seen, 0.5));
   }
 
   /** {@code value}, or "-" where there was nothing to measure. */

@@ -5,6 +5,7 @@ import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.api.v1.Role;
+import io.raftlog.chaos.audit.Fault;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.ProcessCluster;
 import java.time.Duration;
@@ -38,29 +39,43 @@ final class ClusterProbe {
   }
 
   /**
-   * When, for every shard of {@code shards}, a node of {@code asked} says it leads it
-   * (System.nanoTime()), or -1 if not before {@code deadline}. Those nodes could not reach the
+   * When a node of {@code asked} first reports a replica of {@code shards} in a term newer than
+   * {@code termsBefore} gives for its shard (a candidate: its pre-vote won, it asks for votes), and
+   * when, for every shard of {@code shards}, a node of {@code asked} says it leads it
+   * (System.nanoTime(), -1 for not before {@code deadline}). Those nodes could not reach the
    * faulted one, so that is a leader they elected: the server's part of the outage, before the
    * balancer spreads leaders again (which waiting for agreed, spread leaders would add).
    */
-  static long awaitNewLeaders(
-      ProcessCluster nodes, List<String> asked, Set<Integer> shards, long deadline)
+  static Fault.Election awaitNewLeaders(
+      ProcessCluster nodes,
+      List<String> asked,
+      Set<Integer> shards,
+      Map<Integer, Long> termsBefore,
+      long deadline)
       throws InterruptedException {
+    long candidate = -1;
     while (System.nanoTime() < deadline) {
       Set<Integer> led = new TreeSet<>();
       for (String id : asked) {
         for (ReplicaInfo r : replicas(nodes, id)) {
+          if (!shards.contains(r.getShard())) {
+            continue;
+          }
           if (r.getRole() == Role.LEADER) {
             led.add(r.getShard());
+          }
+          if (candidate < 0 && r.getTerm() > termsBefore.getOrDefault(r.getShard(), 0L)) {
+            candidate = System.nanoTime();
           }
         }
       }
       if (led.containsAll(shards)) {
-        return System.nanoTime();
+        long now = System.nanoTime();
+        return new Fault.Election(candidate < 0 ? now : candidate, now);
       }
       Thread.sleep(POLL.toMillis());
     }
-    return -1;
+    return new Fault.Election(candidate, -1);
   }
 
   /**

@@ -80,12 +80,15 @@ final class FaultLoop {
     if (d.mustStepDown()) {
       d.targets().forEach(t -> termsBefore.put(t, ClusterProbe.replicaTerms(nodes, t)));
     }
+    Map<Integer, Long> survivorTerms = survivorTerms(d, led);
     long t0 = System.nanoTime();
     LocalTime wallT0 = LocalTime.now(); // to find the fault in the nodes' logs
     d.inject();
     long inEffect = System.nanoTime();
     boolean measured = !d.survivors().isEmpty() && !led.isEmpty();
-    long elected = measured ? awaitNewLeaders(d, led, t0) : -1;
+    Fault.Election election =
+        measured ? awaitNewLeaders(d, led, survivorTerms, t0) : Fault.Election.NONE;
+    long elected = election.elected();
     sleepUntil(t0 + o.downtime().toNanos());
     d.undo();
     if (d.mustStepDown()) {
@@ -96,11 +99,13 @@ final class FaultLoop {
       electionMs.add((elected - t0) / 1_000_000);
     }
     String node = d.targets().size() == nodes.ids().size() ? "all" : String.join(",", d.targets());
-    faults.add(new Fault(t0, inEffect, back, node, led));
+    faults.add(new Fault(t0, inEffect, back, node, led, election));
     String outcome =
         elected < 0
             ? measured ? "; no new leaders in the downtime" : ""
-            : String.format("; new leaders after %d ms", (elected - t0) / 1_000_000);
+            : String.format(
+                "; a candidate after %d ms, new leaders after %d ms",
+                (election.candidate() - t0) / 1_000_000, (elected - t0) / 1_000_000);
     log.printf(
         "chaos: fault %d (%s, shard %d, node %s, which led shards %s) at +%.1f s (%s)%s%s%n",
         faults.size(),
@@ -129,18 +134,33 @@ final class FaultLoop {
   }
 
   /**
-   * When the survivors of {@code d} led every shard of {@code led} (System.nanoTime()), or -1 if
-   * not within the downtime from {@code t0}; then each node's own view of those shards is printed,
-   * while the fault still holds, to say why.
+   * When a survivor of {@code d} first stood for one of {@code led} and when the survivors led them
+   * all (System.nanoTime(), -1 if not within the downtime from {@code t0}); if they did not, each
+   * node's own view of those shards is printed, while the fault still holds, to say why.
    */
-  private long awaitNewLeaders(Disruption d, Set<Integer> led, long t0)
+  private Fault.Election awaitNewLeaders(
+      Disruption d, Set<Integer> led, Map<Integer, Long> termsBefore, long t0)
       throws InterruptedException {
-    long elected =
-        ClusterProbe.awaitNewLeaders(nodes, d.survivors(), led, t0 + o.downtime().toNanos());
-    if (elected < 0) {
+    Fault.Election e =
+        ClusterProbe.awaitNewLeaders(
+            nodes, d.survivors(), led, termsBefore, t0 + o.downtime().toNanos());
+    if (e.elected() < 0) {
       log.printf("chaos: no new leaders yet; %s%n", ClusterProbe.replicaViews(nodes, led));
     }
-    return elected;
+    return e;
+  }
+
+  /** Per shard of {@code led}, the newest term a survivor of {@code d} is in before the fault. */
+  private Map<Integer, Long> survivorTerms(Disruption d, Set<Integer> led) {
+    Map<Integer, Long> terms = new HashMap<>();
+    if (led.isEmpty()) {
+      return terms;
+    }
+    for (String s : d.survivors()) {
+      ClusterProbe.replicaTerms(nodes, s)
+          .forEach((shard, term) -> terms.merge(shard, term, Math::max));
+    }
+    return terms;
   }
 
   /** The shards each of {@code targets} led. */

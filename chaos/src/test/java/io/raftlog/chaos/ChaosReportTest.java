@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.chaos.audit.Check.Kind;
+import io.raftlog.chaos.audit.Failover;
 import io.raftlog.chaos.audit.Findings;
 import io.raftlog.chaos.audit.Outages;
 import io.raftlog.chaos.history.Verdict;
@@ -40,7 +41,14 @@ class ChaosReportTest {
     counts.put(Kind.CONSUMER, 1L);
     counts.put(Kind.NOT_STEPPED_DOWN, 1L);
     counts.put(Kind.HISTORY, 0L);
-    Outages outages = new Outages(List.of(100L, 200L, 300L), 1, List.of(10L, 20L), List.of());
+    Outages outages =
+        new Outages(
+            List.of(100L, 200L, 300L),
+            1,
+            List.of(10L, 20L),
+            List.of(
+                new Failover(600, 700, 800, 900, 1000, 1100), new Failover(-1, -1, 50, 60, 70, -1)),
+            List.of());
     ChaosReport r =
         new ChaosReport(
             Mode.PAUSE,
@@ -62,6 +70,12 @@ class ChaosReportTest {
             + " unaffected_gap_ms_p50=10 unaffected_gap_ms_max=20 new_leaders_ms_p50=1500"
             + " spurious_elections=3",
         r.line());
+    assertEquals(
+        "chaos: failover_breakdown mode=pause faults=2 candidate_ms_p50=600"
+            + " new_leaders_ms_p50=700 first_write_ms_p50=50 affected_p50_ms_p50=60"
+            + " affected_max_ms_p50=70 in_flight_answered_ms_p50=1100"
+            + " per_fault=[600/700/800/900/1000/1100,-1/-1/50/60/70/-1]",
+        r.breakdownLine());
     assertFalse(r.ok());
     assertFalse(r.steppedDown());
   }
@@ -79,7 +93,7 @@ class ChaosReportTest {
             new Findings(
                 Map.of(Kind.HISTORY, 1L),
                 List.of(),
-                new Outages(List.of(), 0, List.of(), List.of())),
+                new Outages(List.of(), 0, List.of(), List.of(), List.of())),
             List.of(),
             0,
             null);
@@ -92,6 +106,11 @@ class ChaosReportTest {
             + " unaffected_gap_ms_p50=- unaffected_gap_ms_max=- new_leaders_ms_p50=-"
             + " spurious_elections=0",
         r.line());
+    assertEquals(
+        "chaos: failover_breakdown mode=leader faults=0 candidate_ms_p50=- new_leaders_ms_p50=-"
+            + " first_write_ms_p50=- affected_p50_ms_p50=- affected_max_ms_p50=-"
+            + " in_flight_answered_ms_p50=- per_fault=[]",
+        r.breakdownLine());
     assertEquals(1, r.historyViolations());
     assertFalse(r.ok());
     assertTrue(r.steppedDown());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +46,7 @@ final class ClusterView {
   private final Map<Integer, String> shardLeaders = new ConcurrentHashMap<>();
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final CompletableFuture<Void> mapKnown = new CompletableFuture<>();
+  private final List<Runnable> leaderChanged = new CopyOnWriteArrayList<>();
   private volatile List<String> nodes;
   private volatile ShardMap map;
 
@@ -203,11 +205,21 @@ final class ClusterView {
     }
   }
 
+  /**
+   * Runs {@code listener} whenever the view learns a shard leader it did not know, on the thread
+   * that learned it (a gRPC thread): it must only hand the news on (the producer's sender wakes, so
+   * a shard waiting to resend goes to the new leader at once rather than after its backoff).
+   */
+  void onLeaderChange(Runnable listener) {
+    leaderChanged.add(listener);
+  }
+
   /** A node's answer named {@code address} as the leader of {@code shard}. */
   void leads(int shard, String address) {
     String old = shardLeaders.put(shard, address);
     if (!address.equals(old)) {
       LOG.debug("shard {} leader: {} (was {})", shard, address, old);
+      leaderChanged.forEach(Runnable::run);
     }
   }
 

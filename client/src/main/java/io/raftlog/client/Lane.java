@@ -21,15 +21,17 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>an answer that does not match the oldest batch in flight ends the stream;
  *   <li>a call unanswered for the attempt timeout ends the stream;
- *   <li>a call unanswered for a second ({@link #STALL_NANOS}) makes the lane ask who leads, and is
- *       abandoned if the cluster now names another leader, or if the call went to a guessed node
- *       (no leader was known when it was sent) and a leader is known now;
+ *   <li>a call unanswered for {@link #STALL_NANOS} makes the lane ask who leads, and is abandoned
+ *       if the cluster now names another leader, or if the call went to a guessed node (no leader
+ *       was known when it was sent) and a leader is known now;
  *   <li>a stream left idle on a node that does not lead the shard is closed, so the next batches go
  *       straight to the leader.
  * </ul>
  *
  * After a stream ends its unanswered batches are resent one at a time as the {@link ResendQueue}
- * says, and nothing new is sent until they are all answered.
+ * says, and nothing new is sent until they are all answered. A resend waiting out its backoff goes
+ * at once when the cluster names a leader other than the node that failed: the backoff spaces
+ * attempts while no leader is known, and a known new leader ends that.
  *
  * <p>Owned by the producer's {@link Sender} and touched only by its thread: every method runs
  * there. gRPC's threads only hand what happened (an answer, a stream's end) to the {@link
@@ -40,8 +42,13 @@ import org.slf4j.LoggerFactory;
 final class Lane {
   private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
 
-  /** A call unanswered this long makes the lane ask who leads, and maybe abandon the call. */
-  static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  /**
+   * A call unanswered this long makes the lane ask who leads, and maybe abandon the call. Asking
+   * costs one GetCluster and a call is abandoned only for another leader, so this can be well under
+   * the election timeout: a frozen leader's calls move as soon as the new leader is known (at a
+   * second they were the largest part of a paused leader's outage).
+   */
+  static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
   /** What a lane reports to its owner; called on the sender thread. */
   interface Outcomes {
@@ -79,6 +86,9 @@ final class Lane {
   private final ResendQueue resends;
   private Call stream;
   private Call resend; // the resend in flight, if any
+  // While resends wait: the shard's leader as the view knew it when the last attempt failed ("" for
+  // none known), so a leader learned since sends the next resend at once. Null: nothing waits.
+  private String leaderWhenFailed;
 
   Lane(int shard, Context c) {
     this.shard = shard;
@@ -107,7 +117,13 @@ final class Lane {
   boolean duties(long now) {
     checkStall(now);
     if (resends.isEmpty()) {
+      leaderWhenFailed = null;
       return false;
+    }
+    String leader = c.cluster().leaderOf(shard);
+    if (leaderWhenFailed != null && leader != null && !leader.equals(leaderWhenFailed)) {
+      leaderWhenFailed = null;
+      resends.dueNow(now);
     }
     ProducerBatch due = resends.due(now);
     if (due != null) {
@@ -215,6 +231,7 @@ final class Lane {
       resends.resendSucceeded(now);
       c.outcomes().succeeded(b, answer);
     } else {
+      failed();
       gaveUp(resends.resendFailed(b, status, now));
     }
   }
@@ -242,6 +259,7 @@ final class Lane {
                     + " leads shard "
                     + shard
                     + " now"));
+        resends.dueNow(now); // the leader is known: no backoff
       }
     }
   }
@@ -277,7 +295,9 @@ final class Lane {
       r.requests.cancel(stalled.getDescription(), null);
     }
     if (resends.answered(r.batch)) {
+      failed();
       gaveUp(resends.resendFailed(r.batch, stalled, now));
+      resends.dueNow(now); // the leader is known: no backoff
     }
   }
 
@@ -300,7 +320,14 @@ final class Lane {
     onStreamFailed(status);
   }
 
+  /** An attempt failed: resends wait, and a leader other than the one known now ends the wait. */
+  private void failed() {
+    String leader = c.cluster().leaderOf(shard);
+    leaderWhenFailed = leader == null ? "" : leader;
+  }
+
   private void onStreamFailed(Status status) {
+    failed();
     List<ProducerBatch> unanswered = List.copyOf(inflight);
     inflight.clear();
     gaveUp(resends.streamFailed(unanswered, status, c.clock().getAsLong()));

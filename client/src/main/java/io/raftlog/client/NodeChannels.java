@@ -20,7 +20,7 @@ import io.raftlog.wire.CallHeaders;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client's gRPC channels, one per node address, each with an interceptor that feeds the outcome
@@ -36,7 +36,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * threads.
  */
 final class NodeChannels implements ProduceCalls, AutoCloseable {
-  private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * At most one GetCluster this often: a refresh is asked for only while the view is stale (no
+   * leader known, a failed call, a stalled one), and how soon it asks again bounds how soon the
+   * client learns a new leader after an election.
+   */
+  private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /**
+   * A GetCluster's deadline. A frozen node answers nothing, and a refresh sent to it must not hold
+   * up the next one: each refresh goes out on its own (round robin, skipping nodes in quarantine),
+   * and this ends one in a frozen node (which quarantines it).
+   */
+  private static final long REFRESH_DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
 
   /** The shard a call is made for; its answer's leader header names that shard's leader. */
   static final CallOptions.Key<Integer> SHARD = CallOptions.Key.create("raftlog-shard");
@@ -44,8 +56,8 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
   private final ClientOptions options;
   private final ClusterView view;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final AtomicBoolean refreshing = new AtomicBoolean();
-  private volatile long lastRefreshNanos = System.nanoTime() - REFRESH_INTERVAL_NANOS;
+  private final AtomicLong lastRefreshNanos =
+      new AtomicLong(System.nanoTime() - REFRESH_INTERVAL_NANOS);
 
   NodeChannels(ClientOptions options) {
     this.options = options;
@@ -96,32 +108,29 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
   }
 
   /**
-   * Asks any node for the cluster's members, slot map and shard leaders, at most twice a second, in
-   * the background.
+   * Asks any node for the cluster's members, slot map and shard leaders, at most once per {@link
+   * #REFRESH_INTERVAL_NANOS}, in the background. (A refresh that waited for the one before to end
+   * waited 10 s when that one had gone to a frozen node: no leader learned meanwhile.)
    */
   void refresh() {
     long now = System.nanoTime();
-    if (now - lastRefreshNanos < REFRESH_INTERVAL_NANOS || !refreshing.compareAndSet(false, true)) {
+    long last = lastRefreshNanos.get();
+    if (now - last < REFRESH_INTERVAL_NANOS || !lastRefreshNanos.compareAndSet(last, now)) {
       return;
     }
-    lastRefreshNanos = now;
     String node = view.forRead();
     async(node)
         .withDeadlineAfter(
-            options.get(ClientSettings.ATTEMPT_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
+            Math.min(REFRESH_DEADLINE_NANOS, options.get(ClientSettings.ATTEMPT_TIMEOUT).toNanos()),
+            TimeUnit.NANOSECONDS)
         .getCluster(
             GetClusterRequest.newBuilder().setLocalOnly(view.knowsMembers()).build(),
             new StreamObserver<>() {
-              // Ended either way: the next refresh may ask again.
               @Override
-              public void onCompleted() {
-                refreshing.set(false);
-              }
+              public void onCompleted() {}
 
               @Override
-              public void onError(Throwable t) {
-                onCompleted();
-              }
+              public void onError(Throwable t) {}
 
               @Override
               public void onNext(GetClusterResponse value) {

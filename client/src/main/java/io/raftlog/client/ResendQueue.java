@@ -98,6 +98,14 @@ final class ResendQueue {
     return retrying.peek();
   }
 
+  /**
+   * The shard has a leader other than the node that failed: the waiting resend goes now, not after
+   * its backoff (which was for an election still under way, and is over).
+   */
+  void dueNow(long nowNanos) {
+    retryAtNanos = Math.min(retryAtNanos, nowNanos);
+  }
+
   /** The batch {@link #due} named is being resent: nothing else is until it is answered. */
   void resendStarted() {
     resendInFlight = true;

@@ -57,6 +57,7 @@ final class Sender implements Lane.Outcomes {
     this.callbacks =
         Executors.newSingleThreadExecutor(r -> daemon(r, "raftlog-producer-callbacks-" + id));
     this.thread = daemon(this::run, "raftlog-producer-" + id);
+    cluster.onLeaderChange(this::wake);
   }
 
   void start() {

@@ -50,6 +50,22 @@ class ClusterViewTest {
     assertTrue(view.knowsMembers(), "a refresh may ask one node's own view now");
   }
 
+  /**
+   * The producer's sender sleeps up to 100 ms between rounds: without this news a shard waiting to
+   * resend learned of its new leader only when it next woke.
+   */
+  @Test
+  void aNewLeaderIsAnnouncedAndTheSameLeaderNamedAgainIsNot() {
+    AtomicInteger changes = new AtomicInteger();
+    view.onLeaderChange(changes::incrementAndGet);
+    view.leads(0, A);
+    view.leads(0, A);
+    assertEquals(1, changes.get());
+    view.observe(A, 0, Status.UNAVAILABLE, false, null);
+    view.learn(cluster("2", "2"));
+    assertEquals(3, changes.get(), "B leads shard 0 now, and shard 1 was not known");
+  }
+
   @Test
   void aSingleNodeAnswerKeepsTheMembersAndALeaderItDoesNotKnow() {
     view.learn(cluster("1", "2"));

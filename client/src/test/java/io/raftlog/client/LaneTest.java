@@ -41,6 +41,7 @@ class LaneTest {
   private final List<Call> resends = new ArrayList<>();
   private final List<ProducerBatch> succeeded = new ArrayList<>();
   private final List<ResendQueue.GivenUp> givenUp = new ArrayList<>();
+  private long backoff = BACKOFF;
   private final Lane lane = new Lane(SHARD, context());
 
   @Test
@@ -72,7 +73,7 @@ class LaneTest {
   }
 
   @Test
-  void aSlowStreamIsNotAbandonedBeforeItHasStalledASecond() {
+  void aSlowStreamIsNotAbandonedBeforeItHasStalled() {
     sendTo(A);
     view.leads(SHARD, B);
     pass(Lane.STALL_NANOS);
@@ -132,6 +133,46 @@ class LaneTest {
     assertEquals(2, streams.size(), "on a new stream");
   }
 
+  /**
+   * The backoff spaces attempts while an election runs; once a node names the new leader, waiting
+   * the rest of it (up to 250 ms per attempt by default) only lengthened a killed leader's outage.
+   */
+  @Test
+  void aResendWaitingOutItsBackoffGoesAtOnceWhenANewLeaderIsNamed() {
+    backoff = Duration.ofSeconds(1).toNanos();
+    Lane slow = new Lane(SHARD, context());
+    view.leads(SHARD, A);
+    ProducerBatch b = new ProducerBatch(SHARD, System.nanoTime());
+    b.add("s", record("r"), new CompletableFuture<>());
+    slow.send(List.of(b));
+    view.observe(A, SHARD, Status.UNAVAILABLE, false, null); // A is gone: no leader known
+    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
+    now += 1;
+    slow.duties(now);
+    assertTrue(resends.isEmpty(), "no leader known: the backoff holds");
+
+    view.leads(SHARD, B);
+    now += 1;
+    slow.duties(now);
+    assertEquals(1, resends.size(), "the new leader is known: the resend goes now");
+    assertEquals(B, resends.get(0).node);
+  }
+
+  @Test
+  void aResendToTheLeaderThatFailedStillWaitsItsBackoff() {
+    backoff = Duration.ofSeconds(1).toNanos();
+    Lane slow = new Lane(SHARD, context());
+    view.leads(SHARD, A);
+    ProducerBatch b = new ProducerBatch(SHARD, System.nanoTime());
+    b.add("s", record("r"), new CompletableFuture<>());
+    slow.send(List.of(b));
+    stream(0).answers.onError(Status.UNAVAILABLE.asRuntimeException());
+    view.leads(SHARD, A);
+    now += 1;
+    slow.duties(now);
+    assertTrue(resends.isEmpty(), "the same leader named again is no news");
+  }
+
   @Test
   void aResendCarriesTheAttemptTimeoutAsItsDeadline() {
     resendAfterTheStreamFailed(A);
@@ -153,7 +194,7 @@ class LaneTest {
   }
 
   @Test
-  void aSlowResendIsNotAbandonedBeforeItHasStalledASecond() {
+  void aSlowResendIsNotAbandonedBeforeItHasStalled() {
     resendAfterTheStreamFailed(A);
     view.leads(SHARD, B);
     pass(Lane.STALL_NANOS);
@@ -267,8 +308,8 @@ class LaneTest {
         };
     ClientOptions options =
         ClientOptions.defaults().with(ClientSettings.ATTEMPT_TIMEOUT, ATTEMPT_TIMEOUT);
-    Backoff backoff = new Backoff(Duration.ofNanos(BACKOFF), Duration.ofNanos(BACKOFF));
-    return new Lane.Context(options, backoff, 7, view, calls, () -> now, Runnable::run, outcomes);
+    Backoff b = new Backoff(Duration.ofNanos(backoff), Duration.ofNanos(backoff));
+    return new Lane.Context(options, b, 7, view, calls, () -> now, Runnable::run, outcomes);
   }
 
   /** Sends {@code n} new one-record batches on the lane. */

@@ -10,17 +10,21 @@ import java.util.List;
  *     fault to the stream's first acknowledged write sent once the fault held
  * @param unrecovered such streams with no acknowledged write after the fault at all
  * @param unaffectedGapMs per fault and stream whose shard leader was elsewhere: the longest time
- *     without an acknowledged write of the stream while the fault lasted
+ *     the stream waited for an acknowledgement, with a write of it sent and unanswered, while the
+ *     fault lasted (not the time between its sends, which round robin over many streams makes long)
+ * @param breakdown per fault, where its affected streams' outage went
  * @param lines one line per fault with its own figures, for the run's log
  */
 public record Outages(
     List<Long> affectedUnavailableMs,
     long unrecovered,
     List<Long> unaffectedGapMs,
+    List<Failover> breakdown,
     List<String> lines) {
   public Outages {
     affectedUnavailableMs = List.copyOf(affectedUnavailableMs);
     unaffectedGapMs = List.copyOf(unaffectedGapMs);
+    breakdown = List.copyOf(breakdown);
     lines = List.copyOf(lines);
   }
 }
