@@ -67,9 +67,9 @@ class ChartsTest {
     Files.writeString(
         failover,
         "chaos: something else\n"
-            + "chaos: failover_breakdown fault=kill-leader detection_ms=510 election_ms=300"
-            + " refresh_ms=120 resend_ms=40 total_ms=970\n"
-            + "chaos: failover_breakdown fault=pause detection_ms=600 election_ms=250\n");
+            + "chaos: failover_breakdown mode=leader faults=2 candidate_ms_p50=510"
+            + " per_fault=[510/810/930/950/970/700,600/-1/850/900/1000/-1]\n"
+            + "chaos: failover_breakdown mode=pause faults=0 per_fault=[]\n");
     List<String> report = Charts.write(results, failover, dir.resolve("svg"));
     assertEquals(7, report.size(), report::toString);
     assertTrue(report.stream().allMatch(l -> l.startsWith("wrote ")), report::toString);
@@ -95,7 +95,7 @@ class ChartsTest {
     List<String> breakdown = texts(dir.resolve("svg/failover.svg"));
     assertTrue(
         breakdown.containsAll(
-            List.of("kill-leader 1", "pause 2", "detection_ms", "510", "970", "850")),
+            List.of("leader 1", "leader 2", "detection (to a candidate)", "510", "970", "1,000")),
         breakdown::toString);
   }
 
