@@ -125,5 +125,22 @@ class ArchitectureTest {
           .because("the log, its replication and its config know nothing of the RPC layer");
 
   @ArchTest
+  static final ArchRule theNodesRaftLogIsOnlyALogStorage =
+      noClasses()
+          .that()
+          .resideInAPackage("io.raftlog.replication.nodelog..")
+          .should()
+          .dependOnClassesThat()
+          .resideOutsideOfPackages(
+              "io.raftlog.replication.nodelog..",
+              "com.alipay.sofa.jraft..",
+              "org.rocksdb..",
+              "org.slf4j..",
+              "java..")
+          .because(
+              "the node's one Raft log is JRaft's log storage over RocksDB; the groups that use it"
+                  + " are replication's");
+
+  @ArchTest
   static final ArchRule noCycles = slices().matching("io.raftlog.(*)..").should().beFreeOfCycles();
 }

@@ -11,9 +11,7 @@ import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.storage.impl.RocksDBLogStorage;
 import com.alipay.sofa.jraft.util.BytesUtil;
-import com.alipay.sofa.jraft.util.StorageOptionsFactory;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
@@ -26,8 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +35,6 @@ import org.slf4j.LoggerFactory;
 final class GroupMember implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
   private static final int BATCHING_BYTES = 4 << 20;
-
-  static {
-    tuneRaftLogStorage();
-  }
 
   private final String groupId;
   private final NodeConfig config;
@@ -93,6 +85,8 @@ final class GroupMember implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
+    // JRaft requires a log URI; the log itself is the node's shared one (RaftTransport), which
+    // knows a group by its id.
     opts.setLogUri(dir.resolve("log").toString());
     opts.setRaftMetaUri(dir.resolve("meta").toString());
     opts.setSnapshotUri(dir.resolve("snapshot").toString());
@@ -308,29 +302,5 @@ final class GroupMember implements AutoCloseable {
   public void close() throws InterruptedException {
     shutdown();
     join();
-  }
-
-  /**
-   * JRaft's defaults for its own RocksDB log let the WAL grow to 1 GiB and keep 3 x 64 MiB
-   * memtables per column family; with a Raft log per group, this node bounds both, so the Raft
-   * logs' disk and memory stay small.
-   */
-  private static void tuneRaftLogStorage() {
-    DBOptions db = StorageOptionsFactory.getDefaultRocksDBOptions();
-    db.setMaxTotalWalSize(64L << 20);
-    db.setKeepLogFileNum(5);
-    // Flushed entries are read back only for a lagging follower: write them past the page cache,
-    // which otherwise costs a kernel copy of every byte.
-    db.setUseDirectIoForFlushAndCompaction(true);
-    StorageOptionsFactory.registerRocksDBOptions(RocksDBLogStorage.class, db);
-    ColumnFamilyOptions cf = StorageOptionsFactory.getDefaultRocksDBColumnFamilyOptions();
-    cf.setWriteBufferSize(16L << 20);
-    cf.setMaxWriteBufferNumber(2);
-    // Entries are written once to the WAL and once, at flush, to blob files; compaction then
-    // moves only keys. Prefix truncation after a snapshot drops whole files.
-    cf.setEnableBlobFiles(true);
-    cf.setMinBlobSize(4096);
-    cf.setBlobFileSize(64L << 20);
-    StorageOptionsFactory.registerRocksDBColumnFamilyOptions(RocksDBLogStorage.class, cf);
   }
 }

@@ -9,7 +9,10 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
+import io.raftlog.replication.nodelog.NodeLogDb;
+import io.raftlog.replication.nodelog.NodeLogServiceFactory;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
@@ -27,12 +30,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * even when its RPC server is shared, which would cut every other group of the node off. This class
  * removes the endpoint once, in {@link #close()}, after every group has stopped.
  *
- * <p>Also owns the small pool that triggers snapshots for all groups.
+ * <p>Also owns the node's one Raft log ({@link NodeLogDb} under {@code data.dir/raft-log/}), which
+ * every group started here writes through {@link NodeLogServiceFactory}: opened before any group
+ * starts, closed after every group has stopped, and kept open across a member's restart. And the
+ * small pool that triggers snapshots for all groups.
  */
 final class RaftTransport implements AutoCloseable {
   private final Endpoint endpoint;
   private final PeerId self;
   private final RpcServer rpcServer;
+  private final NodeLogDb raftLog;
+  private final NodeLogServiceFactory services;
   private final ThreadPoolExecutor raftRequests = raftRequestPool();
   private final ExecutorService snapshotTrigger =
       Executors.newSingleThreadExecutor(
@@ -45,6 +53,8 @@ final class RaftTransport implements AutoCloseable {
   RaftTransport(NodeConfig config) {
     this.self = PeerId.parsePeer(config.self().raftAddress());
     this.endpoint = self.getEndpoint();
+    this.raftLog = NodeLogDb.open(config.get(ConfigKeys.DATA_DIR).resolve(RAFT_LOG_DIR));
+    this.services = new NodeLogServiceFactory(raftLog);
     // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
     this.rpcServer =
         RaftRpcServerFactory.createRaftRpcServer(
@@ -52,9 +62,13 @@ final class RaftTransport implements AutoCloseable {
     NodeManager.getInstance().addAddress(endpoint);
     if (!rpcServer.init(null)) {
       NodeManager.getInstance().removeAddress(endpoint);
+      raftLog.close();
       throw new IllegalStateException("cannot listen for Raft traffic on " + endpoint);
     }
   }
+
+  /** The node's Raft log, under {@code data.dir}. */
+  static final String RAFT_LOG_DIR = "raft-log";
 
   /** Threads kept for Raft requests; more are made only while these are all blocked. */
   static final int RAFT_REQUEST_THREADS = 4;
@@ -88,6 +102,7 @@ final class RaftTransport implements AutoCloseable {
 
   /** Starts this node's member of group {@code groupId}; it joins or forms the group. */
   Node start(String groupId, NodeOptions options) {
+    options.setServiceFactory(services);
     return RaftServiceFactory.createAndInitRaftNode(groupId, self, options);
   }
 
@@ -105,5 +120,6 @@ final class RaftTransport implements AutoCloseable {
     NodeManager.getInstance().removeAddress(endpoint);
     rpcServer.shutdown();
     raftRequests.shutdown(); // made here, so stopped here (idle threads would outlive the node)
+    raftLog.close();
   }
 }

@@ -24,8 +24,10 @@ import java.util.function.Predicate;
  * LeaderBalancer}. Knows the cluster's layout (derived from the config, as the catalog records it)
  * and so which shard holds a stream and which nodes hold a shard.
  *
- * <p>Data layout under {@code data.dir}: {@code meta/raft/} for the meta group, {@code
- * shards/<n>/raft/} and {@code shards/<n>/store/} for each shard replica.
+ * <p>Data layout under {@code data.dir}: {@code raft-log/}, the node's one Raft log, shared by
+ * every group (owned by {@link RaftTransport}); {@code meta/raft/} for the meta group's Raft
+ * metadata and snapshots, {@code shards/<n>/raft/} and {@code shards/<n>/store/} for each shard
+ * replica.
  */
 public final class Replicas implements AutoCloseable {
   private final NodeConfig config;
@@ -43,6 +45,7 @@ public final class Replicas implements AutoCloseable {
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     refuseSingleLogLayout(config.get(ConfigKeys.DATA_DIR));
+    refusePerGroupLogs(config.get(ConfigKeys.DATA_DIR));
     this.config = config;
     this.allLeadersKnown = allLeadersKnown;
     this.targets = new LeadershipTargets(config.get(ConfigKeys.NODE_ID));
@@ -106,6 +109,38 @@ public final class Replicas implements AutoCloseable {
               + " holds a log from a raftlog version before streams (store/ and raft/ at its top),"
               + " which this version cannot read: move it away or delete it (for the local"
               + " cluster: scripts/start-cluster.sh --clean)");
+    }
+  }
+
+  /**
+   * A data directory written before the node's shared Raft log holds one Raft log per group ({@code
+   * meta/raft/log}, {@code shards/<n>/raft/log}): started on it, every group would find an empty
+   * log beside its snapshot and metadata, and could lose acknowledged entries. Refused, with what
+   * to do.
+   */
+  private static void refusePerGroupLogs(Path data) {
+    List<Path> old = new ArrayList<>();
+    old.add(data.resolve("meta").resolve("raft").resolve("log"));
+    try (var shards = Files.list(data.resolve("shards"))) {
+      shards.forEach(s -> old.add(s.resolve("raft").resolve("log")));
+    } catch (java.nio.file.NoSuchFileException none) {
+      // a new data directory
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + data.resolve("shards"), e);
+    }
+    for (Path p : old) {
+      if (Files.isDirectory(p)) {
+        throw new IllegalStateException(
+            "the data directory "
+                + data
+                + " holds a Raft log per group ("
+                + p
+                + "), written by a raftlog version before the node's shared Raft log ("
+                + RaftTransport.RAFT_LOG_DIR
+                + "/), which this version does not read: let the node catch up from the others"
+                + " by moving its data directory away (one node at a time, the others running),"
+                + " or for the local cluster: scripts/start-cluster.sh --clean");
+      }
     }
   }
 

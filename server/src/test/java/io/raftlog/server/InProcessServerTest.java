@@ -117,4 +117,22 @@ class InProcessServerTest {
     assertTrue(e.getMessage().contains("before streams"), e.getMessage());
     assertTrue(e.getMessage().contains("--clean"), e.getMessage());
   }
+
+  @Test
+  void aDataDirectoryWithARaftLogPerGroupIsRefusedWithTheWayOut() throws Exception {
+    Path old = dir.resolve("per-group-logs");
+    java.nio.file.Files.createDirectories(
+        old.resolve("shards").resolve("2").resolve("raft").resolve("log"));
+    Properties props = new Properties();
+    props.setProperty(ConfigKeys.NODE_ID.name(), "1");
+    props.setProperty(ConfigKeys.DATA_DIR.name(), old.toString());
+    props.setProperty(
+        ConfigKeys.CLUSTER_PEERS.name(),
+        "1@" + FreePorts.loopbackAddress() + "@" + FreePorts.loopbackAddress());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> RaftlogServer.start(props));
+    assertTrue(e.getMessage().contains("a Raft log per group"), e.getMessage());
+    assertTrue(e.getMessage().contains("shards/2/raft/log"), e.getMessage());
+    assertTrue(e.getMessage().contains("--clean"), e.getMessage());
+  }
 }
