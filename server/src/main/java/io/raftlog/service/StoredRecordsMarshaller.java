@@ -1,7 +1,9 @@
 package io.raftlog.service;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
@@ -11,6 +13,7 @@ import io.raftlog.storage.StoredRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +68,46 @@ public final class StoredRecordsMarshaller implements MethodDescriptor.Marshalle
     return ByteString.copyFrom(field);
   }
 
+  /** gRPC's framer as a protobuf {@link ByteOutput}: it copies what it is given, keeps nothing. */
+  private static final class Target extends ByteOutput {
+    private final OutputStream out;
+
+    Target(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(byte value) throws IOException {
+      out.write(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void write(ByteBuffer value) throws IOException {
+      writeLazy(value);
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) throws IOException {
+      if (value.hasArray()) {
+        out.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+      } else {
+        byte[] copy = new byte[value.remaining()];
+        value.duplicate().get(copy);
+        out.write(copy);
+      }
+    }
+  }
+
   /**
    * One encoded answer. gRPC's framer asks its length ({@link KnownLength}) and then drains it into
    * its buffers ({@link Drainable}); read() serves transports that read it instead (in-process).
@@ -87,7 +130,9 @@ public final class StoredRecordsMarshaller implements MethodDescriptor.Marshalle
         return 0;
       }
       drained = true;
-      bytes.writeTo(target);
+      // ByteString.writeTo(OutputStream) copies each piece first (lest the stream keep or change
+      // the array); gRPC's framer only copies from it, so the pieces go to it as they are.
+      UnsafeByteOperations.unsafeWriteTo(bytes, new Target(target));
       return bytes.size();
     }
 
