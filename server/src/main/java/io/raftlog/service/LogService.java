@@ -1,9 +1,9 @@
 package io.raftlog.service;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.raftlog.api.v1.ConsumeRequest;
-import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.CreateStreamRequest;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
@@ -19,6 +19,7 @@ import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.Replicas;
+import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
  * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
  */
-public final class LogService extends LogGrpc.LogImplBase implements AutoCloseable {
+public final class LogService implements LogGrpc.AsyncService, BindableService, AutoCloseable {
   private final Routes routes;
   private final PeerChannels peers;
   private final Forwarder forwarder;
@@ -83,14 +84,18 @@ public final class LogService extends LogGrpc.LogImplBase implements AutoCloseab
         (ServerCallStreamObserver<ProduceResponse>) out, writes, forwarder);
   }
 
+  /**
+   * The service as gRPC serves it: the generated methods, but Consume and ConsumeStream answer the
+   * stored bytes as they are ({@link StoredAnswers}), so this class leaves the generated {@code
+   * consume} and {@code consumeStream} unimplemented.
+   */
   @Override
-  public void consume(ConsumeRequest request, StreamObserver<ConsumeResponse> out) {
-    reads.consume(request, out);
-  }
-
-  @Override
-  public void consumeStream(ConsumeRequest request, StreamObserver<ConsumeResponse> out) {
-    reads.consumeStream(request, (ServerCallStreamObserver<ConsumeResponse>) out);
+  public ServerServiceDefinition bindService() {
+    return StoredAnswers.bind(
+        LogGrpc.bindService(this),
+        reads::consume,
+        (request, out) ->
+            reads.consumeStream(request, (ServerCallStreamObserver<StoredRecords>) out));
   }
 
   @Override

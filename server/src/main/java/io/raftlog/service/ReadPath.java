@@ -6,7 +6,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
-import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
@@ -61,7 +60,7 @@ final class ReadPath {
    * One Consume: up to the request's records from its offset, in one response, with the stream's
    * next offset as of the same read (one read of the stream's metadata).
    */
-  void consume(ConsumeRequest request, StreamObserver<ConsumeResponse> out) {
+  void consume(ConsumeRequest request, StreamObserver<StoredRecords> out) {
     long offset = request.getOffset();
     whenReadable(
         request,
@@ -72,13 +71,13 @@ final class ReadPath {
                   .read(stream, offset, maxRecords(request), MAX_RESPONSE_BYTES)
                   .orElseThrow(() -> Errors.notFound(stream));
           checkNotPastEnd(offset, records.nextOffset());
-          out.onNext(records.toResponse());
+          out.onNext(records); // as stored: StoredRecordsMarshaller writes it
           out.onCompleted();
         });
   }
 
   /** One ConsumeStream: records from the request's offset, then new ones as they are applied. */
-  void consumeStream(ConsumeRequest request, ServerCallStreamObserver<ConsumeResponse> out) {
+  void consumeStream(ConsumeRequest request, ServerCallStreamObserver<StoredRecords> out) {
     // Made now: gRPC takes the call's handlers only during its first invocation.
     TailSubscription tail = tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES);
     long offset = request.getOffset();

@@ -2,7 +2,6 @@ package io.raftlog.service;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.Executor;
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
 final class TailSubscription {
   private volatile LogReader reader;
   private volatile String stream;
-  private final ServerCallStreamObserver<ConsumeResponse> out;
+  private final ServerCallStreamObserver<StoredRecords> out;
   private final int maxRecords;
   private final int maxBytes;
   private final Executor executor;
@@ -33,7 +32,7 @@ final class TailSubscription {
   private long position; // touched only by the one drain running at a time
 
   TailSubscription(
-      ServerCallStreamObserver<ConsumeResponse> out,
+      ServerCallStreamObserver<StoredRecords> out,
       int maxRecords,
       int maxBytes,
       Executor executor,
@@ -115,7 +114,7 @@ final class TailSubscription {
             break;
           }
           position += records.count();
-          out.onNext(records.toResponse());
+          out.onNext(records);
         }
         scheduled.set(false);
         // A wake-up that came while we were draining found `scheduled` set and did nothing: look

@@ -1,10 +1,10 @@
 package io.raftlog.service;
 
 import io.grpc.stub.ServerCallStreamObserver;
-import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.replication.AppliedListener;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.LogReader;
+import io.raftlog.storage.StoredRecords;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +49,7 @@ final class Tails {
    * invocation, where gRPC takes its cancel and ready handlers.
    */
   TailSubscription create(
-      ServerCallStreamObserver<ConsumeResponse> out, int maxRecords, int maxBytes) {
+      ServerCallStreamObserver<StoredRecords> out, int maxRecords, int maxBytes) {
     return new TailSubscription(out, maxRecords, maxBytes, readExecutor, this::unsubscribe);
   }
 

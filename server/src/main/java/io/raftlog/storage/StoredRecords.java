@@ -24,8 +24,8 @@ public record StoredRecords(List<ByteString> parts, int count, long nextOffset) 
   }
 
   /**
-   * A consume answer carrying these records and the stream's next offset. The records' values alias
-   * the parts rather than copy them: gRPC copies them once, into the response.
+   * These records and the stream's next offset, decoded into a consume answer (the node sends the
+   * parts as they are instead; this is for tools and tests). The records' values alias the parts.
    */
   public ConsumeResponse toResponse() {
     ConsumeResponse.Builder response = ConsumeResponse.newBuilder();
