@@ -57,7 +57,7 @@ public final class ConfigKeys {
           "raft.election-timeout-ms",
           600,
           "a follower that hears from no leader this long starts an election (the leader sends"
-              + " heartbeats every tenth of it)");
+              + " heartbeats every third of it)");
 
   public static final ConfigKey<Integer> MAX_ELECTION_DELAY_MS =
       ConfigKey.positiveInt(
