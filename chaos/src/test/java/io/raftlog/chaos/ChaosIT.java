@@ -112,6 +112,11 @@ class ChaosIT {
     ChaosReport r = run(Mode.PAUSE, 7, 4);
     assertEquals(1, r.faults());
     assertTrue(r.steppedDown(), r::line);
+    // A frozen leader keeps its connections open: only its silence tells. Leaders heartbeat every
+    // third of the 600 ms election timeout, and a follower checks the lease on a timer of the
+    // timeout plus up to 300 ms, so new leaders stand within two such rounds and a vote.
+    assertEquals(1, r.electionMs().size(), r::line);
+    assertTrue(r.electionMs().get(0) < 3_000, r::line);
   }
 
   @Test
