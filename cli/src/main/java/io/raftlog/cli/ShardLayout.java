@@ -3,19 +3,18 @@ package io.raftlog.cli;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.api.v1.SlotRange;
-import java.nio.charset.StandardCharsets;
+import io.raftlog.wire.StreamNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
  * Which shard holds a stream name and which node leads it, from one GetCluster answer (the slot
- * rule it documents: CRC-32 of the name's UTF-8 bytes modulo slot_count, then the slot ranges). A
- * benchmark uses it to pick streams in distinct shards and to label its slow records; the leaders
- * are those of the moment it was asked. Immutable; any thread.
+ * rule it documents, {@link StreamNames#slotOf(String, int)}, then the slot ranges). A benchmark
+ * uses it to pick streams in distinct shards and to label its slow records; the leaders are those
+ * of the moment it was asked. Immutable; any thread.
  */
 final class ShardLayout {
   /** How many names {@link #spread} tries before giving up on a shard. */
@@ -44,9 +43,7 @@ final class ShardLayout {
     if (slotCount == 0) {
       return -1;
     }
-    CRC32 crc = new CRC32();
-    crc.update(stream.getBytes(StandardCharsets.UTF_8));
-    return shardOfSlot[(int) (crc.getValue() % slotCount)];
+    return shardOfSlot[StreamNames.slotOf(stream, slotCount)];
   }
 
   /** The id of the shard's leader when asked; empty if none was known. */

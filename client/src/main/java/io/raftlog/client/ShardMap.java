@@ -3,10 +3,8 @@ package io.raftlog.client;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.SlotRange;
 import io.raftlog.wire.StreamNames;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /**
  * The cluster's slot map as {@code GetCluster} gave it: which shard holds each slot, so the client
@@ -79,12 +77,7 @@ final class ShardMap {
 
   /** The slot of {@code stream}: CRC-32 of its UTF-8 bytes modulo this map's slot count. */
   int slotOf(String stream) {
-    if (slotCount == StreamNames.SLOT_COUNT) {
-      return StreamNames.slotOf(stream);
-    }
-    CRC32 crc = new CRC32();
-    crc.update(stream.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % slotCount);
+    return StreamNames.slotOf(stream, slotCount);
   }
 
   /** The shard that holds {@code stream}. */

@@ -61,9 +61,17 @@ public final class StreamNames {
    * other languages compute the same with zlib's crc32.
    */
   public static int slotOf(String name) {
+    return slotOf(name, SLOT_COUNT);
+  }
+
+  /**
+   * The slot of a stream in a map of {@code slotCount} slots (what a {@code GetCluster} answer
+   * gives): CRC-32 (IEEE) of its UTF-8 bytes, modulo {@code slotCount}.
+   */
+  public static int slotOf(String name, int slotCount) {
     CRC32 crc = new CRC32();
     crc.update(name.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % SLOT_COUNT);
+    return (int) (crc.getValue() % slotCount);
   }
 
   private static boolean allowed(char c) {
