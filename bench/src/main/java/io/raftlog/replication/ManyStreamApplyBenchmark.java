@@ -3,6 +3,7 @@ package io.raftlog.replication;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.StreamRecords;
+import io.raftlog.bench.TempDirs;
 import io.raftlog.internal.v1.AppendBatch;
 import io.raftlog.internal.v1.ShardEntry;
 import io.raftlog.storage.RocksLogStore;
@@ -10,10 +11,8 @@ import io.raftlog.storage.StoreBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -91,11 +90,7 @@ public class ManyStreamApplyBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     store.close();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TempDirs.delete(dir);
   }
 
   @Benchmark
