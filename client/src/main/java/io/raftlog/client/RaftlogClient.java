@@ -2,20 +2,31 @@ package io.raftlog.client;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.raftlog.api.v1.CommitOffsetRequest;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.ConsumerInfo;
 import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteConsumerRequest;
+import io.raftlog.api.v1.DeleteConsumerResponse;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
 import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.GetConsumerRequest;
+import io.raftlog.api.v1.ListConsumersRequest;
+import io.raftlog.api.v1.ListConsumersResponse;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TruncateRequest;
+import io.raftlog.api.v1.TruncateResponse;
+import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.wire.StreamNames;
 import java.util.ArrayList;
 import java.util.List;
@@ -262,6 +273,124 @@ public final class RaftlogClient implements AutoCloseable {
     DeleteStreamRequest request =
         DeleteStreamRequest.newBuilder().setStream(checkStream(name)).build();
     return call("delete stream " + name, name, false, stub -> stub.deleteStream(request));
+  }
+
+  /**
+   * Creates the empty stream {@code name} with {@code settings} (may be empty) and {@code
+   * retention}: fields it leaves out take the cluster's {@code retention.*} defaults.
+   *
+   * @throws RaftlogException {@code ALREADY_EXISTS} if it exists, {@code INVALID_ARGUMENT} for
+   *     refused settings or retention values
+   */
+  public StreamInfo createStream(String name, Map<String, String> settings, Retention retention) {
+    CreateStreamRequest request =
+        CreateStreamRequest.newBuilder()
+            .setStream(checkStream(name))
+            .putAllSettings(settings)
+            .setRetention(retention)
+            .build();
+    return call("create stream " + name, name, false, stub -> stub.createStream(request));
+  }
+
+  /**
+   * Changes the fields {@code changes} holds of the stream's retention; the others keep their
+   * value. Answers the stream after the change.
+   *
+   * @throws RaftlogException {@code NOT_FOUND}, or {@code INVALID_ARGUMENT} naming a bad field
+   */
+  public StreamInfo updateStream(String name, Retention changes) {
+    UpdateStreamRequest request =
+        UpdateStreamRequest.newBuilder().setStream(checkStream(name)).setRetention(changes).build();
+    return call("update stream " + name, name, false, stub -> stub.updateStream(request));
+  }
+
+  /**
+   * Removes the stream's records below {@code beforeOffset}. A retry is harmless: truncating at or
+   * below the first offset changes nothing.
+   *
+   * @throws RaftlogException {@code OUT_OF_RANGE} past the stream's next offset, {@code NOT_FOUND}
+   */
+  public TruncateResponse truncate(String name, long beforeOffset) {
+    TruncateRequest request =
+        TruncateRequest.newBuilder()
+            .setStream(checkStream(name))
+            .setBeforeOffset(beforeOffset)
+            .build();
+    return call("truncate stream " + name, name, false, stub -> stub.truncate(request));
+  }
+
+  /**
+   * Stores the named consumer's position in {@code stream}: {@code offset} is the next record it
+   * will read. {@code force} allows a rewind below the stored offset.
+   *
+   * @throws RaftlogException {@code OUT_OF_RANGE} past the stream's next offset, {@code
+   *     FAILED_PRECONDITION} below the stored one without {@code force}, {@code NOT_FOUND}
+   */
+  public ConsumerInfo commitOffset(String stream, String consumer, long offset, boolean force) {
+    CommitOffsetRequest request =
+        CommitOffsetRequest.newBuilder()
+            .setStream(checkStream(stream))
+            .setConsumer(consumer)
+            .setOffset(offset)
+            .setForce(force)
+            .build();
+    return call(
+        "commit " + consumer + " on " + stream, stream, false, stub -> stub.commitOffset(request));
+  }
+
+  /**
+   * The named consumer's committed offset and lag, linearizably.
+   *
+   * @throws RaftlogException {@code NOT_FOUND} if it never committed (or the stream does not exist)
+   */
+  public ConsumerInfo getConsumer(String stream, String consumer) {
+    GetConsumerRequest request =
+        GetConsumerRequest.newBuilder()
+            .setStream(checkStream(stream))
+            .setConsumer(consumer)
+            .build();
+    return call(
+        "get consumer " + consumer + " of " + stream,
+        stream,
+        false,
+        stub -> stub.getConsumer(request));
+  }
+
+  /** Every named consumer of {@code stream}, in name order. */
+  public List<ConsumerInfo> listConsumers(String stream) {
+    List<ConsumerInfo> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListConsumersRequest request =
+          ListConsumersRequest.newBuilder()
+              .setStream(checkStream(stream))
+              .setPageSize(1000)
+              .setPageToken(token)
+              .build();
+      ListConsumersResponse page =
+          call("list consumers of " + stream, stream, false, stub -> stub.listConsumers(request));
+      all.addAll(page.getConsumersList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return all;
+  }
+
+  /**
+   * Forgets the named consumer.
+   *
+   * @throws RaftlogException {@code NOT_FOUND} if the stream has no consumer of that name
+   */
+  public DeleteConsumerResponse deleteConsumer(String stream, String consumer) {
+    DeleteConsumerRequest request =
+        DeleteConsumerRequest.newBuilder()
+            .setStream(checkStream(stream))
+            .setConsumer(consumer)
+            .build();
+    return call(
+        "delete consumer " + consumer + " of " + stream,
+        stream,
+        false,
+        stub -> stub.deleteConsumer(request));
   }
 
   /** Every node, shard and the slot map, as a reachable node sees them. */

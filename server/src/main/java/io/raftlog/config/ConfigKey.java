@@ -37,6 +37,10 @@ public record ConfigKey<T>(
     return new ConfigKey<>(name, dflt, ConfigKey::wholeLong, v -> v > 0, "positive", doc);
   }
 
+  static ConfigKey<Long> nonNegativeLong(String name, long dflt, String doc) {
+    return new ConfigKey<>(name, dflt, ConfigKey::wholeLong, v -> v >= 0, "0 or more", doc);
+  }
+
   static ConfigKey<Boolean> bool(String name, boolean dflt, String doc) {
     return new ConfigKey<>(name, dflt, ConfigKey::bool, v -> true, "", doc);
   }

@@ -73,6 +73,45 @@ public final class ConfigKeys {
       ConfigKey.positiveLong(
           "raft.snapshot-entries", 50_000L, "and after this many Raft entries since the last one");
 
+  public static final ConfigKey<Long> SNAPSHOT_LOG_BYTES =
+      ConfigKey.positiveLong(
+          "raft.snapshot-log-bytes",
+          32L << 20,
+          "and once a shard's Raft log since the last one passes this many bytes, so the log (and"
+              + " what retention dropped) is given back within that much writing");
+
+  public static final ConfigKey<Long> RETENTION_MAX_AGE_MS =
+      ConfigKey.nonNegativeLong(
+          "retention.max-age-ms",
+          0L,
+          "a stream created without a retention age drops records older than this (0: keeps"
+              + " them)");
+
+  public static final ConfigKey<Long> RETENTION_MAX_BYTES =
+      ConfigKey.nonNegativeLong(
+          "retention.max-bytes",
+          0L,
+          "a stream created without a byte retention keeps about this many bytes (0: no limit)");
+
+  public static final ConfigKey<Long> RETENTION_MAX_RECORDS =
+      ConfigKey.nonNegativeLong(
+          "retention.max-records",
+          0L,
+          "a stream created without a record retention keeps this many records (0: no limit)");
+
+  public static final ConfigKey<Long> RETENTION_HOLD_MAX_BYTES =
+      ConfigKey.positiveLong(
+          "retention.hold-max-bytes",
+          1L << 30,
+          "a stream that holds records for its named consumers holds at most this many bytes;"
+              + " past it, retention drops them anyway");
+
+  public static final ConfigKey<Integer> RETENTION_CHECK_INTERVAL_MS =
+      ConfigKey.positiveInt(
+          "retention.check-interval-ms",
+          5000,
+          "how often a shard's leader checks its streams' retention and replicates what to drop");
+
   public static final ConfigKey<Integer> MAX_RECORD_BYTES =
       ConfigKey.positiveInt(
           "log.max-record-bytes", 1 << 20, "largest record (value + key + headers)");
@@ -128,6 +167,12 @@ public final class ConfigKeys {
           MAX_ELECTION_DELAY_MS,
           SNAPSHOT_INTERVAL_SECS,
           SNAPSHOT_ENTRIES,
+          SNAPSHOT_LOG_BYTES,
+          RETENTION_MAX_AGE_MS,
+          RETENTION_MAX_BYTES,
+          RETENTION_MAX_RECORDS,
+          RETENTION_HOLD_MAX_BYTES,
+          RETENTION_CHECK_INTERVAL_MS,
           MAX_RECORD_BYTES,
           MAX_BATCH_BYTES,
           MAX_PRODUCERS,

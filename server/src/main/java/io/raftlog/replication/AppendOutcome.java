@@ -1,5 +1,6 @@
 package io.raftlog.replication;
 
+import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.StreamMeta;
 import io.raftlog.wire.ExpectedOffsetMismatch;
 import java.util.List;
@@ -29,6 +30,21 @@ public sealed interface AppendOutcome {
   /** The stream was deleted; it had held offsets up to {@code nextOffset - 1}. */
   record Deleted(long nextOffset) implements AppendOutcome {}
 
+  /** The stream's retention was changed; {@code meta} is the stream after the change. */
+  record Updated(StreamMeta meta) implements AppendOutcome {}
+
+  /**
+   * The stream's records below {@code firstOffset} are gone (or were already): its offsets are now
+   * {@code firstOffset .. nextOffset - 1}.
+   */
+  record Truncated(long firstOffset, long nextOffset) implements AppendOutcome {}
+
+  /** A named consumer's position was stored; {@code meta} is its stream's as of the commit. */
+  record Committed(ConsumerPosition position, StreamMeta meta) implements AppendOutcome {}
+
+  /** A named consumer was forgotten; it had committed {@code committedOffset}. */
+  record ConsumerDeleted(long committedOffset) implements AppendOutcome {}
+
   /**
    * Nothing of the entry was applied, for a reason the caller must act on; {@code mismatch} is the
    * part whose expected offset was not its stream's next offset, null for any other reason.
@@ -56,6 +72,11 @@ public sealed interface AppendOutcome {
     NOT_FOUND,
     /** The stream to create exists (ALREADY_EXISTS). */
     ALREADY_EXISTS,
+    /**
+     * An offset past the stream's next offset: a truncation or a consumer commit beyond it
+     * (OUT_OF_RANGE; it may become valid once the stream grows).
+     */
+    OUT_OF_RANGE,
     /**
      * The entry names a stream that breaks the naming rule (INVALID_ARGUMENT). The service checks
      * names first, so this only guards the store's key layout against a bug.

@@ -44,6 +44,8 @@ final class EntryApplier {
       case APPEND -> append(batch, entry.getAppend(), index);
       case CREATE -> create(batch, entry.getCreate());
       case DELETE -> delete(batch, entry.getDelete());
+      case TRUNCATE, UPDATE, COMMIT, DELETE_CONSUMER ->
+          throw new UnsupportedOperationException("issue 20: not applied yet");
       // An entry of a kind this version does not know (a newer leader): applying it as nothing
       // would make this replica diverge, so the state machine stops instead.
       case KIND_NOT_SET ->

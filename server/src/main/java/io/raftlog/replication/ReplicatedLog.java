@@ -1,14 +1,20 @@
 package io.raftlog.replication;
 
 import com.alipay.sofa.jraft.error.RaftError;
+import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamRecords;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.AppendBatch;
+import io.raftlog.internal.v1.CommitOffset;
 import io.raftlog.internal.v1.CreateStream;
+import io.raftlog.internal.v1.DeleteConsumer;
 import io.raftlog.internal.v1.DeleteStream;
 import io.raftlog.internal.v1.ShardEntry;
+import io.raftlog.internal.v1.TruncateStreams;
+import io.raftlog.internal.v1.Truncation;
+import io.raftlog.internal.v1.UpdateStream;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.RocksLogStore;
 import java.nio.file.Path;
@@ -99,21 +105,98 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
                     .setProducerId(producerId)
                     .setSequence(sequence)
                     .setAppendTimeMs(System.currentTimeMillis())
-                    .setCreateStreams(config.get(ConfigKeys.STREAMS_AUTO_CREATE)))
+                    .setCreateStreams(config.get(ConfigKeys.STREAMS_AUTO_CREATE))
+                    .setCreateRetention(defaultRetention()))
             .build());
   }
 
   /**
-   * Creates an empty stream, stamped with the leader's clock: {@link AppendOutcome.Created}, or
-   * {@link AppendOutcome.Rejected} if it exists. Completes and fails as {@link #append} does.
+   * Creates an empty stream, stamped with the leader's clock, with the {@code requested} retention
+   * (fields it lacks take this leader's {@code retention.*} defaults): {@link
+   * AppendOutcome.Created}, or {@link AppendOutcome.Rejected} if it exists. Completes and fails as
+   * {@link #append} does.
    */
-  public CompletableFuture<AppendOutcome> create(String stream) {
+  public CompletableFuture<AppendOutcome> create(String stream, Retention requested) {
     return propose(
         ShardEntry.newBuilder()
             .setCreate(
                 CreateStream.newBuilder()
                     .setStream(stream)
-                    .setCreatedMs(System.currentTimeMillis()))
+                    .setCreatedMs(System.currentTimeMillis())
+                    .setRetention(defaultRetention().toBuilder().mergeFrom(requested)))
+            .build());
+  }
+
+  /** A stream that keeps every record unless this leader's {@code retention.*} keys say else. */
+  public CompletableFuture<AppendOutcome> create(String stream) {
+    return create(stream, Retention.getDefaultInstance());
+  }
+
+  /** The retention of a stream created here without one: every field set, from the config. */
+  private Retention defaultRetention() {
+    return Retention.newBuilder()
+        .setMaxAgeMs(config.get(ConfigKeys.RETENTION_MAX_AGE_MS))
+        .setMaxBytes(config.get(ConfigKeys.RETENTION_MAX_BYTES))
+        .setMaxRecords(config.get(ConfigKeys.RETENTION_MAX_RECORDS))
+        .setHoldForConsumers(false)
+        .build();
+  }
+
+  /**
+   * Changes the fields {@code changes} holds of a stream's retention: {@link
+   * AppendOutcome.Updated}, or {@link AppendOutcome.Rejected} (NOT_FOUND). Completes and fails as
+   * {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> update(String stream, Retention changes) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setUpdate(UpdateStream.newBuilder().setStream(stream).setRetention(changes))
+            .build());
+  }
+
+  /**
+   * Removes a stream's records below {@code beforeOffset}: {@link AppendOutcome.Truncated} (also
+   * when they were gone already), or {@link AppendOutcome.Rejected}: NOT_FOUND, or OUT_OF_RANGE
+   * past the stream's next offset. Completes and fails as {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> truncate(String stream, long beforeOffset) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setTruncate(
+                TruncateStreams.newBuilder()
+                    .addStreams(
+                        Truncation.newBuilder().setStream(stream).setBeforeOffset(beforeOffset)))
+            .build());
+  }
+
+  /**
+   * Stores a named consumer's position, stamped with the leader's clock: {@link
+   * AppendOutcome.Committed}, or {@link AppendOutcome.Rejected}: NOT_FOUND (no such stream),
+   * OUT_OF_RANGE (past its next offset), PRECONDITION (below the stored offset without {@code
+   * force}). Completes and fails as {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> commitOffset(
+      String stream, String consumer, long offset, boolean force) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setCommit(
+                CommitOffset.newBuilder()
+                    .setStream(stream)
+                    .setConsumer(consumer)
+                    .setOffset(offset)
+                    .setForce(force)
+                    .setCommitTimeMs(System.currentTimeMillis()))
+            .build());
+  }
+
+  /**
+   * Forgets a named consumer: {@link AppendOutcome.ConsumerDeleted}, or {@link
+   * AppendOutcome.Rejected} (NOT_FOUND). Completes and fails as {@link #append} does.
+   */
+  public CompletableFuture<AppendOutcome> deleteConsumer(String stream, String consumer) {
+    return propose(
+        ShardEntry.newBuilder()
+            .setDeleteConsumer(DeleteConsumer.newBuilder().setStream(stream).setConsumer(consumer))
             .build());
   }
 

@@ -115,6 +115,7 @@ final class Errors {
           case NOT_FOUND -> Status.NOT_FOUND;
           case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
           case INVALID -> Status.INVALID_ARGUMENT;
+          case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
         };
     return s.withDescription(r.reason()).asRuntimeException();
   }

@@ -2,6 +2,7 @@ package io.raftlog.storage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the service reads of one shard replica's applied state: a stream's metadata, a page of the
@@ -36,4 +37,21 @@ public interface LogReader {
    * offset), even while it is being deleted and created again. Empty if the stream does not exist.
    */
   Optional<StoredRecords> read(String stream, long offset, int maxRecords, int maxBytes);
+
+  /**
+   * The offset of the first record of {@code stream} at or past its first offset whose timestamp is
+   * at or after {@code timestampMs} (where timestamps go back, the first from which the stream's
+   * greatest timestamp so far reaches it); the stream's next offset if none. Found through the
+   * stream's time index: one seek and one stored chunk walked. Empty if the stream does not exist.
+   */
+  OptionalLong offsetAtTime(String stream, long timestampMs);
+
+  /** A named consumer's committed position in {@code stream}; empty if it never committed. */
+  Optional<ConsumerPosition> consumer(String stream, String consumer);
+
+  /**
+   * The named consumers of {@code stream} whose name sorts after {@code startAfter} (empty: from
+   * the first), in name order, at most {@code limit}.
+   */
+  List<ConsumerPosition> consumers(String stream, String startAfter, int limit);
 }

@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -116,7 +118,7 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
       long end = meta.nextOffset();
       // Offsets are unsigned on the wire: 2^63 and above arrive negative, and are past the end.
       if (maxRecords <= 0 || Long.compareUnsigned(offset, end) >= 0) {
-        return Optional.of(StoredRecords.none(end));
+        return Optional.of(StoredRecords.none(meta.firstOffset(), end));
       }
       return Optional.of(readChunks(db, snapshot, stream, offset, end, maxRecords, maxBytes));
     } catch (RocksDBException e) {
@@ -170,6 +172,41 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
       it.status();
       return new StoredRecords(parts, count, end);
     }
+  }
+
+  @Override
+  public OptionalLong offsetAtTime(String stream, long timestampMs) {
+    throw new UnsupportedOperationException("issue 20: the time index is not built yet");
+  }
+
+  @Override
+  public Optional<ConsumerPosition> consumer(String stream, String consumer) {
+    throw new UnsupportedOperationException("issue 20: named consumers are not stored yet");
+  }
+
+  @Override
+  public List<ConsumerPosition> consumers(String stream, String startAfter, int limit) {
+    throw new UnsupportedOperationException("issue 20: named consumers are not stored yet");
+  }
+
+  /**
+   * Where a truncation of {@code stream} down to at most {@code maxBytes} stored bytes goes: the
+   * first offset of the oldest stored chunk such that it and the chunks after it hold at most
+   * {@code maxBytes}; the stream's first offset when it holds no more than that already. For the
+   * shard leader's retention check.
+   */
+  public long offsetKeepingBytes(String stream, long maxBytes) {
+    throw new UnsupportedOperationException("issue 20: chunk sizes are not indexed yet");
+  }
+
+  /**
+   * Gives back the disk space of what was truncated or deleted from {@code streams}: compacts their
+   * dropped key ranges away in the background (RocksDB keeps a range delete's data until a
+   * compaction passes over it). Returns at once; called after a store batch that truncated or
+   * deleted streams was committed.
+   */
+  public void reclaim(Collection<String> streams) {
+    // issue 20: compaction after truncation comes with disk reclaim.
   }
 
   /** Every stored idempotent-producer entry, by producer id, as {@link StoreBatch} wrote it. */

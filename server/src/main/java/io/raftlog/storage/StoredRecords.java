@@ -10,13 +10,18 @@ import java.util.List;
 /**
  * Records read from the store, still in their stored encoding: each one as field 1 of a {@link
  * ConsumeResponse} ({@code records}), in one or more parts (slices of stored chunks, not copies);
- * with the stream's next offset as of the same read.
+ * with the stream's first and next offsets as of the same read.
  */
-public record StoredRecords(List<ByteString> parts, int count, long nextOffset) {
+public record StoredRecords(List<ByteString> parts, int count, long firstOffset, long nextOffset) {
 
-  /** No records, of a stream whose next offset is {@code nextOffset}. */
-  static StoredRecords none(long nextOffset) {
-    return new StoredRecords(List.of(), 0, nextOffset);
+  /** Records of a stream that has kept every record since offset 0. */
+  public StoredRecords(List<ByteString> parts, int count, long nextOffset) {
+    this(parts, count, 0, nextOffset);
+  }
+
+  /** No records, of a stream whose offsets are {@code firstOffset .. nextOffset - 1}. */
+  static StoredRecords none(long firstOffset, long nextOffset) {
+    return new StoredRecords(List.of(), 0, firstOffset, nextOffset);
   }
 
   public boolean isEmpty() {

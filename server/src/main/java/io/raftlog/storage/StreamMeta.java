@@ -5,10 +5,23 @@ import java.nio.ByteBuffer;
 
 /**
  * What a shard store keeps of one stream besides its records: when it was created (the shard
- * leader's clock), the first offset it can serve (0: records are never dropped yet) and one past
- * its last record.
+ * leader's clock), the first offset it can serve (records below it were truncated), one past its
+ * last record, the bytes its stored chunks take, the last timestamp the leader assigned (times the
+ * leader assigns never go back within a stream) and its retention.
  */
-public record StreamMeta(long createdMs, long firstOffset, long nextOffset) {
+public record StreamMeta(
+    long createdMs,
+    long firstOffset,
+    long nextOffset,
+    long storedBytes,
+    long lastAppendMs,
+    RetentionPolicy retention) {
+
+  /** A stream that keeps every record and has no bytes or assigned times counted yet. */
+  public StreamMeta(long createdMs, long firstOffset, long nextOffset) {
+    this(createdMs, firstOffset, nextOffset, 0, 0, RetentionPolicy.KEEP_ALL);
+  }
+
   /** The stream {@code default} before anything was written to it. */
   static final StreamMeta NEVER_WRITTEN = new StreamMeta(0, 0, 0);
 
@@ -24,23 +37,40 @@ public record StreamMeta(long createdMs, long firstOffset, long nextOffset) {
     return stored;
   }
 
-  static final int ENCODED_BYTES = 24;
-
   /** The same stream after {@code count} more records. */
   StreamMeta plus(long count) {
-    return new StreamMeta(createdMs, firstOffset, nextOffset + count);
+    return new StreamMeta(
+        createdMs, firstOffset, nextOffset + count, storedBytes, lastAppendMs, retention);
   }
+
+  /** The form written before retention (created, first, next): read, never written. */
+  static final int OLD_ENCODED_BYTES = 24;
+
+  /** created, first, next, stored bytes, last assigned time, max age, bytes, records, flags. */
+  static final int ENCODED_BYTES = 8 * 8 + 1;
+
+  private static final byte HOLD_FOR_CONSUMERS = 1;
 
   byte[] encode() {
     return ByteBuffer.allocate(ENCODED_BYTES)
         .putLong(createdMs)
         .putLong(firstOffset)
         .putLong(nextOffset)
+        .putLong(storedBytes)
+        .putLong(lastAppendMs)
+        .putLong(retention.maxAgeMs())
+        .putLong(retention.maxBytes())
+        .putLong(retention.maxRecords())
+        .put(retention.holdForConsumers() ? HOLD_FOR_CONSUMERS : 0)
         .array();
   }
 
   /** StoreException for bytes of another length: a corrupt meta key, not a crash of the reader. */
   static StreamMeta decode(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    if (bytes.length == OLD_ENCODED_BYTES) {
+      return new StreamMeta(b.getLong(), b.getLong(), b.getLong());
+    }
     if (bytes.length != ENCODED_BYTES) {
       throw new StoreException(
           "a stored stream meta is corrupt: "
@@ -50,7 +80,13 @@ public record StreamMeta(long createdMs, long firstOffset, long nextOffset) {
               + " should be",
           null);
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    return new StreamMeta(b.getLong(), b.getLong(), b.getLong());
+    return new StreamMeta(
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        new RetentionPolicy(
+            b.getLong(), b.getLong(), b.getLong(), (b.get() & HOLD_FOR_CONSUMERS) != 0));
   }
 }

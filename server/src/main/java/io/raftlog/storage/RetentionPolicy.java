@@ -1,0 +1,20 @@
+package io.raftlog.storage;
+
+/**
+ * Which records a stream keeps (the API's {@code Retention}, every field set): records go from the
+ * oldest on once any limit is passed; 0 is no limit. With {@code holdForConsumers}, records a named
+ * consumer has not committed past stay beyond the limits, up to the node's hold cap ({@code
+ * retention.hold-max-bytes}). Stored in the stream's {@link StreamMeta}; the shard leader's
+ * retention check reads it, replicas only apply the truncations it decides.
+ */
+public record RetentionPolicy(
+    long maxAgeMs, long maxBytes, long maxRecords, boolean holdForConsumers) {
+
+  /** Keeps every record. */
+  public static final RetentionPolicy KEEP_ALL = new RetentionPolicy(0, 0, 0, false);
+
+  /** Whether any limit is set (a stream without one is never truncated by retention). */
+  public boolean limits() {
+    return maxAgeMs > 0 || maxBytes > 0 || maxRecords > 0;
+  }
+}
