@@ -129,8 +129,9 @@ final class Units {
   }
 
   /**
-   * {@code bytes} for a person: exactly in the unit that divides it ({@code 20 MB}, {@code 256
-   * KiB}, {@code 1000 B}), else to a tenth in powers of 1024 ({@code 12.3 MiB}).
+   * {@code bytes} for a person: exactly in the largest unit that divides it into fewer than 10000
+   * ({@code 20 MB}, {@code 256 KiB}, {@code 1500 MB}), else to a tenth in powers of 1024 ({@code
+   * 12.3 MiB}).
    */
   static String bytes(long bytes) {
     String[] iec = {"TiB", "GiB", "MiB", "KiB"};
@@ -138,10 +139,10 @@ final class Units {
     for (int i = 0; i < iec.length; i++) {
       long binary = 1L << (10 * (iec.length - i));
       long decimal = (long) Math.pow(1000, si.length - i);
-      if (bytes >= binary && bytes % binary == 0) {
+      if (bytes >= binary && bytes % binary == 0 && bytes / binary < 10_000) {
         return bytes / binary + " " + iec[i];
       }
-      if (bytes >= decimal && bytes % decimal == 0) {
+      if (bytes >= decimal && bytes % decimal == 0 && bytes / decimal < 10_000) {
         return bytes / decimal + " " + si[i];
       }
     }
@@ -163,7 +164,7 @@ final class Units {
       return "0s";
     }
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < DURATION_UNITS.length; i++) {
+    for (int i = 1; i < DURATION_UNITS.length; i++) { // from days: 14d reads better than 2w
       long n = ms / DURATION_MILLIS[i];
       if (n > 0) {
         out.append(n).append(DURATION_UNITS[i]);
