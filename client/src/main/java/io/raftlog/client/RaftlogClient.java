@@ -233,7 +233,15 @@ public final class RaftlogClient implements AutoCloseable {
     long start = committed >= 0 ? committed : startOffset(stream, how);
     ConsumerCommits commits =
         how.consumer() == null ? null : new ConsumerCommits(this, stream, how, committed);
-    return new Subscription(stream, start, how, this, commits, options, channels, backoff);
+    // Until a record came, a start by the earliest record or by time still means the first record
+    // held, whatever retention removed since the start was looked up.
+    boolean firstHeld =
+        committed < 0
+            && (how.start() == SubscribeOptions.Start.EARLIEST
+                || how.start() == SubscribeOptions.Start.TIME);
+    OffsetReset firstReset = firstHeld ? OffsetReset.OFFSET_RESET_EARLIEST : how.reset();
+    return new Subscription(
+        stream, start, firstReset, how, this, commits, options, channels, backoff);
   }
 
   /**

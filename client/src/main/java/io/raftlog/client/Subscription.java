@@ -50,6 +50,7 @@ public final class Subscription implements AutoCloseable {
 
   private final String name;
   private final long start;
+  private final OffsetReset firstReset; // the policy until a record came
   private long received; // the offset of the next record to come from the server
   private List<Record> ready = new ArrayList<>(); // received, not yet handed out
   private int readyAt;
@@ -61,6 +62,7 @@ public final class Subscription implements AutoCloseable {
   Subscription(
       String name,
       long offset,
+      OffsetReset firstReset,
       SubscribeOptions how,
       RaftlogClient client,
       ConsumerCommits commits,
@@ -69,6 +71,7 @@ public final class Subscription implements AutoCloseable {
       Backoff backoff) {
     this.name = name;
     this.start = offset;
+    this.firstReset = firstReset;
     this.received = offset;
     this.how = how;
     this.client = client;
@@ -264,14 +267,7 @@ public final class Subscription implements AutoCloseable {
   private void open() {
     int shard = channels.view().shardOf(name);
     String node = channels.view().forShard(shard);
-    // Until a record came, a start by the earliest record or by time still means the first record
-    // held, whatever retention removed since the start was looked up.
-    boolean unstarted = received == start && how.start() != SubscribeOptions.Start.OFFSET;
-    boolean firstHeld =
-        unstarted
-            && (how.start() == SubscribeOptions.Start.EARLIEST
-                || how.start() == SubscribeOptions.Start.TIME);
-    OffsetReset reset = firstHeld ? OffsetReset.OFFSET_RESET_EARLIEST : how.reset();
+    OffsetReset reset = received == start ? firstReset : how.reset();
     Stream s = new Stream(node, reset);
     stream = s;
     channels
