@@ -11,7 +11,6 @@ import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.InProcessCluster;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,27 +118,9 @@ class ConsumerCliTest {
   @Test
   void aConsumerStoppedByAnInterruptCommitsWhatItPrintedAndResumesAfterIt() throws Exception {
     produce("tail", "t", 0, 200);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CompletableFuture<Integer> run = new CompletableFuture<>();
-    Thread consumer =
-        new Thread(
-            () ->
-                run.complete(
-                    Cli.run(
-                        out,
-                        err,
-                        "consume",
-                        "--stream",
-                        "tail",
-                        "--consumer",
-                        "reader",
-                        "--follow",
-                        "--servers",
-                        servers)),
-            "cli-consume");
-    consumer.start();
-    // Records keep coming while it prints; it is stopped in the middle of them, as Ctrl-C would.
+    // Records keep coming while it prints. It is interrupted, as Ctrl-C does, while it prints the
+    // 250th line: after the records are out and before their commit, so only its last commit
+    // before exiting stores them.
     CompletableFuture<Void> more =
         CompletableFuture.runAsync(
             () -> {
@@ -147,12 +128,29 @@ class ConsumerCliTest {
                 produce("tail", "t", i, 10);
               }
             });
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (out.toString().lines().count() < 250 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    consumer.interrupt();
-    assertEquals(130, run.get(30, TimeUnit.SECONDS), () -> out + "\n" + err);
+    CompletableFuture<Integer> run = new CompletableFuture<>();
+    StringWriter err = new StringWriter();
+    InterruptAtLine out = new InterruptAtLine(250);
+    Thread consumer =
+        new Thread(
+            () -> {
+              out.thread = Thread.currentThread();
+              run.complete(
+                  Cli.run(
+                      out,
+                      err,
+                      "consume",
+                      "--stream",
+                      "tail",
+                      "--consumer",
+                      "reader",
+                      "--follow",
+                      "--servers",
+                      servers));
+            },
+            "cli-consume");
+    consumer.start();
+    assertEquals(130, run.get(60, TimeUnit.SECONDS), () -> out + "\n" + err);
     more.get(30, TimeUnit.SECONDS);
     List<String> printed = new ArrayList<>(out.toString().lines().toList());
     assertTrue(printed.size() >= 250, printed.size() + " printed");
@@ -164,6 +162,42 @@ class ConsumerCliTest {
     assertOk(rest);
     printed.addAll(rest.outLines());
     assertEquals(values("t", 0, 400), printed);
+  }
+
+  /** Standard output that interrupts the printing thread as it writes line {@code n}. */
+  static final class InterruptAtLine extends StringWriter {
+    private final int n;
+    private int lines;
+    volatile Thread thread;
+
+    InterruptAtLine(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public void write(String str, int off, int len) {
+      super.write(str, off, len);
+      for (int i = off; i < off + len; i++) {
+        if (str.charAt(i) == '\n' && ++lines == n) {
+          thread.interrupt();
+        }
+      }
+    }
+
+    @Override
+    public void write(String str) {
+      write(str, 0, str.length()); // StringWriter's own appends without the count
+    }
+
+    @Override
+    public void write(int c) {
+      write(String.valueOf((char) c));
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) {
+      write(new String(cbuf, off, len));
+    }
   }
 
   @Test
