@@ -29,13 +29,11 @@ final class ConsumerCalls {
   private final Routes routes;
   private final Forwarder forwarder;
   private final ReadPath reads;
-  private final StreamAdmin streams;
 
-  ConsumerCalls(Routes routes, Forwarder forwarder, ReadPath reads, StreamAdmin streams) {
+  ConsumerCalls(Routes routes, Forwarder forwarder, ReadPath reads) {
     this.routes = routes;
     this.forwarder = forwarder;
     this.reads = reads;
-    this.streams = streams;
   }
 
   /**
@@ -59,7 +57,6 @@ final class ConsumerCalls {
                 .commitOffset(stream, consumer, offset, request.getForce())
                 .thenApply(
                     outcome -> {
-                      streams.pastEnd(outcome, shard, stream, "offset", offset);
                       AppendOutcome.Committed c =
                           (AppendOutcome.Committed) StreamAdmin.accepted(outcome);
                       return info(stream, c.position(), c.meta());

@@ -87,30 +87,6 @@ final class Errors {
         .asRuntimeException();
   }
 
-  /**
-   * A write's offset past its stream's next offset (a Truncate or a CommitOffset beyond it): names
-   * the field and the offsets the stream holds.
-   */
-  static StatusRuntimeException pastStreamEnd(
-      String stream, String field, long offset, long firstOffset, long nextOffset) {
-    return Status.OUT_OF_RANGE
-        .withDescription(
-            field
-                + " "
-                + offset
-                + " is past the end of stream '"
-                + stream
-                + "': its first offset is "
-                + firstOffset
-                + " and its next offset "
-                + nextOffset
-                + ", so "
-                + field
-                + " may be at most "
-                + nextOffset)
-        .asRuntimeException();
-  }
-
   /** An offset of 2^63 or more (negative here): past the next offset of any stream. */
   static StatusRuntimeException pastAnyEnd(String field, long uint64) {
     return Status.OUT_OF_RANGE

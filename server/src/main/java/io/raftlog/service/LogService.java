@@ -67,7 +67,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     this.tails = new Tails(replicas.localShards().values(), readExecutor);
     this.reads = new ReadPath(routes, readExecutor, tails);
     this.streams = new StreamAdmin(routes, forwarder);
-    this.consumers = new ConsumerCalls(routes, forwarder, reads, streams);
+    this.consumers = new ConsumerCalls(routes, forwarder, reads);
     this.cluster = new ClusterView(config, replicas, peers);
   }
 

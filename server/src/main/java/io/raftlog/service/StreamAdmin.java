@@ -12,7 +12,6 @@ import io.raftlog.api.v1.TruncateResponse;
 import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.AppendOutcome;
-import io.raftlog.storage.StreamMeta;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -224,28 +223,12 @@ final class StreamAdmin {
                 .truncate(stream, before)
                 .thenApply(
                     outcome -> {
-                      pastEnd(outcome, shard, stream, "before_offset", before);
                       AppendOutcome.Truncated t = (AppendOutcome.Truncated) accepted(outcome);
                       return TruncateResponse.newBuilder()
                           .setFirstOffset(t.firstOffset())
                           .setNextOffset(t.nextOffset())
                           .build();
                     }));
-  }
-
-  /**
-   * When the shard refused an offset past the stream's end: OUT_OF_RANGE naming the request's
-   * {@code field} and the offsets the stream holds on this node (the leader, which just applied the
-   * refusal: one read of the stream's metadata, on this rare path only).
-   */
-  void pastEnd(AppendOutcome outcome, int shard, String stream, String field, long offset) {
-    if (outcome instanceof AppendOutcome.Rejected r
-        && r.kind() == AppendOutcome.Kind.OUT_OF_RANGE) {
-      StreamMeta meta = routes.local(shard).reader().stream(stream).orElse(null);
-      if (meta != null) {
-        throw Errors.pastStreamEnd(stream, field, offset, meta.firstOffset(), meta.nextOffset());
-      }
-    }
   }
 
   /** {@code outcome}, unless the shard refused the entry: then its status. */

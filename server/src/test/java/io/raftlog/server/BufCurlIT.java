@@ -146,8 +146,7 @@ class BufCurlIT {
                 + "{\"value\":\"cjI=\"}]}");
     assertTrue(produced.contains("\"recordCount\": 3"), produced);
     String truncated =
-        bufCurl(
-            other, "raftlog.v1.Log/Truncate", "{\"stream\":\"orders\",\"before_offset\":1}");
+        bufCurl(other, "raftlog.v1.Log/Truncate", "{\"stream\":\"orders\",\"before_offset\":1}");
     assertTrue(truncated.contains("\"firstOffset\": \"1\""), truncated);
     assertTrue(truncated.contains("\"nextOffset\": \"3\""), truncated);
     String committed =

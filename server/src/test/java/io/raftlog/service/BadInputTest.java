@@ -336,7 +336,7 @@ class BadInputTest {
       String m = e.getStatus().getDescription();
       assertTrue(m.startsWith("before_offset " + Long.toUnsignedString(past)), m);
       if (past == 6L) {
-        assertTrue(m.contains("first offset is 2 and its next offset 5"), m);
+        assertTrue(m.contains("first offset 2, next offset 5"), m);
       }
     }
     assertEquals(before, describe(stream));
