@@ -168,7 +168,7 @@ class DurableConsumerTest {
                   GetConsumerRequest.newBuilder()
                       .setStream(STREAM)
                       .setConsumer(CONSUMER)
-                      .setConsistency(Consistency.LOCAL)
+                      .setConsistency(Consistency.LINEARIZABLE)
                       .build());
       assertEquals(30 + 3 * SNAPSHOT_EVERY - 25, info.getLag());
     }
