@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,8 @@ final class LogStateMachine extends GroupStateMachine {
   private final EntryApplier applier;
   private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
   private volatile long lastSnapshotIndex;
+  // Bytes of the Raft entries applied since the last snapshot; written on the apply thread only.
+  private volatile long bytesSinceSnapshot;
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
   LogStateMachine(RocksLogStore store, int maxProducers) {
@@ -68,6 +71,14 @@ final class LogStateMachine extends GroupStateMachine {
   }
 
   /**
+   * Bytes of the Raft entries applied since the last snapshot (their data, as JRaft stores it give
+   * or take a header): what the Raft log holds that the next snapshot lets go.
+   */
+  long bytesSinceSnapshot() {
+    return bytesSinceSnapshot;
+  }
+
+  /**
    * Before its member restarts after an error: reopens the store (clearing RocksDB's write error)
    * and forgets what the failed batch left in memory (the producer table), so that replaying from
    * the store's applied index gives the same answers as the first time. Runs while no apply thread
@@ -83,13 +94,18 @@ final class LogStateMachine extends GroupStateMachine {
     List<Runnable> answers = new ArrayList<>();
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
+    long bytes = 0;
+    Set<String> dropped = Set.of(); // streams whose records a truncate or delete dropped
     Map<String, Long> changed = Map.of();
     try (StoreBatch batch = store.newBatch()) {
       while (it.hasNext()) {
         long index = it.getIndex();
         // Entries the store already holds come back when Raft replays its log after a restart.
         if (index > store.appliedIndex()) {
-          AppendOutcome outcome = applier.apply(batch, ShardEntry.parseFrom(it.getData()), index);
+          bytes += it.getData().remaining();
+          ShardEntry entry = ShardEntry.parseFrom(it.getData());
+          AppendOutcome outcome = applier.apply(batch, entry, index);
+          dropped = dropsRecords(entry, dropped);
           lastIndex = index;
           Closure done = it.done();
           if (done instanceof AppendClosure c) {
@@ -107,6 +123,7 @@ final class LogStateMachine extends GroupStateMachine {
       }
       if (lastIndex > 0) {
         batch.commit(lastIndex);
+        bytesSinceSnapshot += bytes;
         changed = batch.changed();
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
@@ -120,9 +137,31 @@ final class LogStateMachine extends GroupStateMachine {
       return;
     }
     answers.forEach(Runnable::run);
+    if (!dropped.isEmpty()) {
+      store.reclaim(dropped); // compacts in the background: nothing waits here
+    }
     for (AppliedListener l : appliedListeners) {
       changed.forEach(l::onApplied);
     }
+  }
+
+  /** {@code into} plus the streams whose records {@code entry} drops, if any. */
+  private static Set<String> dropsRecords(ShardEntry entry, Set<String> into) {
+    Set<String> out = into;
+    switch (entry.getKindCase()) {
+      case TRUNCATE -> {
+        out = into.isEmpty() ? new HashSet<>() : into;
+        for (var t : entry.getTruncate().getStreamsList()) {
+          out.add(t.getStream());
+        }
+      }
+      case DELETE -> {
+        out = into.isEmpty() ? new HashSet<>() : into;
+        out.add(entry.getDelete().getStream());
+      }
+      default -> {}
+    }
+    return out;
   }
 
   @Override
@@ -138,6 +177,8 @@ final class LogStateMachine extends GroupStateMachine {
         }
       }
       lastSnapshotIndex = store.appliedIndex();
+      // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
+      bytesSinceSnapshot = 0;
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -175,6 +216,7 @@ final class LogStateMachine extends GroupStateMachine {
       }
       applier.reload(store);
       lastSnapshotIndex = store.appliedIndex();
+      bytesSinceSnapshot = 0;
       appliedListeners.forEach(AppliedListener::onReset);
       return true;
     } catch (RuntimeException e) {
