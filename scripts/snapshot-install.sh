@@ -95,7 +95,7 @@ cluster_json() { # node
 applied_of() {
   cluster_json "$1" | jq -r --arg id "$1" \
     '.nodes[] | select(.id == $id) | .replicas[]? | select((.shard // 0) == 0) | (.appliedIndex // "0")' \
-    2>/dev/null | head -1
+    2>/dev/null | head -1 || true
 }
 leader_of_shard() { cluster_json 1 | jq -r '.shards[] | select((.id // 0) == 0) | .leaderId' | head -1; }
 
@@ -134,8 +134,8 @@ pid=$(cat "$dir/node.pid")
 peak=0
 while :; do
   kill -0 "$pid" 2>/dev/null || die "node $victim exited (see $dir/node.log)"
-  hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-  ((hwm > peak)) && peak=$hwm
+  hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  if ((${hwm:-0} > peak)); then peak=$hwm; fi
   applied=$(applied_of "$victim")
   if [[ -n $applied && $applied -ge $target ]]; then break; fi
   (($(date +%s%3N) - t0 < TIMEOUT_SECS * 1000)) || die "node $victim not caught up within $TIMEOUT_SECS s"

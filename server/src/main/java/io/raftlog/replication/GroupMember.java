@@ -53,9 +53,9 @@ final class GroupMember implements AutoCloseable {
   /**
    * A snapshot install copies the leader's snapshot files in GetFile RPCs of this many bytes, one
    * at a time, each written to the follower's disk as it arrives (CopySession, copy to file): what
-   * an install holds in memory on either side is about one chunk. JRaft's 128 KiB made a 2 GB
-   * shard sixteen thousand round trips, each waiting on the last; 1 MiB cuts that eightfold and
-   * stays far below the JVM's heap.
+   * an install holds in memory on either side is about one chunk. JRaft's 128 KiB made a 2 GB shard
+   * sixteen thousand round trips, each waiting on the last; 1 MiB cuts that eightfold and stays far
+   * below the JVM's heap.
    */
   static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
