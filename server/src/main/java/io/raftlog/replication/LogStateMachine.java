@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,7 +95,6 @@ final class LogStateMachine extends GroupStateMachine {
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
     long bytes = 0;
-    Set<String> dropped = Set.of(); // streams whose records a truncate or delete dropped
     Map<String, Long> changed = Map.of();
     Set<String> truncated = Set.of();
     try (StoreBatch batch = store.newBatch()) {
@@ -105,9 +103,7 @@ final class LogStateMachine extends GroupStateMachine {
         // Entries the store already holds come back when Raft replays its log after a restart.
         if (index > store.appliedIndex()) {
           bytes += it.getData().remaining();
-          ShardEntry entry = ShardEntry.parseFrom(it.getData());
-          AppendOutcome outcome = applier.apply(batch, entry, index);
-          dropped = dropsRecords(entry, dropped);
+          AppendOutcome outcome = applier.apply(batch, ShardEntry.parseFrom(it.getData()), index);
           lastIndex = index;
           Closure done = it.done();
           if (done instanceof AppendClosure c) {
@@ -140,34 +136,12 @@ final class LogStateMachine extends GroupStateMachine {
       return;
     }
     if (!truncated.isEmpty()) {
-      store.reclaim(truncated);
+      store.reclaim(truncated); // compacts in the background: nothing waits here
     }
     answers.forEach(Runnable::run);
-    if (!dropped.isEmpty()) {
-      store.reclaim(dropped); // compacts in the background: nothing waits here
-    }
     for (AppliedListener l : appliedListeners) {
       changed.forEach(l::onApplied);
     }
-  }
-
-  /** {@code into} plus the streams whose records {@code entry} drops, if any. */
-  private static Set<String> dropsRecords(ShardEntry entry, Set<String> into) {
-    Set<String> out = into;
-    switch (entry.getKindCase()) {
-      case TRUNCATE -> {
-        out = into.isEmpty() ? new HashSet<>() : into;
-        for (var t : entry.getTruncate().getStreamsList()) {
-          out.add(t.getStream());
-        }
-      }
-      case DELETE -> {
-        out = into.isEmpty() ? new HashSet<>() : into;
-        out.add(entry.getDelete().getStream());
-      }
-      default -> {}
-    }
-    return out;
   }
 
   @Override

@@ -65,9 +65,12 @@ final class Reclaimer {
     }
     long start = System.nanoTime();
     for (String s : streams) {
-      byte[] from = KeyLayout.recordPrefix(s);
       try {
-        handle.compact(from, KeyLayout.successor(from));
+        // The records (their chunks in blob files), then the chunk index's small keys.
+        byte[] records = KeyLayout.recordPrefix(s);
+        handle.compact(records, KeyLayout.successor(records));
+        byte[] index = KeyLayout.indexPrefix(s);
+        handle.compact(index, KeyLayout.successor(index));
       } catch (RocksDBException | RuntimeException e) {
         // A closed or swapped store (shutdown, snapshot install): what it held is gone anyway.
         LOG.debug("cannot compact the dropped records of stream '{}'", s, e);
