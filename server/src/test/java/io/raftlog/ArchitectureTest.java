@@ -11,8 +11,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.NamedStream;
+import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreBatch;
 import io.raftlog.storage.StoreException;
@@ -70,6 +72,8 @@ class ArchitectureTest {
                           LogReader.class,
                           StoredRecords.class,
                           StreamMeta.class,
+                          RetentionPolicy.class,
+                          ConsumerPosition.class,
                           NamedStream.class,
                           StoreException.class)))
           .because(
