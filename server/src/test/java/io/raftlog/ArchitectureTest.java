@@ -13,6 +13,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.LogReader;
+import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.NamedStream;
 import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.RocksLogStore;
@@ -75,6 +76,8 @@ class ArchitectureTest {
                           RetentionPolicy.class,
                           ConsumerPosition.class,
                           NamedStream.class,
+                          RetentionPolicy.class,
+                          ConsumerPosition.class,
                           StoreException.class)))
           .because(
               "the service reads a replica's applied state through LogReader; how the store keeps"
