@@ -11,7 +11,6 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.NamedStream;
@@ -73,8 +72,6 @@ class ArchitectureTest {
                           LogReader.class,
                           StoredRecords.class,
                           StreamMeta.class,
-                          RetentionPolicy.class,
-                          ConsumerPosition.class,
                           NamedStream.class,
                           RetentionPolicy.class,
                           ConsumerPosition.class,
