@@ -42,7 +42,7 @@ final class RunBuilder {
   static Verdict verdict(List<Violation> found) {
     Map<Violation.Kind, Long> counts = new EnumMap<>(Violation.Kind.class);
     found.forEach(v -> counts.merge(v.kind(), 1L, Long::sum));
-    return new Verdict(0, 0, 0, 0, 0, 0, 2, 0, counts, found, 0);
+    return new Verdict(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, counts, found, 0);
   }
 
   /** Record {@code seq} of stream {@code stream} acknowledged at {@code offset}. */
