@@ -126,7 +126,7 @@ public final class ChaosRun {
     ClusterProbe.awaitConverged(nodes, shards.replicas(), SETTLE_TIMEOUT);
     terms.stop();
     List<StreamContent> truth = FinalReads.linearizable(nodes, history, o.streams());
-    consumers.recordFinal();
+    consumers.recordFinal(log);
     load.stopConsumingAt(truth.get(0).next(), SETTLE_TIMEOUT);
     if (load.resubscribed.get() > 0) {
       log.printf(

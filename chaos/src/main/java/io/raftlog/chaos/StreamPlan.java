@@ -70,13 +70,15 @@ final class StreamPlan {
 
   /**
    * Creates the streams with a retention (the others are made by their first append); a stream that
-   * cannot be made so is said on {@code log} and left to its first append (it then keeps every
-   * record, which the checks allow too).
+   * cannot be made so is left to its first append (it then keeps every record, which the checks
+   * allow too), and {@code log} says how many, and the first one's error.
    *
    * @return how many streams got their retention
    */
   int createBounded(RaftlogClient client, PrintStream log) {
     int made = 0;
+    int unmade = 0;
+    String firstError = null;
     for (int i = 0; i < streams; i++) {
       Bound b = of(i);
       if (b != Bound.MAX_RECORDS && b != Bound.MAX_BYTES) {
@@ -93,8 +95,14 @@ final class StreamPlan {
         }
         made++;
       } catch (RaftlogException e) {
-        log.printf("chaos: %s keeps every record: %s%n", name, e.getMessage());
+        unmade++;
+        firstError = firstError == null ? e.getMessage() : firstError;
       }
+    }
+    if (unmade > 0) {
+      log.printf(
+          "chaos: %d streams keep every record, their retention could not be set: %s%n",
+          unmade, firstError);
     }
     return made;
   }
