@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shard's state machine: applies its committed Raft entries ({@link ShardEntry}: appends,
- * stream creates and deletes, decided by {@link EntryApplier}) to the shard's {@link
- * RocksLogStore}, and saves and loads the shard's snapshots. Knows nothing of gRPC.
+ * stream creates, updates, truncations and deletes, consumer commits, decided by {@link
+ * EntryApplier}) to the shard's {@link RocksLogStore}, and saves and loads the shard's snapshots.
+ * Knows nothing of gRPC.
  *
  * <p>All entries handed over by one {@code onApply} call are written in one store batch, and the
  * leader's callers are answered only after that write. JRaft calls every method here on the group's
@@ -84,6 +85,7 @@ final class LogStateMachine extends GroupStateMachine {
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
     Map<String, Long> changed = Map.of();
+    Set<String> truncated = Set.of();
     try (StoreBatch batch = store.newBatch()) {
       while (it.hasNext()) {
         long index = it.getIndex();
@@ -108,6 +110,7 @@ final class LogStateMachine extends GroupStateMachine {
       if (lastIndex > 0) {
         batch.commit(lastIndex);
         changed = batch.changed();
+        truncated = batch.truncated();
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // A corrupt entry or a failing disk: stop applying rather than diverge from the other
@@ -118,6 +121,9 @@ final class LogStateMachine extends GroupStateMachine {
           Math.max(1, it.hasNext() ? passed + 1 : passed),
           new Status(RaftError.ESTATEMACHINE, "apply failed: %s", e.getMessage()));
       return;
+    }
+    if (!truncated.isEmpty()) {
+      store.reclaim(truncated);
     }
     answers.forEach(Runnable::run);
     for (AppliedListener l : appliedListeners) {

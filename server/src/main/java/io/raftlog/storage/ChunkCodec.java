@@ -131,6 +131,42 @@ final class ChunkCodec {
     return new Span(from, to, count - countSoFar, bytes, false);
   }
 
+  private static final int TIMESTAMP_TAG = (Record.TIMESTAMP_MS_FIELD_NUMBER << 3);
+
+  /**
+   * The offset of the first record of {@code chunk} (whose first record has offset {@code
+   * chunkOffset}) whose timestamp is at or after {@code timestampMs}; one past the chunk's last
+   * record if none. Reads each record's tags up to its timestamp, copies nothing.
+   */
+  static long firstAtOrAfter(byte[] chunk, long chunkOffset, long timestampMs) {
+    CodedInputStream in = CodedInputStream.newInstance(chunk);
+    long o = chunkOffset;
+    try {
+      for (; !in.isAtEnd(); o++) {
+        int tag = in.readTag();
+        if (tag != RECORDS_FIELD_TAG) {
+          throw corrupt(chunkOffset, o, "a tag of " + tag + " where a record should start", null);
+        }
+        int limit = in.pushLimit(in.readRawVarint32());
+        long ts = 0;
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+          if (t == TIMESTAMP_TAG) {
+            ts = in.readInt64();
+          } else {
+            in.skipField(t);
+          }
+        }
+        in.popLimit(limit);
+        if (ts >= timestampMs) {
+          return o;
+        }
+      }
+    } catch (IOException e) {
+      throw corrupt(chunkOffset, o, "bytes that are not a record (" + e.getMessage() + ")", e);
+    }
+    return o;
+  }
+
   private static StoreException corrupt(long chunkOffset, long offset, String what, Throwable e) {
     return new StoreException(
         "the stored chunk from offset "

@@ -6,10 +6,18 @@ import java.util.Arrays;
 
 /**
  * The keys of a shard store (docs/design/streams.md): {@code r}+name+{@code 0x00}+offset (8 bytes,
- * big-endian) holds a chunk of records; {@code s}+name the stream's {@link StreamMeta}; {@code
- * p}+producer id (8 bytes) the producer's entry; {@code g/applied_index} the Raft index. Names
- * never contain {@code 0x00}, so a stream's records sort together and before those of any name it
- * is a prefix of; big-endian offsets sort in offset order under RocksDB's bytewise comparator.
+ * big-endian) holds a chunk of records; {@code i}+name+{@code 0x00}+running max timestamp (8
+ * bytes)+chunk offset (8 bytes) indexes that chunk (its record count and bytes, {@link
+ * ChunkIndex}); {@code c}+name+{@code 0x00}+consumer a named consumer's position; {@code s}+name
+ * the stream's {@link StreamMeta}; {@code p}+producer id (8 bytes) the producer's entry; {@code
+ * g/applied_index} the Raft index. Names never contain {@code 0x00}, so a stream's keys of one
+ * family sort together and before those of any name it is a prefix of; big-endian offsets sort in
+ * offset order under RocksDB's bytewise comparator.
+ *
+ * <p>The time index is keyed by the stream's running maximum timestamp (the greatest record
+ * timestamp up to and including the chunk), which never decreases from one chunk to the next, and
+ * timestamps are positive (a record without one gets the leader's time): so the index keys sort in
+ * chunk order, and one seek finds the first chunk whose running maximum reaches a time.
  *
  * <p>Pure functions over bytes, used by the store's reads and its write batch on any thread.
  */
@@ -17,6 +25,8 @@ final class KeyLayout {
   private static final byte RECORD = 'r';
   private static final byte STREAM = 's';
   private static final byte PRODUCER = 'p';
+  private static final byte INDEX = 'i';
+  private static final byte CONSUMER = 'c';
 
   /** The key of the Raft index the store holds the changes up to. */
   static final byte[] APPLIED_INDEX = "g/applied_index".getBytes(StandardCharsets.UTF_8);
@@ -36,13 +46,63 @@ final class KeyLayout {
 
   /** What every chunk key of {@code stream} starts with. */
   static byte[] recordPrefix(String stream) {
-    byte[] n = name(stream);
-    return ByteBuffer.allocate(n.length + 2).put(RECORD).put(n).put((byte) 0).array();
+    return prefix(RECORD, stream);
   }
 
   /** The offset of the first record of the chunk under {@code recordKey}. */
   static long chunkOffset(byte[] recordKey) {
     return ByteBuffer.wrap(recordKey, recordKey.length - 8, 8).getLong();
+  }
+
+  /** What every time-index key of {@code stream} starts with. */
+  static byte[] indexPrefix(String stream) {
+    return prefix(INDEX, stream);
+  }
+
+  /**
+   * The time-index key of the chunk from {@code chunkOffset}, up to which the max is {@code ts}.
+   */
+  static byte[] indexKey(String stream, long maxTimestampMs, long chunkOffset) {
+    byte[] prefix = indexPrefix(stream);
+    return ByteBuffer.allocate(prefix.length + 16)
+        .put(prefix)
+        .putLong(maxTimestampMs)
+        .putLong(chunkOffset)
+        .array();
+  }
+
+  /** The chunk offset an {@link #indexKey} names. */
+  static long indexedChunk(byte[] indexKey) {
+    return ByteBuffer.wrap(indexKey, indexKey.length - 8, 8).getLong();
+  }
+
+  /** The running max timestamp an {@link #indexKey} holds. */
+  static long indexedMaxTimestamp(byte[] indexKey) {
+    return ByteBuffer.wrap(indexKey, indexKey.length - 16, 8).getLong();
+  }
+
+  /** What every consumer key of {@code stream} starts with. */
+  static byte[] consumerPrefix(String stream) {
+    return prefix(CONSUMER, stream);
+  }
+
+  static byte[] consumerKey(String stream, String consumer) {
+    byte[] prefix = consumerPrefix(stream);
+    byte[] c = name(consumer);
+    return ByteBuffer.allocate(prefix.length + c.length).put(prefix).put(c).array();
+  }
+
+  /**
+   * The consumer a {@link #consumerKey} of a stream whose prefix has {@code prefixLength} names.
+   */
+  static String consumerName(byte[] consumerKey, int prefixLength) {
+    return new String(
+        consumerKey, prefixLength, consumerKey.length - prefixLength, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] prefix(byte family, String stream) {
+    byte[] n = name(stream);
+    return ByteBuffer.allocate(n.length + 2).put(family).put(n).put((byte) 0).array();
   }
 
   static byte[] streamKey(String stream) {

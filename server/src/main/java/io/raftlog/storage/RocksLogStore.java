@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -117,10 +118,13 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
       }
       long end = meta.nextOffset();
       // Offsets are unsigned on the wire: 2^63 and above arrive negative, and are past the end.
-      if (maxRecords <= 0 || Long.compareUnsigned(offset, end) >= 0) {
+      // Below the first offset the records are gone (a chunk straddling it may still hold some).
+      if (maxRecords <= 0
+          || Long.compareUnsigned(offset, end) >= 0
+          || Long.compareUnsigned(offset, meta.firstOffset()) < 0) {
         return Optional.of(StoredRecords.none(meta.firstOffset(), end));
       }
-      return Optional.of(readChunks(db, snapshot, stream, offset, end, maxRecords, maxBytes));
+      return Optional.of(readChunks(db, snapshot, stream, offset, meta, maxRecords, maxBytes));
     } catch (RocksDBException e) {
       throw new StoreException("cannot read stream '" + stream + "' at offset " + offset, e);
     } finally {
@@ -134,10 +138,11 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
       Snapshot snapshot,
       String stream,
       long offset,
-      long end,
+      StreamMeta meta,
       int maxRecords,
       int maxBytes)
       throws RocksDBException {
+    long end = meta.nextOffset();
     List<ByteString> parts = new ArrayList<>();
     int count = 0;
     // The bounds keep the iterator within this stream's keys.
@@ -170,33 +175,104 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
         }
       }
       it.status();
-      return new StoredRecords(parts, count, end);
+      return new StoredRecords(parts, count, meta.firstOffset(), end);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Cost: a get of the stream's meta, one seek in its chunk index ({@link ChunkIndex}), one get
+   * of the chunk found and a walk of its records' tags (up to 256 KiB, no copy): independent of the
+   * stream's length.
+   */
+  @Override
+  public OptionalLong offsetAtTime(String stream, long timestampMs) {
+    handle.readLock().lock();
+    RocksDB db = handle.db();
+    Snapshot snapshot = db.getSnapshot();
+    try (ReadOptions at = new ReadOptions().setSnapshot(snapshot)) {
+      byte[] stored = db.get(at, KeyLayout.streamKey(stream));
+      StreamMeta meta =
+          StreamMeta.ofStream(stream, stored == null ? null : StreamMeta.decode(stored));
+      if (meta == null) {
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(ChunkIndex.offsetAtTime(db, at, stream, meta, timestampMs));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read stream '" + stream + "' by time", e);
+    } finally {
+      db.releaseSnapshot(snapshot);
+      handle.readLock().unlock();
     }
   }
 
   @Override
-  public OptionalLong offsetAtTime(String stream, long timestampMs) {
-    throw new UnsupportedOperationException("issue 20: the time index is not built yet");
-  }
-
-  @Override
   public Optional<ConsumerPosition> consumer(String stream, String consumer) {
-    throw new UnsupportedOperationException("issue 20: named consumers are not stored yet");
+    handle.readLock().lock();
+    try {
+      byte[] v = handle.db().get(KeyLayout.consumerKey(stream, consumer));
+      return Optional.ofNullable(v == null ? null : ConsumerPosition.decode(consumer, v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read consumer '" + consumer + "' of '" + stream + "'", e);
+    } finally {
+      handle.readLock().unlock();
+    }
   }
 
   @Override
   public List<ConsumerPosition> consumers(String stream, String startAfter, int limit) {
-    throw new UnsupportedOperationException("issue 20: named consumers are not stored yet");
+    List<ConsumerPosition> out = new ArrayList<>();
+    if (limit <= 0) {
+      return out;
+    }
+    byte[] prefix = KeyLayout.consumerPrefix(stream);
+    // The smallest key after startAfter's: names hold no 0x00.
+    byte[] from =
+        startAfter.isEmpty()
+            ? prefix
+            : Arrays.copyOf(
+                KeyLayout.consumerKey(stream, startAfter),
+                KeyLayout.consumerKey(stream, startAfter).length + 1);
+    handle.readLock().lock();
+    try (Slice upper = new Slice(KeyLayout.successor(prefix));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = handle.db().newIterator(ro)) {
+      for (it.seek(from); it.isValid() && out.size() < limit; it.next()) {
+        String name = KeyLayout.consumerName(it.key(), prefix.length);
+        out.add(ConsumerPosition.decode(name, it.value()));
+      }
+      it.status();
+      return out;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot list the consumers of '" + stream + "'", e);
+    } finally {
+      handle.readLock().unlock();
+    }
   }
 
   /**
    * Where a truncation of {@code stream} down to at most {@code maxBytes} stored bytes goes: the
    * first offset of the oldest stored chunk such that it and the chunks after it hold at most
-   * {@code maxBytes}; the stream's first offset when it holds no more than that already. For the
-   * shard leader's retention check.
+   * {@code maxBytes}; the stream's first offset when it holds no more than that already (also when
+   * the stream does not exist: 0). For the shard leader's retention check. Cost: a get of the meta,
+   * then, only when the stream holds more, a walk of its chunk index from the oldest chunk (16-byte
+   * keys, one per 256 KiB chunk) up to the cut.
    */
   public long offsetKeepingBytes(String stream, long maxBytes) {
-    throw new UnsupportedOperationException("issue 20: chunk sizes are not indexed yet");
+    handle.readLock().lock();
+    try {
+      byte[] stored = handle.db().get(KeyLayout.streamKey(stream));
+      if (stored == null) {
+        return 0;
+      }
+      return ChunkIndex.offsetKeepingBytes(
+          handle.db(), stream, StreamMeta.decode(stored), maxBytes);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the chunk index of '" + stream + "'", e);
+    } finally {
+      handle.readLock().unlock();
+    }
   }
 
   /**

@@ -1,9 +1,14 @@
 package io.raftlog.storage;
 
 import io.raftlog.api.v1.Record;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -14,8 +19,11 @@ import org.rocksdb.WriteBatch;
  * #stream}, {@link #nextOffset}, {@link #exists}) see what it staged.
  *
  * <p>Records are gathered into chunks ({@link ChunkCodec.Writer}) keyed by the offset of their
- * first record ({@link KeyLayout}). Made by {@link RocksLogStore#newBatch} for the shard's state
- * machine, used by its apply thread only, then closed.
+ * first record ({@link KeyLayout}); each closed chunk also gets its {@link ChunkIndex} key. A
+ * truncation or a delete is staged as range deletes; one that follows appends of the same batch
+ * accounts for the chunks the batch staged (kept in memory, as RocksDB cannot read a write batch
+ * back). Made by {@link RocksLogStore#newBatch} for the shard's state machine, used by its apply
+ * thread only, then closed.
  */
 public final class StoreBatch implements AutoCloseable {
   private final RocksHandle handle;
@@ -27,10 +35,21 @@ public final class StoreBatch implements AutoCloseable {
   private final ChunkCodec.Writer chunk = new ChunkCodec.Writer();
   private String chunkStream;
   private long chunkOffset;
+  // The chunks this batch closed, in order, of every stream: a later truncation in the batch must
+  // count them, and cannot read them back from the write batch.
+  private final List<Closed> closed = new ArrayList<>();
+  private final Set<String> truncated = new LinkedHashSet<>();
+
+  private record Closed(String stream, ChunkIndex.Entry entry) {}
 
   private static final class Staged {
     StreamMeta meta;
     boolean changed;
+    // The stream's stored keys of chunks and index below this offset were deleted by this batch;
+    // Long.MAX_VALUE: all of its stored keys were (the stream was deleted).
+    long storedFrom;
+    // Consumer positions this batch wrote (null: deleted), by consumer.
+    Map<String, ConsumerPosition> consumers;
 
     Staged(StreamMeta meta) {
       this.meta = meta;
@@ -57,14 +76,48 @@ public final class StoreBatch implements AutoCloseable {
     return m == null ? 0 : m.nextOffset();
   }
 
-  /** Creates a stream that has no meta (a new one, or {@code default} before its first write). */
+  /** The stream's meta with this batch's changes, {@code default} included; empty if none. */
+  public Optional<StreamMeta> existing(String name) {
+    return Optional.ofNullable(StreamMeta.ofStream(name, staged(name).meta));
+  }
+
+  /**
+   * Creates a stream that keeps every record; see {@link #create(String, long, RetentionPolicy)}.
+   */
   public void create(String name, long createdMs) {
+    create(name, createdMs, RetentionPolicy.KEEP_ALL);
+  }
+
+  /** Creates a stream that has no meta (a new one, or {@code default} before its first write). */
+  public void create(String name, long createdMs, RetentionPolicy retention) {
     Staged s = staged(name);
     if (s.meta != null) {
       throw new IllegalStateException("stream '" + name + "' exists already");
     }
-    s.meta = new StreamMeta(createdMs, 0, 0);
+    s.meta = new StreamMeta(createdMs, 0, 0, 0, 0, retention);
     s.changed = true;
+  }
+
+  /** Replaces an existing stream's retention. */
+  public void setRetention(String name, RetentionPolicy retention) {
+    Staged s = existingStaged(name);
+    s.meta = s.meta.withRetention(retention);
+    s.changed = true;
+  }
+
+  /**
+   * The timestamp for a record of {@code name} that has none, appended by an entry stamped {@code
+   * appendTimeMs}: see {@link StreamMeta#leaderTimestamp}; the stream then remembers it as the last
+   * time the leader assigned.
+   */
+  public long assignTimestamp(String name, long appendTimeMs) {
+    Staged s = existingStaged(name);
+    long ts = s.meta.leaderTimestamp(appendTimeMs);
+    if (ts != s.meta.lastAppendMs()) {
+      s.meta = s.meta.assigned(ts);
+      s.changed = true;
+    }
+    return ts;
   }
 
   /**
@@ -91,7 +144,7 @@ public final class StoreBatch implements AutoCloseable {
       chunkOffset = s.meta.nextOffset();
     }
     chunk.add(record);
-    s.meta = s.meta.plus(1);
+    s.meta = s.meta.plusRecord(record.getTimestampMs());
     s.changed = true;
     if (chunk.isFull()) {
       closeChunk();
@@ -99,8 +152,8 @@ public final class StoreBatch implements AutoCloseable {
   }
 
   /**
-   * Deletes the stream's records and meta; the name is then free, and a stream created under it
-   * starts at offset 0. Harmless for a stream without meta.
+   * Deletes the stream's records, index, named consumers and meta; the name is then free, and a
+   * stream created under it starts at offset 0. Harmless for a stream without meta.
    */
   public void delete(String name) {
     Staged s = staged(name);
@@ -108,15 +161,121 @@ public final class StoreBatch implements AutoCloseable {
       chunk.clear(); // never staged: nothing to delete
       chunkStream = null;
     }
-    try {
-      // One range tombstone, however many chunks the stream has.
-      byte[] prefix = KeyLayout.recordPrefix(name);
-      wb.deleteRange(prefix, KeyLayout.successor(prefix));
-    } catch (RocksDBException e) {
-      throw new StoreException("cannot stage the delete of stream '" + name + "'", e);
+    // One range tombstone per key family, however many chunks and consumers the stream has; keys
+    // the batch staged before are covered too, and those it stages after are not.
+    for (byte[] prefix :
+        new byte[][] {
+          KeyLayout.recordPrefix(name), KeyLayout.indexPrefix(name), KeyLayout.consumerPrefix(name)
+        }) {
+      deleteRange(prefix, KeyLayout.successor(prefix));
     }
+    closed.removeIf(c -> c.stream().equals(name));
     s.meta = null;
     s.changed = true;
+    s.storedFrom = Long.MAX_VALUE;
+    s.consumers = null;
+    truncated.add(name);
+  }
+
+  /**
+   * Drops the records of an existing stream below {@code before} (at most its next offset): its
+   * first offset becomes {@code before}, and every chunk wholly below it goes, with its index key
+   * and its bytes (a chunk that straddles it stays; its lower records are not served). Nothing
+   * changes if {@code before} is at or below the first offset.
+   */
+  public void truncate(String name, long before) {
+    Staged s = existingStaged(name);
+    if (Long.compareUnsigned(before, s.meta.nextOffset()) > 0) {
+      throw new IllegalArgumentException(
+          "cannot truncate stream '" + name + "' past its next offset " + s.meta.nextOffset());
+    }
+    if (Long.compareUnsigned(before, s.meta.firstOffset()) <= 0) {
+      return;
+    }
+    if (name.equals(chunkStream)) {
+      closeChunk(); // so that the open chunk is counted with the others staged
+    }
+    List<ChunkIndex.Entry> mine = new ArrayList<>();
+    for (Closed c : closed) {
+      if (c.stream().equals(name)) {
+        mine.add(c.entry());
+      }
+    }
+    ChunkIndex.Cut cut;
+    handle.readLock().lock();
+    try {
+      cut = ChunkIndex.plan(handle.db(), name, s.storedFrom, mine, before);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the chunk index of stream '" + name + "'", e);
+    } finally {
+      handle.readLock().unlock();
+    }
+    if (cut.recordsUntil() > 0) {
+      deleteRange(KeyLayout.recordKey(name, 0), KeyLayout.recordKey(name, cut.recordsUntil()));
+    }
+    if (cut.indexUntil() != null) {
+      deleteRange(KeyLayout.indexPrefix(name), cut.indexUntil());
+      if (s.storedFrom != Long.MAX_VALUE) {
+        s.storedFrom = Math.max(s.storedFrom, cut.recordsUntil());
+      }
+      List<ChunkIndex.Entry> gone = mine.subList(0, cut.droppedStaged());
+      closed.removeIf(c -> c.stream().equals(name) && gone.contains(c.entry()));
+    }
+    s.meta = s.meta.from(before).plusBytes(-cut.droppedBytes());
+    s.changed = true;
+    truncated.add(name);
+  }
+
+  /**
+   * The streams this batch truncated or deleted, first touched first: their space can be reclaimed
+   * once it is committed ({@link RocksLogStore#reclaim}).
+   */
+  public Set<String> truncated() {
+    return Set.copyOf(truncated);
+  }
+
+  /** A named consumer's position with this batch's changes; empty if it has none. */
+  public Optional<ConsumerPosition> consumer(String stream, String consumer) {
+    Staged s = staged(stream);
+    if (s.consumers != null && s.consumers.containsKey(consumer)) {
+      return Optional.ofNullable(s.consumers.get(consumer));
+    }
+    if (s.storedFrom == Long.MAX_VALUE) {
+      return Optional.empty(); // deleted with its stream in this batch
+    }
+    handle.readLock().lock();
+    try {
+      byte[] v = handle.db().get(KeyLayout.consumerKey(stream, consumer));
+      return Optional.ofNullable(v == null ? null : ConsumerPosition.decode(consumer, v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read consumer '" + consumer + "' of '" + stream + "'", e);
+    } finally {
+      handle.readLock().unlock();
+    }
+  }
+
+  /** Stores a named consumer's position in {@code stream}. */
+  public void putConsumer(String stream, ConsumerPosition position) {
+    stagedConsumers(stream).put(position.consumer(), position);
+    put(KeyLayout.consumerKey(stream, position.consumer()), position.encode());
+  }
+
+  /** Forgets a named consumer of {@code stream}. */
+  public void deleteConsumer(String stream, String consumer) {
+    stagedConsumers(stream).put(consumer, null);
+    try {
+      wb.delete(KeyLayout.consumerKey(stream, consumer));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot stage a consumer delete", e);
+    }
+  }
+
+  private Map<String, ConsumerPosition> stagedConsumers(String stream) {
+    Staged s = staged(stream);
+    if (s.consumers == null) {
+      s.consumers = new HashMap<>();
+    }
+    return s.consumers;
   }
 
   /** Stores a producer's entry, read back by {@link RocksLogStore#producers}. */
@@ -133,8 +292,9 @@ public final class StoreBatch implements AutoCloseable {
   }
 
   /**
-   * The streams this batch created, appended to or deleted, first touched first, with their next
-   * offset after it (0 for one deleted and not created again).
+   * The streams whose meta this batch changed (created, appended to, truncated, updated or
+   * deleted), first touched first, with their next offset after it (0 for one deleted and not
+   * created again).
    */
   public Map<String, Long> changed() {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -169,6 +329,14 @@ public final class StoreBatch implements AutoCloseable {
     handle.write(wb, index);
   }
 
+  private Staged existingStaged(String name) {
+    Staged s = staged(name);
+    if (s.meta == null) {
+      throw new IllegalStateException("stream '" + name + "' does not exist");
+    }
+    return s;
+  }
+
   private Staged staged(String name) {
     Staged s = streams.get(name);
     if (s == null) {
@@ -188,10 +356,30 @@ public final class StoreBatch implements AutoCloseable {
 
   private void closeChunk() {
     if (chunkStream != null && !chunk.isEmpty()) {
-      put(KeyLayout.recordKey(chunkStream, chunkOffset), chunk.take());
-      chunkOffset = streams.get(chunkStream).meta.nextOffset();
+      Staged s = streams.get(chunkStream);
+      byte[] bytes = chunk.take();
+      put(KeyLayout.recordKey(chunkStream, chunkOffset), bytes);
+      // The stream's running maximum now covers every record of this chunk.
+      ChunkIndex.Entry e =
+          new ChunkIndex.Entry(
+              s.meta.maxTimestampMs(),
+              chunkOffset,
+              (int) (s.meta.nextOffset() - chunkOffset),
+              bytes.length);
+      put(e.key(chunkStream), e.value());
+      closed.add(new Closed(chunkStream, e));
+      s.meta = s.meta.plusBytes(bytes.length);
+      chunkOffset = s.meta.nextOffset();
     }
     chunk.clear();
+  }
+
+  private void deleteRange(byte[] from, byte[] until) {
+    try {
+      wb.deleteRange(from, until);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot stage a range delete", e);
+    }
   }
 
   private void put(byte[] key, byte[] value) {

@@ -7,7 +7,14 @@ import java.nio.ByteBuffer;
  * What a shard store keeps of one stream besides its records: when it was created (the shard
  * leader's clock), the first offset it can serve (records below it were truncated), one past its
  * last record, the bytes its stored chunks take, the last timestamp the leader assigned (times the
- * leader assigns never go back within a stream) and its retention.
+ * leader assigns never go back within a stream), its retention, and the greatest record timestamp
+ * so far (producer-set ones included): the running maximum the stream's time index is keyed by.
+ *
+ * <p>The running maximum lives here, not only in the last time-index key, because the meta is read
+ * and written by every batch that appends to the stream anyway: closing a chunk then costs no read
+ * of the index.
+ *
+ * <p>Immutable; {@link StoreBatch} derives the next meta on the apply thread.
  */
 public record StreamMeta(
     long createdMs,
@@ -15,7 +22,19 @@ public record StreamMeta(
     long nextOffset,
     long storedBytes,
     long lastAppendMs,
-    RetentionPolicy retention) {
+    RetentionPolicy retention,
+    long maxTimestampMs) {
+
+  /** A stream with no greatest timestamp counted yet. */
+  public StreamMeta(
+      long createdMs,
+      long firstOffset,
+      long nextOffset,
+      long storedBytes,
+      long lastAppendMs,
+      RetentionPolicy retention) {
+    this(createdMs, firstOffset, nextOffset, storedBytes, lastAppendMs, retention, 0);
+  }
 
   /** A stream that keeps every record and has no bytes or assigned times counted yet. */
   public StreamMeta(long createdMs, long firstOffset, long nextOffset) {
@@ -37,17 +56,76 @@ public record StreamMeta(
     return stored;
   }
 
-  /** The same stream after {@code count} more records. */
-  StreamMeta plus(long count) {
+  /**
+   * The timestamp the leader gives a record that has none, appended at {@code appendTimeMs} (the
+   * entry's leader clock): never before the last one it gave in this stream, so a clock stepped
+   * back, or a new leader on a slower clock, stamps the stream's last time again until its clock
+   * passes it. The one place of that rule.
+   */
+  long leaderTimestamp(long appendTimeMs) {
+    return Math.max(appendTimeMs, lastAppendMs);
+  }
+
+  /** The same stream after one more record, of timestamp {@code timestampMs}. */
+  StreamMeta plusRecord(long timestampMs) {
     return new StreamMeta(
-        createdMs, firstOffset, nextOffset + count, storedBytes, lastAppendMs, retention);
+        createdMs,
+        firstOffset,
+        nextOffset + 1,
+        storedBytes,
+        lastAppendMs,
+        retention,
+        Math.max(maxTimestampMs, timestampMs));
+  }
+
+  /**
+   * The same stream after the leader assigned {@code timestampMs} (see {@link #leaderTimestamp}).
+   */
+  StreamMeta assigned(long timestampMs) {
+    return new StreamMeta(
+        createdMs,
+        firstOffset,
+        nextOffset,
+        storedBytes,
+        Math.max(lastAppendMs, timestampMs),
+        retention,
+        maxTimestampMs);
+  }
+
+  /** The same stream with {@code delta} more bytes of stored chunks. */
+  StreamMeta plusBytes(long delta) {
+    return new StreamMeta(
+        createdMs,
+        firstOffset,
+        nextOffset,
+        storedBytes + delta,
+        lastAppendMs,
+        retention,
+        maxTimestampMs);
+  }
+
+  /** The same stream served from {@code first} on. */
+  StreamMeta from(long first) {
+    return new StreamMeta(
+        createdMs, first, nextOffset, storedBytes, lastAppendMs, retention, maxTimestampMs);
+  }
+
+  StreamMeta withRetention(RetentionPolicy policy) {
+    return new StreamMeta(
+        createdMs, firstOffset, nextOffset, storedBytes, lastAppendMs, policy, maxTimestampMs);
   }
 
   /** The form written before retention (created, first, next): read, never written. */
   static final int OLD_ENCODED_BYTES = 24;
 
-  /** created, first, next, stored bytes, last assigned time, max age, bytes, records, flags. */
-  static final int ENCODED_BYTES = 8 * 8 + 1;
+  /**
+   * The first form with retention (created, first, next, stored bytes, last assigned time, max age,
+   * bytes, records, flags): read, never written.
+   */
+  static final int RETENTION_ENCODED_BYTES = 8 * 8 + 1;
+
+  /** The form written: {@link #RETENTION_ENCODED_BYTES}'s, then the greatest timestamp. */
+  static final int ENCODED_BYTES = RETENTION_ENCODED_BYTES + 8;
 
   private static final byte HOLD_FOR_CONSUMERS = 1;
 
@@ -62,6 +140,7 @@ public record StreamMeta(
         .putLong(retention.maxBytes())
         .putLong(retention.maxRecords())
         .put(retention.holdForConsumers() ? HOLD_FOR_CONSUMERS : 0)
+        .putLong(maxTimestampMs)
         .array();
   }
 
@@ -71,7 +150,7 @@ public record StreamMeta(
     if (bytes.length == OLD_ENCODED_BYTES) {
       return new StreamMeta(b.getLong(), b.getLong(), b.getLong());
     }
-    if (bytes.length != ENCODED_BYTES) {
+    if (bytes.length != ENCODED_BYTES && bytes.length != RETENTION_ENCODED_BYTES) {
       throw new StoreException(
           "a stored stream meta is corrupt: "
               + bytes.length
@@ -80,13 +159,15 @@ public record StreamMeta(
               + " should be",
           null);
     }
-    return new StreamMeta(
-        b.getLong(),
-        b.getLong(),
-        b.getLong(),
-        b.getLong(),
-        b.getLong(),
+    long created = b.getLong();
+    long first = b.getLong();
+    long next = b.getLong();
+    long stored = b.getLong();
+    long lastAppend = b.getLong();
+    RetentionPolicy retention =
         new RetentionPolicy(
-            b.getLong(), b.getLong(), b.getLong(), (b.get() & HOLD_FOR_CONSUMERS) != 0));
+            b.getLong(), b.getLong(), b.getLong(), (b.get() & HOLD_FOR_CONSUMERS) != 0);
+    long maxTimestamp = b.remaining() >= 8 ? b.getLong() : 0;
+    return new StreamMeta(created, first, next, stored, lastAppend, retention, maxTimestamp);
   }
 }

@@ -16,6 +16,7 @@ import io.raftlog.replication.AppendOutcome.Appended;
 import io.raftlog.replication.AppendOutcome.Kind;
 import io.raftlog.replication.AppendOutcome.PartOffsets;
 import io.raftlog.replication.AppendOutcome.Rejected;
+import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoredRecords;
 import io.raftlog.storage.StreamMeta;
@@ -130,7 +131,10 @@ class LogStateMachineTest {
       assertEquals(1000, records.get(0).getTimestampMs());
       assertEquals(2000, records.get(2).getTimestampMs());
       // `default` got its meta with its first write.
-      assertEquals(Optional.of(new StreamMeta(1000, 0, 3)), store.stream("default"));
+      // 28 bytes in two chunks; the greatest timestamp and the last the leader gave: 2000.
+      assertEquals(
+          Optional.of(new StreamMeta(1000, 0, 3, 28, 2000, RetentionPolicy.KEEP_ALL, 2000)),
+          store.stream("default"));
     }
   }
 

@@ -53,15 +53,36 @@ class ChunkCodecFuzzTest {
         chunk, 0, data.consumeLong(0, n), data.consumeInt(1, 100), data.consumeInt(1, 1 << 20));
   }
 
-  /** The stored stream meta: exactly 24 bytes decode; anything else is a StoreException. */
+  /**
+   * The stored stream meta: bytes of one of its three lengths (before retention, with it, with the
+   * running max timestamp) decode, and encode again to what decodes the same; anything else is a
+   * StoreException.
+   */
   @FuzzTest(maxDuration = "1m")
   void streamMeta(byte[] bytes) {
+    boolean known =
+        bytes.length == StreamMeta.OLD_ENCODED_BYTES
+            || bytes.length == StreamMeta.RETENTION_ENCODED_BYTES
+            || bytes.length == StreamMeta.ENCODED_BYTES;
     try {
       StreamMeta m = StreamMeta.decode(bytes);
-      assertEquals(StreamMeta.ENCODED_BYTES, bytes.length);
+      assertTrue(known, bytes.length + " bytes decoded");
       assertEquals(m, StreamMeta.decode(m.encode()));
     } catch (StoreException e) {
-      assertTrue(bytes.length != StreamMeta.ENCODED_BYTES);
+      assertTrue(!known, e.getMessage());
+    }
+  }
+
+  /** The walk by time over any bytes ends in an offset within the chunk or a StoreException. */
+  @FuzzTest(maxDuration = "30s")
+  void timeWalk(FuzzedDataProvider data) {
+    long ts = data.consumeLong();
+    byte[] chunk = data.consumeRemainingAsBytes();
+    try {
+      long o = ChunkCodec.firstAtOrAfter(chunk, 100, ts);
+      assertTrue(o >= 100 && o <= 100 + chunk.length, "offset " + o);
+    } catch (StoreException e) {
+      assertTrue(e.getMessage().startsWith("the stored chunk from offset "), e.getMessage());
     }
   }
 

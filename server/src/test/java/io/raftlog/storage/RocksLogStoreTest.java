@@ -67,7 +67,10 @@ class RocksLogStoreTest {
       assertEquals(3, store.read("s", 1, 1, 1 << 20).orElseThrow().nextOffset());
       assertEquals(3, store.read("s", 7, 10, 1 << 20).orElseThrow().nextOffset());
       assertEquals(3, store.read("s", -1, 10, 1 << 20).orElseThrow().nextOffset());
-      assertEquals(Optional.of(new StreamMeta(1000, 0, 3)), store.stream("s"));
+      // Two chunks: 5 + 7 bytes (offset 0 is not encoded), then 7.
+      assertEquals(
+          Optional.of(new StreamMeta(1000, 0, 3, 19, 0, RetentionPolicy.KEEP_ALL)),
+          store.stream("s"));
     }
   }
 
@@ -219,7 +222,9 @@ class RocksLogStoreTest {
       assertEquals(List.of(), names(store, "orders.", "orders.us", 100));
       assertEquals(List.of(), names(store, "q", "", 100));
       assertEquals(
-          List.of(new NamedStream("orders.us", new StreamMeta(5, 0, 1))),
+          List.of(
+              new NamedStream(
+                  "orders.us", new StreamMeta(5, 0, 1, 5, 0, RetentionPolicy.KEEP_ALL))),
           store.streams("orders.u", "", 100));
     }
   }
