@@ -122,7 +122,7 @@ final class NamedConsumers {
           restart(r);
         }
         if (r.position >= 0) {
-          step(r, random);
+          step(r, random, true);
         }
       }
     }
@@ -155,8 +155,12 @@ final class NamedConsumers {
     }
   }
 
-  /** One page read from the position, and the commit of what it read. */
-  private void step(Reader r, ThreadLocalRandom random) {
+  /**
+   * One page read from the position, and the commit of what it read; overtaken by retention or
+   * truncation, the consumer goes on from the stream's first offset at once ({@code chase}: once),
+   * or a stream that drops records faster than its consumer's steps would leave it behind.
+   */
+  private void step(Reader r, ThreadLocalRandom random, boolean chase) {
     List<String> up = nodes.upIds();
     if (up.isEmpty()) {
       return;
@@ -185,8 +189,8 @@ final class NamedConsumers {
               r.stream,
               e.getStatus().getCode().name(),
               String.valueOf(e.getStatus().getDescription())));
-      if (e.getStatus().getCode() == Status.Code.OUT_OF_RANGE) {
-        overtaken(r);
+      if (e.getStatus().getCode() == Status.Code.OUT_OF_RANGE && overtaken(r) && chase) {
+        step(r, random, false);
       }
       return;
     }
@@ -206,15 +210,21 @@ final class NamedConsumers {
   }
 
   /**
-   * The read was below the stream's first offset (truncation or retention passed it), or past its
-   * end on a node behind: the consumer goes on from the first offset if that is further.
+   * The read was below the stream's first offset (truncation or retention passed it): the consumer
+   * goes on from the first offset (Kafka's reset to earliest); whether that moved it.
    */
-  private void overtaken(Reader r) {
+  private boolean overtaken(Reader r) {
+    long first;
     try {
-      r.position = Math.max(r.position, client.describeStream(r.stream).getFirstOffset());
+      first = client.describeStream(r.stream).getFirstOffset();
     } catch (RuntimeException e) {
-      // the next step reads from the same position again
+      return false; // the next step reads from the same position again
     }
+    if (first <= r.position) {
+      return false;
+    }
+    r.position = first;
+    return true;
   }
 
   private void commit(Reader r) {
