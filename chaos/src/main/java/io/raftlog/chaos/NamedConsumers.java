@@ -24,10 +24,11 @@ import java.util.concurrent.TimeUnit;
  * Named consumers in a chaos run, one per stream the {@link StreamPlan} names, each reading its
  * stream as an application would: a page at a time from its position (a linearizable read on a
  * random live node, recorded as a {@code read}), then a commit of the offset after the last record
- * read ({@code commit}); at its start, and now and then after (a restart), it reads its committed
- * offset back ({@code position}) and goes on from there. Overtaken by truncation or retention (an
- * OUT_OF_RANGE read), it goes on from the stream's first offset. No commit is forced, so a
- * committed offset only grows. At the end the run records each one's committed offset as a final.
+ * read ({@code commit}); at its start, after its first acknowledged commit, and now and then after
+ * (a restart), it reads its committed offset back ({@code position}) and goes on from there.
+ * Overtaken by truncation or retention (an OUT_OF_RANGE read), it goes on from the stream's first
+ * offset. No commit is forced, so a committed offset only grows. At the end the run records each
+ * one's committed offset as a final.
  *
  * <p>Threads: {@code chaos-consumers} runs every consumer in turn; the run's thread starts and
  * stops it, then calls {@link #recordFinal}.
@@ -118,7 +119,9 @@ final class NamedConsumers {
         if (!running) {
           return;
         }
-        if (r.position < 0 || random.nextInt(RESTART_ONE_IN) == 0) {
+        boolean firstReadBack = r.committed >= 0 && !r.readBack;
+        if (r.position < 0 || firstReadBack || random.nextInt(RESTART_ONE_IN) == 0) {
+          r.readBack |= r.committed >= 0;
           restart(r);
         }
         if (r.position >= 0) {
@@ -262,6 +265,12 @@ final class NamedConsumers {
     long position = -1;
 
     long committed = -1;
+
+    /**
+     * Whether it restarted once it had committed: the first step after its first acknowledged
+     * commit does, so even a short run reads a commit back (the other restarts are at random).
+     */
+    boolean readBack;
 
     Reader(String stream, String name) {
       this.stream = stream;
