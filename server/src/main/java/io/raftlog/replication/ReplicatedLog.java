@@ -170,6 +170,24 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   }
 
   /**
+   * Truncates each of {@code due}'s streams to its new first offset in one entry, marked as decided
+   * by the retention check ({@code by_retention}: applied clamped to the stream's next offset, a
+   * stream gone meanwhile skipped). For {@link RetentionCheck}, on this shard's leader. Completes
+   * and fails as {@link #append} does.
+   */
+  CompletableFuture<AppendOutcome> truncateByRetention(List<RetentionPoint.Due> due) {
+    TruncateStreams.Builder t = TruncateStreams.newBuilder();
+    for (RetentionPoint.Due d : due) {
+      t.addStreams(
+          Truncation.newBuilder()
+              .setStream(d.stream())
+              .setBeforeOffset(d.to())
+              .setByRetention(true));
+    }
+    return propose(ShardEntry.newBuilder().setTruncate(t).build());
+  }
+
+  /**
    * Stores a named consumer's position, stamped with the leader's clock: {@link
    * AppendOutcome.Committed}, or {@link AppendOutcome.Rejected}: NOT_FOUND (no such stream),
    * OUT_OF_RANGE (past its next offset), PRECONDITION (below the stored offset without {@code
@@ -257,6 +275,11 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     return member;
   }
 
+  /** This replica's store, for the retention check's reads (which need more than LogReader). */
+  RocksLogStore store() {
+    return store;
+  }
+
   /** Before {@link DiskGuard} restarts this replica's member: see {@link LogStateMachine}. */
   void prepareRestart() {
     fsm.prepareRestart();
@@ -264,7 +287,8 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
 
   private AppliedListener snapshotWhenDue() {
     return (stream, next) -> {
-      if (fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
+      if ((fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
+              || fsm.bytesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_LOG_BYTES))
           && snapshotRunning.compareAndSet(false, true)) {
         // A snapshot request queues work on the apply thread this listener runs on: make it
         // from another.
@@ -274,7 +298,8 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
                     st -> {
                       snapshotRunning.set(false);
                       if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
-                        LOG.warn("shard {}: snapshot by entry count failed: {}", shard, st);
+                        LOG.warn(
+                            "shard {}: snapshot by entry count or log bytes failed: {}", shard, st);
                       }
                     }));
       }

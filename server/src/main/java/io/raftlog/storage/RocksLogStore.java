@@ -282,7 +282,7 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
    * deleted streams was committed.
    */
   public void reclaim(Collection<String> streams) {
-    // issue 20: compaction after truncation comes with disk reclaim.
+    handle.reclaimer().request(streams);
   }
 
   /** Every stored idempotent-producer entry, by producer id, as {@link StoreBatch} wrote it. */
