@@ -188,7 +188,7 @@ final class EntryApplier {
       if (t.getByRetention()) {
         continue;
       }
-      String name = t.getStream();
+      String name = StreamNames.orDefault(t.getStream());
       if (!exists(batch, name)) {
         return notFound(name);
       }
@@ -207,7 +207,7 @@ final class EntryApplier {
     }
     AppendOutcome first = null;
     for (Truncation t : entry.getStreamsList()) {
-      String name = t.getStream();
+      String name = StreamNames.orDefault(t.getStream());
       if (!exists(batch, name)) {
         continue; // a retention truncation of a stream deleted since the leader decided it
       }
@@ -227,7 +227,7 @@ final class EntryApplier {
   }
 
   private static AppendOutcome update(StoreBatch batch, UpdateStream entry) {
-    String name = entry.getStream();
+    String name = StreamNames.orDefault(entry.getStream());
     if (!exists(batch, name)) {
       return notFound(name);
     }
@@ -240,7 +240,7 @@ final class EntryApplier {
   }
 
   private static AppendOutcome commit(StoreBatch batch, CommitOffset entry) {
-    String name = entry.getStream();
+    String name = StreamNames.orDefault(entry.getStream());
     if (!exists(batch, name)) {
       return notFound(name);
     }
@@ -280,7 +280,7 @@ final class EntryApplier {
   }
 
   private static AppendOutcome deleteConsumer(StoreBatch batch, DeleteConsumer entry) {
-    String name = entry.getStream();
+    String name = StreamNames.orDefault(entry.getStream());
     ConsumerPosition stored =
         exists(batch, name) && StreamNames.problem(entry.getConsumer()) == null
             ? batch.consumer(name, entry.getConsumer()).orElse(null)

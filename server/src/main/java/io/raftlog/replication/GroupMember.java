@@ -50,6 +50,23 @@ final class GroupMember implements AutoCloseable {
    */
   static final int HEARTBEATS_PER_ELECTION_TIMEOUT = 3;
 
+  /**
+   * A snapshot install copies the leader's snapshot files in GetFile RPCs of this many bytes, one
+   * at a time, each written to the follower's disk as it arrives (CopySession, copy to file): what
+   * an install holds in memory on either side is about one chunk. JRaft's 128 KiB made a 2 GB shard
+   * sixteen thousand round trips, each waiting on the last; 1 MiB cuts that eightfold and stays far
+   * below the JVM's heap.
+   */
+  static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
+
+  /**
+   * How long a leader waits for a follower's answer to InstallSnapshot, which comes only once the
+   * follower downloaded and loaded the whole snapshot. JRaft's 5 minutes is 2 GB at 7 MB/s, which a
+   * busy disk can fall below; past it the leader sends the request again and the follower goes on
+   * with the same download (SnapshotExecutorImpl joins it), so this only spares a retry.
+   */
+  static final int INSTALL_SNAPSHOT_TIMEOUT_MS = 30 * 60_000;
+
   private final String groupId;
   private final NodeConfig config;
   private final List<Peer> replicas;
@@ -124,6 +141,8 @@ final class GroupMember implements AutoCloseable {
     // Bolt refuses writes to a connection with 64 KiB unsent, so nothing queues for it meanwhile
     // (SlowFollowerIT measures it; docs/design/streams.md, "A slow or stopped follower").
     raft.setMaxReplicatorInflightMsgs(16);
+    raft.setMaxByteCountPerRpc(SNAPSHOT_CHUNK_BYTES);
+    opts.setRpcInstallSnapshotTimeout(INSTALL_SNAPSHOT_TIMEOUT_MS);
     opts.setRaftOptions(raft);
     this.options = opts;
     this.node = transport.start(groupId, opts);

@@ -41,6 +41,10 @@ final class LogStateMachine extends GroupStateMachine {
   private final EntryApplier applier;
   private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
   private volatile long lastSnapshotIndex;
+  // Bytes of the Raft entries applied since the last snapshot, and bytes of records truncations
+  // and deletes dropped since then; written on the apply thread only.
+  private volatile long bytesSinceSnapshot;
+  private volatile long droppedSinceSnapshot;
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
   LogStateMachine(RocksLogStore store, int maxProducers) {
@@ -69,6 +73,32 @@ final class LogStateMachine extends GroupStateMachine {
   }
 
   /**
+   * Bytes of the Raft entries applied since the last snapshot (their data, as JRaft stores it give
+   * or take a header): what the Raft log holds that the next snapshot lets go.
+   */
+  long bytesSinceSnapshot() {
+    return bytesSinceSnapshot;
+  }
+
+  /**
+   * Bytes of records truncations and stream deletes dropped from the store since the last snapshot
+   * (its stored bytes before and after): what the last snapshot still holds on disk through its
+   * hard links once the store compacted them away.
+   */
+  long droppedSinceSnapshot() {
+    return droppedSinceSnapshot;
+  }
+
+  /** The stored bytes of {@code streams} together, as committed. */
+  private long storedBytes(Set<String> streams) {
+    long sum = 0;
+    for (String s : streams) {
+      sum += store.stream(s).map(m -> m.storedBytes()).orElse(0L);
+    }
+    return sum;
+  }
+
+  /**
    * Before its member restarts after an error: reopens the store (clearing RocksDB's write error)
    * and forgets what the failed batch left in memory (the producer table), so that replaying from
    * the store's applied index gives the same answers as the first time. Runs while no apply thread
@@ -84,6 +114,7 @@ final class LogStateMachine extends GroupStateMachine {
     List<Runnable> answers = new ArrayList<>();
     long lastIndex = 0;
     long passed = 0; // entries moved past in this call, for the rollback on failure
+    long bytes = 0;
     Map<String, Long> changed = Map.of();
     Set<String> truncated = Set.of();
     try (StoreBatch batch = store.newBatch()) {
@@ -91,6 +122,7 @@ final class LogStateMachine extends GroupStateMachine {
         long index = it.getIndex();
         // Entries the store already holds come back when Raft replays its log after a restart.
         if (index > store.appliedIndex()) {
+          bytes += it.getData().remaining();
           AppendOutcome outcome = applier.apply(batch, ShardEntry.parseFrom(it.getData()), index);
           lastIndex = index;
           Closure done = it.done();
@@ -108,9 +140,14 @@ final class LogStateMachine extends GroupStateMachine {
         passed++;
       }
       if (lastIndex > 0) {
-        batch.commit(lastIndex);
-        changed = batch.changed();
         truncated = batch.truncated();
+        long storedBefore = truncated.isEmpty() ? 0 : storedBytes(truncated);
+        batch.commit(lastIndex);
+        bytesSinceSnapshot += bytes;
+        if (!truncated.isEmpty()) {
+          droppedSinceSnapshot += Math.max(0, storedBefore - storedBytes(truncated));
+        }
+        changed = batch.changed();
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // A corrupt entry or a failing disk: stop applying rather than diverge from the other
@@ -123,7 +160,7 @@ final class LogStateMachine extends GroupStateMachine {
       return;
     }
     if (!truncated.isEmpty()) {
-      store.reclaim(truncated);
+      store.reclaim(truncated); // compacts in the background: nothing waits here
     }
     answers.forEach(Runnable::run);
     for (AppliedListener l : appliedListeners) {
@@ -144,6 +181,9 @@ final class LogStateMachine extends GroupStateMachine {
         }
       }
       lastSnapshotIndex = store.appliedIndex();
+      // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
+      bytesSinceSnapshot = 0;
+      droppedSinceSnapshot = 0;
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -181,6 +221,8 @@ final class LogStateMachine extends GroupStateMachine {
       }
       applier.reload(store);
       lastSnapshotIndex = store.appliedIndex();
+      bytesSinceSnapshot = 0;
+      droppedSinceSnapshot = 0;
       appliedListeners.forEach(AppliedListener::onReset);
       return true;
     } catch (RuntimeException e) {

@@ -28,6 +28,9 @@ import java.util.function.Predicate;
  * every group (owned by {@link RaftTransport}); {@code meta/raft/} for the meta group's Raft
  * metadata and snapshots, {@code shards/<n>/raft/} and {@code shards/<n>/store/} for each shard
  * replica.
+ *
+ * <p>Also owns the node's {@link RetentionCheck}: one thread for the retention of every shard it
+ * leads.
  */
 public final class Replicas implements AutoCloseable {
   private final NodeConfig config;
@@ -42,6 +45,7 @@ public final class Replicas implements AutoCloseable {
   private final Consumer<Boolean> allLeadersKnown;
   private final DiskGuard disk;
   private final LeadershipTargets targets;
+  private final RetentionCheck retention;
 
   private Replicas(NodeConfig config, Consumer<Boolean> allLeadersKnown) {
     refuseSingleLogLayout(config.get(ConfigKeys.DATA_DIR));
@@ -91,6 +95,7 @@ public final class Replicas implements AutoCloseable {
             config.get(ConfigKeys.BALANCE_INTERVAL_MS),
             disk::full,
             targets);
+    this.retention = new RetentionCheck(config, local.values());
     List<DiskGuard.Guarded> guarded = new ArrayList<>();
     guarded.add(new DiskGuard.Guarded(catalog.member(), () -> {}));
     local.values().forEach(r -> guarded.add(new DiskGuard.Guarded(r.member(), r::prepareRestart)));
@@ -234,6 +239,7 @@ public final class Replicas implements AutoCloseable {
   /** Stops the balancer, every group member (all at once, then waits), the stores and the port. */
   @Override
   public void close() throws InterruptedException {
+    retention.close();
     disk.close();
     balancer.close();
     catalog.shutdown();

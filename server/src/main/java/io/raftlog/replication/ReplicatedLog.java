@@ -170,6 +170,24 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   }
 
   /**
+   * Truncates each of {@code due}'s streams to its new first offset in one entry, marked as decided
+   * by the retention check ({@code by_retention}: applied clamped to the stream's next offset, a
+   * stream gone meanwhile skipped). For {@link RetentionCheck}, on this shard's leader. Completes
+   * and fails as {@link #append} does.
+   */
+  CompletableFuture<AppendOutcome> truncateByRetention(List<RetentionPoint.Due> due) {
+    TruncateStreams.Builder t = TruncateStreams.newBuilder();
+    for (RetentionPoint.Due d : due) {
+      t.addStreams(
+          Truncation.newBuilder()
+              .setStream(d.stream())
+              .setBeforeOffset(d.to())
+              .setByRetention(true));
+    }
+    return propose(ShardEntry.newBuilder().setTruncate(t).build());
+  }
+
+  /**
    * Stores a named consumer's position, stamped with the leader's clock: {@link
    * AppendOutcome.Committed}, or {@link AppendOutcome.Rejected}: NOT_FOUND (no such stream),
    * OUT_OF_RANGE (past its next offset), PRECONDITION (below the stored offset without {@code
@@ -257,28 +275,52 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     return member;
   }
 
+  /** This replica's store, for the retention check's reads (which need more than LogReader). */
+  RocksLogStore store() {
+    return store;
+  }
+
   /** Before {@link DiskGuard} restarts this replica's member: see {@link LogStateMachine}. */
   void prepareRestart() {
     fsm.prepareRestart();
   }
 
+  /**
+   * Snapshots when the Raft log since the last snapshot passed {@code raft.snapshot-entries}
+   * entries or {@code raft.snapshot-log-bytes} bytes: the snapshot lets JRaft drop that log. And
+   * when truncations and deletes dropped more than {@code raft.snapshot-log-bytes} of records since
+   * the last one: that snapshot's hard links still hold those records' files on disk (on an idle
+   * shard, until the next snapshot by time); this one is taken once the store has compacted them
+   * away ({@link RocksLogStore#afterReclaim}), so it holds only what is kept.
+   */
   private AppliedListener snapshotWhenDue() {
     return (stream, next) -> {
-      if (fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
-          && snapshotRunning.compareAndSet(false, true)) {
+      long bytes = config.get(ConfigKeys.SNAPSHOT_LOG_BYTES);
+      boolean byLog =
+          fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
+              || fsm.bytesSinceSnapshot() >= bytes;
+      boolean byDropped = fsm.droppedSinceSnapshot() >= bytes;
+      if ((byLog || byDropped) && snapshotRunning.compareAndSet(false, true)) {
         // A snapshot request queues work on the apply thread this listener runs on: make it
         // from another.
-        transport.triggerSnapshot(
-            () ->
-                member.snapshot(
-                    st -> {
-                      snapshotRunning.set(false);
-                      if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
-                        LOG.warn("shard {}: snapshot by entry count failed: {}", shard, st);
-                      }
-                    }));
+        Runnable snapshot = () -> transport.triggerSnapshot(this::snapshotNow);
+        if (byLog) {
+          snapshot.run();
+        } else {
+          store.afterReclaim(snapshot);
+        }
       }
     };
+  }
+
+  private void snapshotNow() {
+    member.snapshot(
+        st -> {
+          snapshotRunning.set(false);
+          if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
+            LOG.warn("shard {}: snapshot by entries or bytes failed: {}", shard, st);
+          }
+        });
   }
 
   /** Starts stopping this replica's member; {@link #close()} waits for it and closes the store. */

@@ -223,6 +223,15 @@ public final class RaftlogServer implements AutoCloseable {
     return r == null ? 0 : r.reader().nextOffset(stream);
   }
 
+  /**
+   * This node's applied state of {@code shard}, or null if it holds no replica (for tests and
+   * diagnostics: e.g. comparing the replicas' stores).
+   */
+  public io.raftlog.storage.LogReader store(int shard) {
+    ReplicatedLog r = replicas.local(shard);
+    return r == null ? null : r.reader();
+  }
+
   /** Calls the node's gRPC server has open right now (for tests and diagnostics). */
   public int openCalls() {
     return openCalls.count();

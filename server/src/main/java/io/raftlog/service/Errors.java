@@ -57,6 +57,64 @@ final class Errors {
         .asRuntimeException();
   }
 
+  /**
+   * A read at {@code offset} of {@code stream} whose records below {@code firstOffset} are gone,
+   * under the reset policy FAIL: names the offsets the stream holds and the ways on.
+   */
+  static StatusRuntimeException belowFirst(
+      String stream, long offset, long firstOffset, long nextOffset) {
+    String holds =
+        firstOffset == nextOffset
+            ? "the stream holds no records now (its next offset is " + nextOffset + ")"
+            : firstOffset + 1 == nextOffset
+                ? "the stream holds offset "
+                    + firstOffset
+                    + " only (next offset "
+                    + nextOffset
+                    + ")"
+                : "the stream holds offsets "
+                    + firstOffset
+                    + " to "
+                    + (nextOffset - 1)
+                    + " (next offset "
+                    + nextOffset
+                    + ")";
+    return Status.OUT_OF_RANGE
+        .withDescription(
+            "offset "
+                + offset
+                + " of stream '"
+                + stream
+                + "' was removed by retention or Truncate: "
+                + holds
+                + "; read from "
+                + firstOffset
+                + ", or set reset to OFFSET_RESET_EARLIEST or OFFSET_RESET_LATEST")
+        .asRuntimeException();
+  }
+
+  /** An offset of 2^63 or more (negative here): past the next offset of any stream. */
+  static StatusRuntimeException pastAnyEnd(String field, long uint64) {
+    return Status.OUT_OF_RANGE
+        .withDescription(
+            field
+                + " "
+                + Long.toUnsignedString(uint64)
+                + " is past the next offset of any stream (offsets stay below 2^63)")
+        .asRuntimeException();
+  }
+
+  static StatusRuntimeException consumerNotFound(String stream, String consumer) {
+    return Status.NOT_FOUND
+        .withDescription(
+            "stream '"
+                + stream
+                + "' has no consumer '"
+                + consumer
+                + "' (it never committed an offset, or was deleted)")
+        .asRuntimeException();
+  }
+
   /** The node's read queue is full (consume calls and stream refills wait there). */
   static StatusRuntimeException readsQueued() {
     return overloaded("too many reads are waiting on this node");

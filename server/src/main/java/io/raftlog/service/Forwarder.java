@@ -13,6 +13,7 @@ import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.wire.CallHeaders;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Decides whether a call stays on this node or goes one hop to the leader of the group it concerns
@@ -59,6 +60,16 @@ final class Forwarder {
       return null;
     }
     return checkedTarget(local.leader());
+  }
+
+  /**
+   * Runs a write to one shard where it belongs: {@code here} on this node when it leads the shard,
+   * else the call forwarded one hop to the leader, its answer relayed.
+   */
+  <Q, R> CompletableFuture<R> toShardLeader(
+      int shard, Q request, UnaryMethod<Q, R> method, Supplier<CompletableFuture<R>> here) {
+    Peer leader = leaderToForwardTo(shard);
+    return leader == null ? here.get() : unary(leader, request, method);
   }
 
   /** Null when this node leads the meta group; else its leader, as for a shard. */

@@ -4,18 +4,28 @@ import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.raftlog.api.v1.CommitOffsetRequest;
+import io.raftlog.api.v1.ConsumerInfo;
 import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteConsumerRequest;
+import io.raftlog.api.v1.DeleteConsumerResponse;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
 import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
+import io.raftlog.api.v1.GetConsumerRequest;
+import io.raftlog.api.v1.ListConsumersRequest;
+import io.raftlog.api.v1.ListConsumersResponse;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TruncateRequest;
+import io.raftlog.api.v1.TruncateResponse;
+import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.Replicas;
@@ -27,9 +37,10 @@ import java.util.function.Supplier;
 /**
  * The {@code raftlog.v1.Log} gRPC service of one node: a thin face that hands each call to the part
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
- * reads (records, describe and list), {@link StreamAdmin} for stream creates and deletes, {@link
- * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
- * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
+ * reads (records, describe and list), {@link StreamAdmin} for stream creates, deletes, updates and
+ * truncations, {@link ConsumerCalls} for named consumers, {@link ClusterView} for GetCluster).
+ * Builds those parts and owns the resources they share (peer channels, open tail streams); the node
+ * owns the read executor and the {@link Replicas}.
  */
 public final class LogService implements LogGrpc.AsyncService, BindableService, AutoCloseable {
   private final Routes routes;
@@ -39,6 +50,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final Tails tails;
   private final ReadPath reads;
   private final StreamAdmin streams;
+  private final ConsumerCalls consumers;
   private final ClusterView cluster;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
@@ -55,6 +67,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     this.tails = new Tails(replicas.localShards().values(), readExecutor);
     this.reads = new ReadPath(routes, readExecutor, tails);
     this.streams = new StreamAdmin(routes, forwarder);
+    this.consumers = new ConsumerCalls(routes, forwarder, reads);
     this.cluster = new ClusterView(config, replicas, peers);
   }
 
@@ -121,6 +134,38 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   @Override
   public void deleteStream(DeleteStreamRequest request, StreamObserver<DeleteStreamResponse> out) {
     answer(() -> streams.delete(request), out);
+  }
+
+  @Override
+  public void updateStream(UpdateStreamRequest request, StreamObserver<StreamInfo> out) {
+    answer(() -> streams.update(request), out);
+  }
+
+  @Override
+  public void truncate(TruncateRequest request, StreamObserver<TruncateResponse> out) {
+    answer(() -> streams.truncate(request), out);
+  }
+
+  @Override
+  public void commitOffset(CommitOffsetRequest request, StreamObserver<ConsumerInfo> out) {
+    answer(() -> consumers.commit(request), out);
+  }
+
+  @Override
+  public void getConsumer(GetConsumerRequest request, StreamObserver<ConsumerInfo> out) {
+    consumers.get(request, out);
+  }
+
+  @Override
+  public void listConsumers(
+      ListConsumersRequest request, StreamObserver<ListConsumersResponse> out) {
+    consumers.list(request, out);
+  }
+
+  @Override
+  public void deleteConsumer(
+      DeleteConsumerRequest request, StreamObserver<DeleteConsumerResponse> out) {
+    answer(() -> consumers.delete(request), out);
   }
 
   /** ConsumeStream calls subscribed to a stream's tail right now. */

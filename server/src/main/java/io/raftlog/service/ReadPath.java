@@ -9,11 +9,13 @@ import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
+import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.NamedStream;
+import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.StoredRecords;
 import io.raftlog.storage.StreamMeta;
 import java.util.ArrayList;
@@ -25,12 +27,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
- * Every read: Consume, ConsumeStream, DescribeStream and ListStreams. Finds the stream's shard and
- * this node's replica of it, waits for the requested consistency (a Raft read barrier in that shard
- * for LINEARIZABLE; in the meta group too where the answer holds the streams' settings), then reads
- * the replica's {@link LogReader} on the bounded read executor: once, or by following the tail
- * through {@link Tails} (ConsumeStream). Called on gRPC's threads; reads run on the read executor,
- * in the call's gRPC context.
+ * Every read of records and streams: Consume, ConsumeStream, DescribeStream and ListStreams (and
+ * the routing and consistency of {@link ConsumerCalls}' reads). Finds the stream's shard and this
+ * node's replica of it, waits for the requested consistency (a Raft read barrier in that shard for
+ * LINEARIZABLE; in the meta group too where the answer holds the streams' settings), then reads the
+ * replica's {@link LogReader} on the bounded read executor: once, or by following the tail through
+ * {@link Tails} (ConsumeStream). Called on gRPC's threads; reads run on the read executor, in the
+ * call's gRPC context.
  */
 final class ReadPath {
 
@@ -57,37 +60,76 @@ final class ReadPath {
   }
 
   /**
-   * One Consume: up to the request's records from its offset, in one response, with the stream's
-   * next offset as of the same read (one read of the stream's metadata).
+   * One Consume: up to the request's records from its start (offset, or time), in one response,
+   * with the stream's next offset as of the same read (one read of the stream's metadata). A start
+   * below the stream's first offset follows the request's reset policy ({@link OffsetResets}).
    */
   void consume(ConsumeRequest request, StreamObserver<StoredRecords> out) {
-    long offset = request.getOffset();
     whenReadable(
         request,
         out,
         (reader, stream) -> {
-          StoredRecords records =
-              reader
-                  .read(stream, offset, maxRecords(request), MAX_RESPONSE_BYTES)
-                  .orElseThrow(() -> Errors.notFound(stream));
+          long offset = start(reader, stream, request);
+          int max = maxRecords(request);
+          StoredRecords records = read(reader, stream, offset, max);
           checkNotPastEnd(offset, records.nextOffset());
+          // Records below the first offset are never answered, whatever the store still holds.
+          while (OffsetResets.below(offset, records.firstOffset())) {
+            offset =
+                OffsetResets.resume(
+                    request.getReset(),
+                    stream,
+                    offset,
+                    records.firstOffset(),
+                    records.nextOffset());
+            records = read(reader, stream, offset, max);
+          }
           out.onNext(records); // as stored: StoredRecordsMarshaller writes it
           out.onCompleted();
         });
   }
 
-  /** One ConsumeStream: records from the request's offset, then new ones as they are applied. */
+  /**
+   * One ConsumeStream: records from the request's start (offset, or time), then new ones as they
+   * are applied; below the first offset, at the start or later, as the request's reset policy says.
+   */
   void consumeStream(ConsumeRequest request, ServerCallStreamObserver<StoredRecords> out) {
     // Made now: gRPC takes the call's handlers only during its first invocation.
-    TailSubscription tail = tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES);
-    long offset = request.getOffset();
+    TailSubscription tail =
+        tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES, request.getReset());
     whenReadable(
         request,
         out,
         (reader, stream) -> {
-          checkNotPastEnd(offset, meta(reader, stream).nextOffset());
+          long offset = start(reader, stream, request);
+          StreamMeta meta = meta(reader, stream);
+          checkNotPastEnd(offset, meta.nextOffset());
+          if (OffsetResets.below(offset, meta.firstOffset())) {
+            offset =
+                OffsetResets.resume(
+                    request.getReset(), stream, offset, meta.firstOffset(), meta.nextOffset());
+          }
           tails.start(tail, reader, stream, offset);
         });
+  }
+
+  /**
+   * Where a consume starts: the request's offset, or the first offset at or after its {@code
+   * from_timestamp_ms} (the stream's time index: one seek and one chunk walked).
+   */
+  private static long start(LogReader reader, String stream, ConsumeRequest request) {
+    if (!request.hasFromTimestampMs()) {
+      return request.getOffset();
+    }
+    return reader
+        .offsetAtTime(stream, request.getFromTimestampMs())
+        .orElseThrow(() -> Errors.notFound(stream));
+  }
+
+  private static StoredRecords read(LogReader reader, String stream, long offset, int max) {
+    return reader
+        .read(stream, offset, max, MAX_RESPONSE_BYTES)
+        .orElseThrow(() -> Errors.notFound(stream));
   }
 
   /**
@@ -161,13 +203,25 @@ final class ReadPath {
         .setFirstOffset(meta.firstOffset())
         .setNextOffset(meta.nextOffset())
         .setCreatedMs(meta.createdMs())
+        .setRetention(retention(meta.retention()))
+        .setStoredBytes(meta.storedBytes())
         .putAllSettings(routes.catalog().settings(stream))
+        .build();
+  }
+
+  /** A stream's retention as the API shows it: every field present. */
+  static Retention retention(RetentionPolicy p) {
+    return Retention.newBuilder()
+        .setMaxAgeMs(p.maxAgeMs())
+        .setMaxBytes(p.maxBytes())
+        .setMaxRecords(p.maxRecords())
+        .setHoldForConsumers(p.holdForConsumers())
         .build();
   }
 
   /** A read of one stream, on the read executor; what it throws ends the call. */
   @FunctionalInterface
-  private interface StreamRead {
+  interface StreamRead {
     void run(LogReader reader, String stream, int shard);
   }
 
@@ -181,7 +235,10 @@ final class ReadPath {
   private void whenReadable(ConsumeRequest request, StreamObserver<?> out, ConsumeRead read) {
     whenReady(
         request.getConsistencyValue(),
-        () -> Routes.streamName(request.getStream()),
+        () -> {
+          RequestChecks.consume(request);
+          return Routes.streamName(request.getStream());
+        },
         false,
         out,
         (reader, stream, shard) -> read.run(reader, stream));
@@ -191,7 +248,7 @@ final class ReadPath {
    * Routes a read of one stream and runs it on the read executor once the requested consistency
    * holds (with {@code withCatalog}, in the meta group too); errors end the call.
    */
-  private void whenReady(
+  void whenReady(
       int consistencyValue,
       Supplier<String> name,
       boolean withCatalog,
@@ -219,7 +276,7 @@ final class ReadPath {
   }
 
   /** The stream's metadata; NOT_FOUND if it does not exist. */
-  private static StreamMeta meta(LogReader reader, String stream) {
+  static StreamMeta meta(LogReader reader, String stream) {
     return reader.stream(stream).orElseThrow(() -> Errors.notFound(stream));
   }
 

@@ -1,13 +1,17 @@
 package io.raftlog.service;
 
 import io.raftlog.api.v1.Consistency;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.OffsetReset;
+import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
 
 /**
  * The checks of a request's plain fields that need no node state: enum values, and uint32 counts
  * that arrive in Java as signed ints (2^31 and above are negative). Pure and stateless; called on
  * gRPC's threads before anything is read or routed, and by the fuzz tests. Each check throws
- * INVALID_ARGUMENT through {@link Errors} or returns the value to use.
+ * INVALID_ARGUMENT through {@link Errors} (OUT_OF_RANGE for an offset past any stream's end) or
+ * returns the value to use.
  */
 final class RequestChecks {
   /** The longest piece of a client's input that goes back in an error message. */
@@ -29,6 +33,58 @@ final class RequestChecks {
               + ")");
     }
     return c;
+  }
+
+  /** A read's reset policy; INVALID_ARGUMENT naming the number for a value this node lacks. */
+  static OffsetReset reset(int value) {
+    OffsetReset r = OffsetReset.forNumber(value);
+    if (r == null) {
+      throw Errors.invalid(
+          "unknown reset "
+              + value
+              + ": use OFFSET_RESET_FAIL ("
+              + OffsetReset.OFFSET_RESET_FAIL_VALUE
+              + "), OFFSET_RESET_EARLIEST ("
+              + OffsetReset.OFFSET_RESET_EARLIEST_VALUE
+              + ") or OFFSET_RESET_LATEST ("
+              + OffsetReset.OFFSET_RESET_LATEST_VALUE
+              + ")");
+    }
+    return r;
+  }
+
+  /**
+   * The plain fields of a Consume or ConsumeStream request (reset policy, start time), checked
+   * before it is routed: INVALID_ARGUMENT naming the field.
+   */
+  static void consume(ConsumeRequest request) {
+    reset(request.getResetValue());
+    if (request.hasFromTimestampMs() && request.getFromTimestampMs() < 0) {
+      throw Errors.invalid(
+          "from_timestamp_ms is "
+              + request.getFromTimestampMs()
+              + ": give milliseconds since the Unix epoch, 0 or more");
+    }
+  }
+
+  /** A consumer's name, which follows the stream-name rule; INVALID_ARGUMENT naming `consumer`. */
+  static String consumerName(String name) {
+    String problem = StreamNames.problem(name);
+    if (problem != null) {
+      throw Errors.invalid("consumer: " + problem.replace("stream name", "consumer name"));
+    }
+    return name;
+  }
+
+  /**
+   * An offset a write names (uint64 on the wire): 2^63 and above arrive negative, and are past the
+   * next offset of any stream: OUT_OF_RANGE naming {@code field}.
+   */
+  static long writeOffset(String field, long uint64) {
+    if (uint64 < 0) {
+      throw Errors.pastAnyEnd(field, uint64);
+    }
+    return uint64;
   }
 
   /**

@@ -5,7 +5,11 @@ import io.grpc.Status;
 import io.raftlog.api.v1.CreateStreamRequest;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
+import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TruncateRequest;
+import io.raftlog.api.v1.TruncateResponse;
+import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.AppendOutcome;
 import java.util.concurrent.CompletableFuture;
@@ -13,12 +17,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * CreateStream and DeleteStream (DescribeStream and ListStreams are reads: {@link ReadPath}). A
- * stream's existence and offsets live in its shard (a create or delete is a Raft entry there); its
- * settings, if it has any, live in the catalog. A call that touches both is served by the meta
- * group's leader, which does the catalog part and relays the shard part to the shard's leader
- * (marked {@code raftlog-catalog-done}). Called on gRPC's threads; the shard parts complete on
- * JRaft's.
+ * CreateStream, DeleteStream, UpdateStream and Truncate (DescribeStream and ListStreams are reads:
+ * {@link ReadPath}). A stream's existence and offsets live in its shard (a create or delete is a
+ * Raft entry there); its settings, if it has any, live in the catalog. A call that touches both is
+ * served by the meta group's leader, which does the catalog part and relays the shard part to the
+ * shard's leader (marked {@code raftlog-catalog-done}). Called on gRPC's threads; the shard parts
+ * complete on JRaft's.
  */
 final class StreamAdmin {
   private final Routes routes;
@@ -32,6 +36,7 @@ final class StreamAdmin {
   CompletableFuture<StreamInfo> create(CreateStreamRequest request) {
     String stream = Routes.explicitStreamName(request.getStream());
     StreamSettingsRule.check(request.getSettingsMap());
+    RetentionRule.check(request.getRetention());
     routes.refuseWritesWhileDiskFull();
     int shard = routes.shardOf(stream);
     LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
@@ -40,9 +45,12 @@ final class StreamAdmin {
         shard,
         request.getSettingsCount() > 0,
         request,
-        CreateStreamRequest.newBuilder().setStream(stream).build(),
+        CreateStreamRequest.newBuilder()
+            .setStream(stream)
+            .setRetention(request.getRetention())
+            .build(),
         (stub, r, out) -> stub.createStream(r, out),
-        () -> createInShard(shard, stream),
+        () -> createInShard(shard, stream, request.getRetention()),
         info ->
             routes
                 .catalog()
@@ -108,10 +116,11 @@ final class StreamAdmin {
     return metaLeader != null && metaLeader.id().equals(LeaderHeaders.forwardedBy());
   }
 
-  private CompletableFuture<StreamInfo> createInShard(int shard, String stream) {
+  private CompletableFuture<StreamInfo> createInShard(
+      int shard, String stream, Retention retention) {
     return routes
         .local(shard)
-        .create(stream)
+        .create(stream, retention)
         .thenApply(
             outcome -> {
               if (outcome instanceof AppendOutcome.Rejected r) {
@@ -166,5 +175,67 @@ final class StreamAdmin {
                   .setNextOffset(((AppendOutcome.Deleted) outcome).nextOffset())
                   .build();
             });
+  }
+
+  /**
+   * UpdateStream: a Raft entry in the stream's shard (retention lives there, not in the catalog),
+   * answered with the stream as it is after it. Let through while the disk is full: it adds no
+   * records, and a tighter retention is a way to free space.
+   */
+  CompletableFuture<StreamInfo> update(UpdateStreamRequest request) {
+    String stream = Routes.explicitStreamName(request.getStream());
+    RetentionRule.check(request.getRetention());
+    int shard = routes.shardOf(stream);
+    LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+    return forwarder.toShardLeader(
+        shard,
+        request,
+        (stub, r, out) -> stub.updateStream(r, out),
+        () ->
+            routes
+                .local(shard)
+                .update(stream, request.getRetention())
+                .thenApply(
+                    outcome ->
+                        ReadPath.info(
+                            routes,
+                            stream,
+                            shard,
+                            ((AppendOutcome.Updated) accepted(outcome)).meta())));
+  }
+
+  /**
+   * Truncate: a Raft entry in the stream's shard, so every replica drops the same records. Let
+   * through while the disk is full, as DeleteStream is: it only frees space.
+   */
+  CompletableFuture<TruncateResponse> truncate(TruncateRequest request) {
+    String stream = Routes.explicitStreamName(request.getStream());
+    long before = RequestChecks.writeOffset("before_offset", request.getBeforeOffset());
+    int shard = routes.shardOf(stream);
+    LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+    return forwarder.toShardLeader(
+        shard,
+        request,
+        (stub, r, out) -> stub.truncate(r, out),
+        () ->
+            routes
+                .local(shard)
+                .truncate(stream, before)
+                .thenApply(
+                    outcome -> {
+                      AppendOutcome.Truncated t = (AppendOutcome.Truncated) accepted(outcome);
+                      return TruncateResponse.newBuilder()
+                          .setFirstOffset(t.firstOffset())
+                          .setNextOffset(t.nextOffset())
+                          .build();
+                    }));
+  }
+
+  /** {@code outcome}, unless the shard refused the entry: then its status. */
+  static AppendOutcome accepted(AppendOutcome outcome) {
+    if (outcome instanceof AppendOutcome.Rejected r) {
+      throw Errors.rejected(r);
+    }
+    return outcome;
   }
 }

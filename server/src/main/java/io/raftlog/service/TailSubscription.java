@@ -2,6 +2,7 @@ package io.raftlog.service;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.StoredRecords;
 import java.util.concurrent.Executor;
@@ -12,7 +13,9 @@ import java.util.function.Consumer;
 /**
  * One ConsumeStream call: sends records from its position while the client's flow-control window is
  * open, then sleeps until the apply path reports new records or the window reopens. Holds no
- * records of its own, so a slow reader costs the server nothing but this object.
+ * records of its own, so a slow reader costs the server nothing but this object. Overtaken by
+ * retention or a Truncate (its position fell below the stream's first offset between two reads), it
+ * follows the call's reset policy ({@link OffsetResets}).
  *
  * <p>Made and subscribed by {@link Tails}, which {@code onEnd} tells when the stream ends. Woken on
  * JRaft's apply thread and gRPC's threads, it only schedules: reads run on the read executor, one
@@ -24,6 +27,7 @@ final class TailSubscription {
   private final ServerCallStreamObserver<StoredRecords> out;
   private final int maxRecords;
   private final int maxBytes;
+  private final OffsetReset reset;
   private final Executor executor;
   private final Consumer<TailSubscription> onEnd;
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -35,11 +39,13 @@ final class TailSubscription {
       ServerCallStreamObserver<StoredRecords> out,
       int maxRecords,
       int maxBytes,
+      OffsetReset reset,
       Executor executor,
       Consumer<TailSubscription> onEnd) {
     this.out = out;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
+    this.reset = reset;
     this.executor = executor;
     this.onEnd = onEnd;
     // gRPC takes these handlers only during the call's first invocation, so they are set here,
@@ -110,7 +116,18 @@ final class TailSubscription {
           // A deleted stream reads as no records; the records read come with the stream's next
           // offset as of the same read.
           StoredRecords records = reader.read(stream, position, maxRecords, maxBytes).orElse(null);
-          if (records == null || records.isEmpty()) {
+          if (records == null) {
+            break;
+          }
+          if (OffsetResets.below(position, records.firstOffset())) {
+            // Overtaken by retention or a Truncate: nothing below the first offset goes out; the
+            // policy ends the call (FAIL, thrown) or moves the position, then it reads again.
+            position =
+                OffsetResets.resume(
+                    reset, stream, position, records.firstOffset(), records.nextOffset());
+            continue;
+          }
+          if (records.isEmpty()) {
             break;
           }
           position += records.count();
@@ -126,7 +143,7 @@ final class TailSubscription {
     } catch (RuntimeException e) {
       scheduled.set(false);
       if (end()) {
-        out.onError(Errors.storage(e));
+        out.onError(Errors.asStatus(e)); // OUT_OF_RANGE from the reset policy, or storage's
       }
     }
   }

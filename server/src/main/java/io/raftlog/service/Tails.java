@@ -1,6 +1,7 @@
 package io.raftlog.service;
 
 import io.grpc.stub.ServerCallStreamObserver;
+import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.replication.AppliedListener;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.LogReader;
@@ -49,8 +50,11 @@ final class Tails {
    * invocation, where gRPC takes its cancel and ready handlers.
    */
   TailSubscription create(
-      ServerCallStreamObserver<StoredRecords> out, int maxRecords, int maxBytes) {
-    return new TailSubscription(out, maxRecords, maxBytes, readExecutor, this::unsubscribe);
+      ServerCallStreamObserver<StoredRecords> out,
+      int maxRecords,
+      int maxBytes,
+      OffsetReset reset) {
+    return new TailSubscription(out, maxRecords, maxBytes, reset, readExecutor, this::unsubscribe);
   }
 
   /** Follows {@code stream} from {@code offset}, unless the call was cancelled in the meantime. */

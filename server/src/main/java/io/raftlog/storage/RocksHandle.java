@@ -40,13 +40,33 @@ final class RocksHandle {
   private BloomFilter bloom;
   private RocksDB db;
   private volatile long appliedIndex;
+  private final Reclaimer reclaimer;
 
   /** Opens (or creates) the database in {@code dir}, borrowing {@code shared}. */
   RocksHandle(Path dir, StoreResources shared) {
     this.dir = dir;
     this.shared = shared;
+    this.reclaimer = new Reclaimer(this, shared.reclaimThread());
     open();
   }
+
+  /**
+   * Blob files: records are values of a few KiB to MiB and go to blob files, so compaction moves
+   * only keys. A file is at most this large (a flush writes one of at most a memtable's size; a
+   * compaction that rewrites values fills them up to this): a file is deleted only once every value
+   * in it was dropped, so smaller files give space back sooner.
+   */
+  static final long BLOB_FILE_BYTES = 64L << 20;
+
+  /**
+   * Blob garbage collection: a compaction rewrites the live values it meets in the oldest quarter
+   * of the blob files (by age), so an old file whose records were mostly truncated (beside a few of
+   * a stream that keeps them) does not stay for those few; and once the oldest files are more than
+   * half garbage, RocksDB compacts the SST files that refer to them for that alone.
+   */
+  static final double BLOB_GC_AGE_CUTOFF = 0.25;
+
+  static final double BLOB_GC_FORCE_THRESHOLD = 0.5;
 
   private void open() {
     try {
@@ -62,7 +82,10 @@ final class RocksHandle {
               .setKeepLogFileNum(5)
               .setEnableBlobFiles(true)
               .setMinBlobSize(4096)
-              .setBlobFileSize(256L << 20)
+              .setBlobFileSize(BLOB_FILE_BYTES)
+              .setEnableBlobGarbageCollection(true)
+              .setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF)
+              .setBlobGarbageCollectionForceThreshold(BLOB_GC_FORCE_THRESHOLD)
               // Not written past the page cache (as the Raft log is): consumers read these files
               // back, and a direct-I/O flush made every read of them go to the disk.
               .setTableFormatConfig(
@@ -112,6 +135,22 @@ final class RocksHandle {
     appliedIndex = index;
   }
 
+  /** Compacts the keys from {@code from} (inclusive) to {@code to}; see {@link Reclaimer}. */
+  void compact(byte[] from, byte[] to) throws RocksDBException {
+    lock.readLock().lock();
+    try {
+      if (db != null) {
+        db.compactRange(from, to);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  Reclaimer reclaimer() {
+    return reclaimer;
+  }
+
   /** Writes a consistent copy of the database into {@code target} (which must not exist yet). */
   void checkpoint(Path target) {
     lock.readLock().lock();
@@ -156,8 +195,11 @@ final class RocksHandle {
       try (Stream<Path> files = Files.list(checkpoint)) {
         for (Path f : files.toList()) {
           Path to = dir.resolve(f.getFileName());
-          // SST files never change once written, so they can be shared; the rest is copied.
-          if (f.getFileName().toString().endsWith(".sst")) {
+          // SST and blob files never change once written, so they can be shared (a 2 GB shard is
+          // mostly blob files: copying them doubled the install's disk and time); the rest is
+          // copied.
+          String name = f.getFileName().toString();
+          if (name.endsWith(".sst") || name.endsWith(".blob")) {
             Files.createLink(to, f);
           } else {
             Files.copy(f, to);

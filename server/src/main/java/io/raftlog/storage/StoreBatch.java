@@ -2,6 +2,7 @@ package io.raftlog.storage;
 
 import io.raftlog.api.v1.Record;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,12 +36,7 @@ public final class StoreBatch implements AutoCloseable {
   private final ChunkCodec.Writer chunk = new ChunkCodec.Writer();
   private String chunkStream;
   private long chunkOffset;
-  // The chunks this batch closed, in order, of every stream: a later truncation in the batch must
-  // count them, and cannot read them back from the write batch.
-  private final List<Closed> closed = new ArrayList<>();
   private final Set<String> truncated = new LinkedHashSet<>();
-
-  private record Closed(String stream, ChunkIndex.Entry entry) {}
 
   private static final class Staged {
     StreamMeta meta;
@@ -50,6 +46,9 @@ public final class StoreBatch implements AutoCloseable {
     long storedFrom;
     // Consumer positions this batch wrote (null: deleted), by consumer.
     Map<String, ConsumerPosition> consumers;
+    // The chunks this batch closed, in order: a later truncation in the batch must count them, and
+    // cannot read them back from the write batch.
+    List<ChunkIndex.Entry> closed;
 
     Staged(StreamMeta meta) {
       this.meta = meta;
@@ -169,7 +168,7 @@ public final class StoreBatch implements AutoCloseable {
         }) {
       deleteRange(prefix, KeyLayout.successor(prefix));
     }
-    closed.removeIf(c -> c.stream().equals(name));
+    s.closed = null;
     s.meta = null;
     s.changed = true;
     s.storedFrom = Long.MAX_VALUE;
@@ -195,12 +194,7 @@ public final class StoreBatch implements AutoCloseable {
     if (name.equals(chunkStream)) {
       closeChunk(); // so that the open chunk is counted with the others staged
     }
-    List<ChunkIndex.Entry> mine = new ArrayList<>();
-    for (Closed c : closed) {
-      if (c.stream().equals(name)) {
-        mine.add(c.entry());
-      }
-    }
+    List<ChunkIndex.Entry> mine = s.closed == null ? List.of() : s.closed;
     ChunkIndex.Cut cut;
     handle.readLock().lock();
     try {
@@ -218,8 +212,9 @@ public final class StoreBatch implements AutoCloseable {
       if (s.storedFrom != Long.MAX_VALUE) {
         s.storedFrom = Math.max(s.storedFrom, cut.recordsUntil());
       }
-      List<ChunkIndex.Entry> gone = mine.subList(0, cut.droppedStaged());
-      closed.removeIf(c -> c.stream().equals(name) && gone.contains(c.entry()));
+      if (cut.droppedStaged() > 0) {
+        mine.subList(0, cut.droppedStaged()).clear();
+      }
     }
     s.meta = s.meta.from(before).plusBytes(-cut.droppedBytes());
     s.changed = true;
@@ -231,7 +226,7 @@ public final class StoreBatch implements AutoCloseable {
    * once it is committed ({@link RocksLogStore#reclaim}).
    */
   public Set<String> truncated() {
-    return Set.copyOf(truncated);
+    return Collections.unmodifiableSet(truncated);
   }
 
   /** A named consumer's position with this batch's changes; empty if it has none. */
@@ -367,7 +362,10 @@ public final class StoreBatch implements AutoCloseable {
               (int) (s.meta.nextOffset() - chunkOffset),
               bytes.length);
       put(e.key(chunkStream), e.value());
-      closed.add(new Closed(chunkStream, e));
+      if (s.closed == null) {
+        s.closed = new ArrayList<>(1);
+      }
+      s.closed.add(e);
       s.meta = s.meta.plusBytes(bytes.length);
       chunkOffset = s.meta.nextOffset();
     }

@@ -1,5 +1,8 @@
 package io.raftlog.storage;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
@@ -7,7 +10,8 @@ import org.rocksdb.WriteBufferManager;
 /**
  * What every shard store of one node shares, so that the node's RocksDB memory is bounded however
  * many shards it holds: one block cache and one write-buffer manager, which charges every store's
- * memtables to that cache and flushes the largest when their sum passes its limit.
+ * memtables to that cache and flushes the largest when their sum passes its limit; and one thread
+ * that compacts away what truncations and deletes dropped ({@link Reclaimer}), for every store.
  *
  * <p>Made once by the node (the server owns it) before any store opens, and closed after the last
  * store closes: a store only borrows these.
@@ -25,6 +29,13 @@ public final class StoreResources implements AutoCloseable {
 
   private final LRUCache blockCache;
   private final WriteBufferManager writeBuffers;
+  private final ScheduledExecutorService reclaimThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "raftlog-reclaim");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param blockCacheBytes the cache's capacity; memtables are charged to it as well, so it should
@@ -52,8 +63,20 @@ public final class StoreResources implements AutoCloseable {
     return writeBuffers;
   }
 
+  /** The node's one thread that compacts dropped ranges; see {@link Reclaimer}. */
+  ScheduledExecutorService reclaimThread() {
+    return reclaimThread;
+  }
+
   @Override
   public void close() {
+    reclaimThread.shutdownNow();
+    try {
+      // A compaction under way finishes before the stores' RocksDBs (closed before this) go.
+      reclaimThread.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     writeBuffers.close();
     blockCache.close();
   }

@@ -136,6 +136,42 @@ class BufCurlIT {
   }
 
   @Test
+  void truncateThenCommitAndGetANamedConsumerAsTheReadmeDoes() throws Exception {
+    // "cjA=", "cjE=", "cjI=" are "r0", "r1", "r2".
+    String produced =
+        bufCurl(
+            follower,
+            "raftlog.v1.Log/Produce",
+            "{\"stream\":\"orders\",\"records\":[{\"value\":\"cjA=\"},{\"value\":\"cjE=\"},"
+                + "{\"value\":\"cjI=\"}]}");
+    assertTrue(produced.contains("\"recordCount\": 3"), produced);
+    String truncated =
+        bufCurl(other, "raftlog.v1.Log/Truncate", "{\"stream\":\"orders\",\"before_offset\":1}");
+    assertTrue(truncated.contains("\"firstOffset\": \"1\""), truncated);
+    assertTrue(truncated.contains("\"nextOffset\": \"3\""), truncated);
+    String committed =
+        bufCurl(
+            follower,
+            "raftlog.v1.Log/CommitOffset",
+            "{\"stream\":\"orders\",\"consumer\":\"billing\",\"offset\":2}");
+    assertTrue(committed.contains("\"committedOffset\": \"2\""), committed);
+    String got =
+        bufCurl(
+            other,
+            "raftlog.v1.Log/GetConsumer",
+            "{\"stream\":\"orders\",\"consumer\":\"billing\"}");
+    assertTrue(got.contains("\"committedOffset\": \"2\""), got);
+    assertTrue(got.contains("\"lag\": \"1\""), got);
+    String earliest =
+        bufCurl(
+            leader,
+            "raftlog.v1.Log/Consume",
+            "{\"stream\":\"orders\",\"offset\":0,\"reset\":\"OFFSET_RESET_EARLIEST\"}");
+    assertTrue(earliest.contains("\"value\": \"cjE=\""), earliest);
+    assertFalse(earliest.contains("cjA="), earliest);
+  }
+
+  @Test
   void healthAndGetClusterAnswer() throws Exception {
     String health =
         bufCurl(follower, "grpc.health.v1.Health/Check", "{\"service\":\"raftlog.v1.Log\"}");

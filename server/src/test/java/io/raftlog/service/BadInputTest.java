@@ -12,12 +12,23 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.raftlog.api.v1.CommitOffsetRequest;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.ConsumerInfo;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteConsumerRequest;
+import io.raftlog.api.v1.DescribeStreamRequest;
+import io.raftlog.api.v1.GetConsumerRequest;
+import io.raftlog.api.v1.ListConsumersRequest;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.Retention;
+import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TruncateRequest;
+import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.InProcessCluster;
@@ -187,5 +198,216 @@ class BadInputTest {
     assertFalse(acknowledgedRecords == 0, "some must get through");
     List<String> after = readAll(cluster.blocking(leader), Consistency.LINEARIZABLE);
     assertEquals(before.size() + acknowledgedRecords, after.size());
+  }
+
+  // Issue 20: retention, Truncate, named consumers, reads below the first offset and by time.
+
+  private static LogGrpc.LogBlockingStub anyNode() {
+    return cluster.blocking(cluster.aFollower());
+  }
+
+  private static StreamInfo describe(String stream) {
+    return cluster
+        .blocking(cluster.awaitLeader(stream))
+        .describeStream(
+            DescribeStreamRequest.newBuilder()
+                .setStream(stream)
+                .setConsistency(Consistency.LINEARIZABLE)
+                .build());
+  }
+
+  /** A stream of {@code records} records, its first {@code truncated} removed. */
+  private static void streamOf(String stream, int records, long truncated) {
+    var leader = cluster.blocking(cluster.awaitLeader(stream));
+    leader.createStream(CreateStreamRequest.newBuilder().setStream(stream).build());
+    for (int i = 0; i < records; i++) {
+      leader.produce(batch("r" + i).toBuilder().setStream(stream).build());
+    }
+    if (truncated > 0) {
+      leader.truncate(
+          TruncateRequest.newBuilder().setStream(stream).setBeforeOffset(truncated).build());
+    }
+  }
+
+  @Test
+  void absurdRetentionValuesAreInvalidNameTheFieldAndChangeNothing() {
+    String stream = "bad-retention";
+    anyNode()
+        .createStream(
+            CreateStreamRequest.newBuilder()
+                .setStream(stream)
+                .setRetention(Retention.newBuilder().setMaxRecords(10))
+                .build());
+    StreamInfo before = describe(stream);
+    Map<String, Retention> bad =
+        Map.of(
+            "retention.max_age_ms",
+                Retention.newBuilder().setMaxAgeMs(101L * 366 * 86_400_000).build(),
+            "retention.max_bytes", Retention.newBuilder().setMaxBytes((1L << 62) + 1).build(),
+            "retention.max_records", Retention.newBuilder().setMaxRecords(-1L).build());
+    for (var e : bad.entrySet()) {
+      var update =
+          fails(
+              Status.Code.INVALID_ARGUMENT,
+              () ->
+                  anyNode()
+                      .updateStream(
+                          UpdateStreamRequest.newBuilder()
+                              .setStream(stream)
+                              .setRetention(e.getValue())
+                              .build()));
+      assertTrue(update.getStatus().getDescription().startsWith(e.getKey()), update.getMessage());
+      var create =
+          fails(
+              Status.Code.INVALID_ARGUMENT,
+              () ->
+                  anyNode()
+                      .createStream(
+                          CreateStreamRequest.newBuilder()
+                              .setStream("bad-retention-new")
+                              .setRetention(e.getValue())
+                              .build()));
+      assertTrue(create.getStatus().getDescription().contains(e.getKey()), create.getMessage());
+    }
+    assertEquals(before, describe(stream));
+    fails(Status.Code.NOT_FOUND, () -> describe("bad-retention-new"));
+  }
+
+  @Test
+  void aConsumerNameOutsideTheStreamNameRuleIsInvalidAndNamesTheField() {
+    String stream = "bad-consumer";
+    streamOf(stream, 3, 0);
+    for (String name : List.of("", "has space", "x".repeat(256), "t\u00e9st")) {
+      var commit =
+          fails(
+              Status.Code.INVALID_ARGUMENT,
+              () ->
+                  anyNode()
+                      .commitOffset(
+                          CommitOffsetRequest.newBuilder()
+                              .setStream(stream)
+                              .setConsumer(name)
+                              .setOffset(1)
+                              .build()));
+      assertTrue(commit.getStatus().getDescription().startsWith("consumer: "), commit.getMessage());
+      fails(
+          Status.Code.INVALID_ARGUMENT,
+          () ->
+              anyNode()
+                  .getConsumer(
+                      GetConsumerRequest.newBuilder().setStream(stream).setConsumer(name).build()));
+      fails(
+          Status.Code.INVALID_ARGUMENT,
+          () ->
+              anyNode()
+                  .deleteConsumer(
+                      DeleteConsumerRequest.newBuilder()
+                          .setStream(stream)
+                          .setConsumer(name)
+                          .build()));
+    }
+    assertEquals(
+        0,
+        anyNode()
+            .listConsumers(
+                ListConsumersRequest.newBuilder()
+                    .setStream(stream)
+                    .setConsistency(Consistency.LINEARIZABLE)
+                    .build())
+            .getConsumersCount());
+  }
+
+  @Test
+  void aTruncatePastTheNextOffsetIsOutOfRangeNamesFirstAndNextAndChangesNothing() {
+    String stream = "bad-truncate";
+    streamOf(stream, 5, 2);
+    StreamInfo before = describe(stream);
+    for (long past : List.of(6L, 1L << 40, -1L)) {
+      var e =
+          fails(
+              Status.Code.OUT_OF_RANGE,
+              () ->
+                  anyNode()
+                      .truncate(
+                          TruncateRequest.newBuilder()
+                              .setStream(stream)
+                              .setBeforeOffset(past)
+                              .build()));
+      String m = e.getStatus().getDescription();
+      assertTrue(m.startsWith("before_offset " + Long.toUnsignedString(past)), m);
+      if (past == 6L) {
+        assertTrue(m.contains("first offset 2, next offset 5"), m);
+      }
+    }
+    assertEquals(before, describe(stream));
+  }
+
+  @Test
+  void aCommitPastTheNextOffsetOrBackwardsWithoutForceIsRefusedAndChangesNothing() {
+    String stream = "bad-commit";
+    streamOf(stream, 5, 0);
+    CommitOffsetRequest at3 =
+        CommitOffsetRequest.newBuilder().setStream(stream).setConsumer("c").setOffset(3).build();
+    ConsumerInfo stored = anyNode().commitOffset(at3);
+    var past =
+        fails(
+            Status.Code.OUT_OF_RANGE,
+            () -> anyNode().commitOffset(at3.toBuilder().setOffset(6).build()));
+    assertTrue(past.getStatus().getDescription().contains("next offset 5"), past.getMessage());
+    fails(
+        Status.Code.OUT_OF_RANGE,
+        () -> anyNode().commitOffset(at3.toBuilder().setOffset(-1L).build()));
+    fails(
+        Status.Code.FAILED_PRECONDITION,
+        () -> anyNode().commitOffset(at3.toBuilder().setOffset(2).build()));
+    fails(
+        Status.Code.NOT_FOUND,
+        () -> anyNode().commitOffset(at3.toBuilder().setStream("bad-commit-none").build()));
+    GetConsumerRequest get =
+        GetConsumerRequest.newBuilder()
+            .setStream(stream)
+            .setConsumer("c")
+            .setConsistency(Consistency.LINEARIZABLE)
+            .build();
+    assertEquals(stored, anyNode().getConsumer(get));
+    // A rewind is explicit.
+    assertEquals(
+        2,
+        anyNode()
+            .commitOffset(at3.toBuilder().setOffset(2).setForce(true).build())
+            .getCommittedOffset());
+  }
+
+  @Test
+  void aReadBelowTheFirstOffsetIsOutOfRangeAndNamesTheStreamsOffsets() {
+    String stream = "bad-below-first";
+    streamOf(stream, 8, 5);
+    String expected =
+        "offset 2 of stream 'bad-below-first' was removed by retention or Truncate: the stream"
+            + " holds offsets 5 to 7 (next offset 8); read from 5, or set reset to"
+            + " OFFSET_RESET_EARLIEST or OFFSET_RESET_LATEST";
+    ConsumeRequest below = ConsumeRequest.newBuilder().setStream(stream).setOffset(2).build();
+    for (Consistency c : List.of(Consistency.LINEARIZABLE, Consistency.LOCAL)) {
+      var e =
+          fails(
+              Status.Code.OUT_OF_RANGE,
+              () -> anyNode().consume(below.toBuilder().setConsistency(c).build()));
+      assertEquals(expected, e.getStatus().getDescription());
+    }
+    var tail = anyNode().consumeStream(below);
+    var e = fails(Status.Code.OUT_OF_RANGE, tail::hasNext);
+    assertEquals(expected, e.getStatus().getDescription());
+  }
+
+  @Test
+  void anUnknownResetOrANegativeStartTimeIsInvalid() {
+    ConsumeRequest unknown = ConsumeRequest.newBuilder().setResetValue(7).build();
+    var e = fails(Status.Code.INVALID_ARGUMENT, () -> anyNode().consume(unknown));
+    assertTrue(e.getStatus().getDescription().startsWith("unknown reset 7"), e.getMessage());
+    fails(Status.Code.INVALID_ARGUMENT, () -> anyNode().consumeStream(unknown).hasNext());
+    ConsumeRequest negative = ConsumeRequest.newBuilder().setFromTimestampMs(-1).build();
+    e = fails(Status.Code.INVALID_ARGUMENT, () -> anyNode().consume(negative));
+    assertTrue(e.getStatus().getDescription().startsWith("from_timestamp_ms"), e.getMessage());
+    fails(Status.Code.INVALID_ARGUMENT, () -> anyNode().consumeStream(negative).hasNext());
   }
 }

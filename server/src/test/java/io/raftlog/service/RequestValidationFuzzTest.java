@@ -10,10 +10,19 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.raftlog.api.v1.CommitOffsetRequest;
+import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteConsumerRequest;
+import io.raftlog.api.v1.GetConsumerRequest;
 import io.raftlog.api.v1.Header;
+import io.raftlog.api.v1.ListConsumersRequest;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamRecords;
+import io.raftlog.api.v1.TruncateRequest;
+import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
 import java.util.HashMap;
@@ -21,11 +30,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fuzzes the node's request checks (stream names, produce limits, settings, enum values and uint32
- * counts): whatever a client sends, they either accept it or throw INVALID_ARGUMENT with a short
- * readable message, never another exception. In {@code mvn verify} these run once over the seeds in
- * {@code src/test/resources/io/raftlog/service/RequestValidationFuzzTestInputs/}; docs/testing.md
- * says how to fuzz for a while.
+ * Fuzzes the node's request checks (stream names, produce limits, settings, retention, consumer
+ * names, offsets, enum values and uint32 counts): whatever a client sends, they either accept it or
+ * throw INVALID_ARGUMENT with a short readable message, never another exception. In {@code mvn
+ * verify} these run once over the seeds in {@code
+ * src/test/resources/io/raftlog/service/RequestValidationFuzzTestInputs/}; docs/testing.md says how
+ * to fuzz for a while.
  */
 class RequestValidationFuzzTest {
   static final int MAX_RECORD = 1024;
@@ -99,6 +109,103 @@ class RequestValidationFuzzTest {
     assertTrue(max >= 1 && max <= WireLimits.MAX_RECORDS, "max records " + max);
     int page = RequestChecks.pageSize(data.consumeInt(), 100, 1000);
     assertTrue(page >= 1 && page <= 1000, "page " + page);
+  }
+
+  /**
+   * Each request type issue 20 added, built from the fuzzer's bytes, through the checks its call
+   * runs before anything is routed: accepted with values in range, or INVALID_ARGUMENT
+   * (OUT_OF_RANGE for an offset of 2^63 or more) with a short message.
+   */
+  @FuzzTest(maxDuration = "2m")
+  void retentionConsumerAndReadRequests(FuzzedDataProvider data) {
+    byte[] bytes = data.consumeRemainingAsBytes();
+    // The same bytes as each type: a type they do not parse as is refused by gRPC before the
+    // service sees it (MalformedRequests), so it is skipped here.
+    CreateStreamRequest create = parsed(CreateStreamRequest.parser(), bytes);
+    if (create != null) {
+      checked(() -> retention(create.getRetention()));
+    }
+    UpdateStreamRequest update = parsed(UpdateStreamRequest.parser(), bytes);
+    if (update != null) {
+      checked(() -> retention(update.getRetention()));
+    }
+    TruncateRequest truncate = parsed(TruncateRequest.parser(), bytes);
+    if (truncate != null) {
+      checked(
+          () -> {
+            Routes.explicitStreamName(truncate.getStream());
+            assertTrue(RequestChecks.writeOffset("before_offset", truncate.getBeforeOffset()) >= 0);
+          });
+    }
+    CommitOffsetRequest commit = parsed(CommitOffsetRequest.parser(), bytes);
+    if (commit != null) {
+      checked(
+          () -> {
+            assertTrue(StreamNames.isValid(RequestChecks.consumerName(commit.getConsumer())));
+            assertTrue(RequestChecks.writeOffset("offset", commit.getOffset()) >= 0);
+          });
+    }
+    GetConsumerRequest get = parsed(GetConsumerRequest.parser(), bytes);
+    if (get != null) {
+      checked(
+          () -> {
+            RequestChecks.consumerName(get.getConsumer());
+            RequestChecks.consistency(get.getConsistencyValue());
+          });
+    }
+    ListConsumersRequest list = parsed(ListConsumersRequest.parser(), bytes);
+    if (list != null) {
+      checked(
+          () -> {
+            int page = RequestChecks.pageSize(list.getPageSize(), 100, 1000);
+            assertTrue(page >= 1 && page <= 1000, "page " + page);
+            RequestChecks.consistency(list.getConsistencyValue());
+          });
+    }
+    DeleteConsumerRequest delete = parsed(DeleteConsumerRequest.parser(), bytes);
+    if (delete != null) {
+      checked(() -> RequestChecks.consumerName(delete.getConsumer()));
+    }
+    ConsumeRequest consume = parsed(ConsumeRequest.parser(), bytes);
+    if (consume != null) {
+      checked(
+          () -> {
+            RequestChecks.consume(consume);
+            assertTrue(!consume.hasFromTimestampMs() || consume.getFromTimestampMs() >= 0);
+            assertEquals(
+                consume.getResetValue(), RequestChecks.reset(consume.getResetValue()).getNumber());
+          });
+    }
+  }
+
+  private static <T> T parsed(com.google.protobuf.Parser<T> parser, byte[] bytes) {
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException notOfThatType) {
+      return null;
+    }
+  }
+
+  /** An accepted retention has every limit it holds in range. */
+  private static void retention(Retention r) {
+    RetentionRule.check(r);
+    assertTrue(Long.compareUnsigned(r.getMaxAgeMs(), RetentionRule.MAX_AGE_MS) <= 0);
+    assertTrue(Long.compareUnsigned(r.getMaxBytes(), RetentionRule.MAX_BYTES) <= 0);
+    assertTrue(Long.compareUnsigned(r.getMaxRecords(), RetentionRule.MAX_RECORDS) <= 0);
+  }
+
+  /** Runs a check that either passes or refuses with a short INVALID_ARGUMENT or OUT_OF_RANGE. */
+  private static void checked(Runnable check) {
+    try {
+      check.run();
+    } catch (StatusRuntimeException e) {
+      Status s = e.getStatus();
+      assertTrue(
+          s.getCode() == Status.Code.INVALID_ARGUMENT || s.getCode() == Status.Code.OUT_OF_RANGE,
+          s.toString());
+      assertNotNull(s.getDescription());
+      assertTrue(s.getDescription().length() < 1024, "message of " + s.getDescription().length());
+    }
   }
 
   private void checkProduce(ProduceRequest request) {

@@ -17,7 +17,8 @@ import java.util.Locale;
  * 1KB}, {@code consume 100B}, {@code many ...} ({@code rec_s}; Kafka's consumer also {@code
  * fetch_rec_s}), {@code rate ...} ({@code p50_ms p95_ms p99_ms p999_ms max_ms}), {@code shards N}
  * ({@code idle_cpu_pct}, {@code p50_ms}), {@code scaling N} ({@code rec_s}), and {@code write_amp}
- * of any produce run.
+ * of any produce run; and {@code scripts/retention-disk.sh}'s {@code disk SECONDS} ({@code du_mb}
+ * of each node and their total).
  */
 public final class Charts {
   private static final List<String> PERCENTILES =
@@ -61,6 +62,17 @@ public final class Charts {
         sweep(r, "scaling ", "rec_s", "Throughput over streams in N shards", "records/s"),
         report,
         "no scaling run");
+    save(
+        outDir,
+        "disk.svg",
+        sweep(
+            r,
+            "disk ",
+            "du_mb",
+            "Data directories (du -sb) while a stream with byte retention is fed",
+            "MB"),
+        report,
+        "no disk samples (scripts/retention-disk.sh)");
     String failoverSvg = null;
     String why = "no failover file given";
     if (failover != null && !Files.isRegularFile(failover)) {

@@ -220,6 +220,7 @@ final class GroupLogStorage implements LogStorage {
           });
       firstLogIndex = firstIndexKept;
       firstIndexKnown = true;
+      db.compactSoon(group, firstIndexKept); // the range delete frees nothing until compacted
       return true;
     } catch (RocksDBException e) {
       LOG.error("{}: cannot truncate the Raft log before {}", groupId, firstIndexKept, e);

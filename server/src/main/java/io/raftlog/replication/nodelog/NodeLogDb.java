@@ -13,6 +13,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -69,6 +70,7 @@ public final class NodeLogDb implements AutoCloseable {
   private Columns columns;
   private volatile boolean failed;
   private int nextNumber = 1;
+  private final LogCompactor compactor = new LogCompactor(this::flushAndCompact);
 
   private NodeLogDb(Path dir) {
     this.dir = dir;
@@ -150,6 +152,30 @@ public final class NodeLogDb implements AutoCloseable {
     } catch (RocksDBException e) {
       failed = true;
       throw e;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * After a prefix truncation of {@code group}: its entries before {@code firstKept} are compacted
+   * away in the background, soon ({@link LogCompactor}). Returns at once.
+   */
+  void compactSoon(int group, long firstKept) {
+    compactor.request(group, firstKept);
+  }
+
+  private void flushAndCompact(Map<Integer, Long> firstKeptByGroup) throws RocksDBException {
+    lock.readLock().lock();
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+      Columns c = open();
+      db.flush(wait, List.of(c.entries(), c.conf(), c.groups()));
+      for (Map.Entry<Integer, Long> e : firstKeptByGroup.entrySet()) {
+        byte[] from = LogKeys.start(e.getKey());
+        byte[] to = LogKeys.of(e.getKey(), e.getValue());
+        db.compactRange(c.entries(), from, to);
+        db.compactRange(c.conf(), from, to);
+      }
     } finally {
       lock.readLock().unlock();
     }
@@ -261,6 +287,7 @@ public final class NodeLogDb implements AutoCloseable {
   /** Closes the DB. Every group using it must have stopped. */
   @Override
   public void close() {
+    compactor.close();
     lock.writeLock().lock();
     try {
       closeDb();

@@ -10,12 +10,17 @@ import org.rocksdb.DBOptions;
 final class Tuning {
   private Tuning() {}
 
+  /** The node's Raft-log WAL: at most about this much (two memtables of entries). */
+  static final long MAX_TOTAL_WAL_BYTES = 64L << 20;
+
   static DBOptions dbOptions() {
     return new DBOptions()
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
-        // Bounds the WAL: past it the oldest memtables are flushed so their WAL files can go.
-        .setMaxTotalWalSize(128L << 20)
+        // Bounds the WAL: past it the oldest memtables are flushed so their WAL files can go. The
+        // entries' two memtables fill it; the small column families, rarely flushed otherwise,
+        // would keep older WAL files alive (LogCompactor also flushes them after a truncation).
+        .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
         .setKeepLogFileNum(5)
         .setMaxBackgroundJobs(2)
         // Flushed entries are read back only for a lagging follower: write them past the page
