@@ -12,7 +12,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.raftlog.storage.LogReader;
+import io.raftlog.storage.ConsumerPosition;
 import io.raftlog.storage.NamedStream;
+import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreBatch;
 import io.raftlog.storage.StoreException;
@@ -71,6 +73,8 @@ class ArchitectureTest {
                           StoredRecords.class,
                           StreamMeta.class,
                           NamedStream.class,
+                          RetentionPolicy.class,
+                          ConsumerPosition.class,
                           StoreException.class)))
           .because(
               "the service reads a replica's applied state through LogReader; how the store keeps"
