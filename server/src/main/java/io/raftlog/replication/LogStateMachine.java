@@ -41,8 +41,10 @@ final class LogStateMachine extends GroupStateMachine {
   private final EntryApplier applier;
   private final Set<AppliedListener> appliedListeners = ConcurrentHashMap.newKeySet();
   private volatile long lastSnapshotIndex;
-  // Bytes of the Raft entries applied since the last snapshot; written on the apply thread only.
+  // Bytes of the Raft entries applied since the last snapshot, and bytes of records truncations
+  // and deletes dropped since then; written on the apply thread only.
   private volatile long bytesSinceSnapshot;
+  private volatile long droppedSinceSnapshot;
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
   LogStateMachine(RocksLogStore store, int maxProducers) {
@@ -76,6 +78,24 @@ final class LogStateMachine extends GroupStateMachine {
    */
   long bytesSinceSnapshot() {
     return bytesSinceSnapshot;
+  }
+
+  /**
+   * Bytes of records truncations and stream deletes dropped from the store since the last snapshot
+   * (its stored bytes before and after): what the last snapshot still holds on disk through its
+   * hard links once the store compacted them away.
+   */
+  long droppedSinceSnapshot() {
+    return droppedSinceSnapshot;
+  }
+
+  /** The stored bytes of {@code streams} together, as committed. */
+  private long storedBytes(Set<String> streams) {
+    long sum = 0;
+    for (String s : streams) {
+      sum += store.stream(s).map(m -> m.storedBytes()).orElse(0L);
+    }
+    return sum;
   }
 
   /**
@@ -120,10 +140,14 @@ final class LogStateMachine extends GroupStateMachine {
         passed++;
       }
       if (lastIndex > 0) {
+        truncated = batch.truncated();
+        long storedBefore = truncated.isEmpty() ? 0 : storedBytes(truncated);
         batch.commit(lastIndex);
         bytesSinceSnapshot += bytes;
+        if (!truncated.isEmpty()) {
+          droppedSinceSnapshot += Math.max(0, storedBefore - storedBytes(truncated));
+        }
         changed = batch.changed();
-        truncated = batch.truncated();
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // A corrupt entry or a failing disk: stop applying rather than diverge from the other
@@ -159,6 +183,7 @@ final class LogStateMachine extends GroupStateMachine {
       lastSnapshotIndex = store.appliedIndex();
       // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
       bytesSinceSnapshot = 0;
+      droppedSinceSnapshot = 0;
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -197,6 +222,7 @@ final class LogStateMachine extends GroupStateMachine {
       applier.reload(store);
       lastSnapshotIndex = store.appliedIndex();
       bytesSinceSnapshot = 0;
+      droppedSinceSnapshot = 0;
       appliedListeners.forEach(AppliedListener::onReset);
       return true;
     } catch (RuntimeException e) {

@@ -285,25 +285,42 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     fsm.prepareRestart();
   }
 
+  /**
+   * Snapshots when the Raft log since the last snapshot passed {@code raft.snapshot-entries}
+   * entries or {@code raft.snapshot-log-bytes} bytes: the snapshot lets JRaft drop that log. And
+   * when truncations and deletes dropped more than {@code raft.snapshot-log-bytes} of records since
+   * the last one: that snapshot's hard links still hold those records' files on disk (on an idle
+   * shard, until the next snapshot by time); this one is taken once the store has compacted them
+   * away ({@link RocksLogStore#afterReclaim}), so it holds only what is kept.
+   */
   private AppliedListener snapshotWhenDue() {
     return (stream, next) -> {
-      if ((fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
-              || fsm.bytesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_LOG_BYTES))
-          && snapshotRunning.compareAndSet(false, true)) {
+      long bytes = config.get(ConfigKeys.SNAPSHOT_LOG_BYTES);
+      boolean byLog =
+          fsm.entriesSinceSnapshot() >= config.get(ConfigKeys.SNAPSHOT_ENTRIES)
+              || fsm.bytesSinceSnapshot() >= bytes;
+      boolean byDropped = fsm.droppedSinceSnapshot() >= bytes;
+      if ((byLog || byDropped) && snapshotRunning.compareAndSet(false, true)) {
         // A snapshot request queues work on the apply thread this listener runs on: make it
         // from another.
-        transport.triggerSnapshot(
-            () ->
-                member.snapshot(
-                    st -> {
-                      snapshotRunning.set(false);
-                      if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
-                        LOG.warn(
-                            "shard {}: snapshot by entry count or log bytes failed: {}", shard, st);
-                      }
-                    }));
+        Runnable snapshot = () -> transport.triggerSnapshot(this::snapshotNow);
+        if (byLog) {
+          snapshot.run();
+        } else {
+          store.afterReclaim(snapshot);
+        }
       }
     };
+  }
+
+  private void snapshotNow() {
+    member.snapshot(
+        st -> {
+          snapshotRunning.set(false);
+          if (!st.isOk() && st.getRaftError() != RaftError.EBUSY) {
+            LOG.warn("shard {}: snapshot by entries or bytes failed: {}", shard, st);
+          }
+        });
   }
 
   /** Starts stopping this replica's member; {@link #close()} waits for it and closes the store. */

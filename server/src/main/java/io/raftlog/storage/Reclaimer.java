@@ -1,5 +1,6 @@
 package io.raftlog.storage;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,7 @@ final class Reclaimer {
   private final RocksHandle handle;
   private final ScheduledExecutorService thread;
   private final Set<String> pending = new LinkedHashSet<>();
+  private final List<Runnable> after = new ArrayList<>();
   private boolean scheduled;
 
   Reclaimer(RocksHandle handle, ScheduledExecutorService thread) {
@@ -56,11 +58,32 @@ final class Reclaimer {
     }
   }
 
+  /**
+   * Runs {@code task} on the reclaim thread after the compaction scheduled now, or soon if none is
+   * (the thread runs one task at a time, so anything requested meanwhile is done first or joins).
+   */
+  void then(Runnable task) {
+    synchronized (pending) {
+      if (scheduled) {
+        after.add(task);
+        return;
+      }
+    }
+    try {
+      thread.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+      // The node is stopping: nothing to do after.
+    }
+  }
+
   private void run() {
     List<String> streams;
+    List<Runnable> then;
     synchronized (pending) {
       streams = List.copyOf(pending);
       pending.clear();
+      then = List.copyOf(after);
+      after.clear();
       scheduled = false;
     }
     long start = System.nanoTime();
@@ -80,5 +103,12 @@ final class Reclaimer {
         "compacted the dropped ranges of {} streams in {} ms",
         streams.size(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    for (Runnable r : then) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a task after reclaiming failed", e);
+      }
+    }
   }
 }

@@ -285,6 +285,15 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
     handle.reclaimer().request(streams);
   }
 
+  /**
+   * Runs {@code task} on the node's reclaim thread once the compactions {@link #reclaim} asked for
+   * so far are done (at once there if none is pending): e.g. a snapshot that should not hold what
+   * they free. Returns at once.
+   */
+  public void afterReclaim(Runnable task) {
+    handle.reclaimer().then(task);
+  }
+
   /** Every stored idempotent-producer entry, by producer id, as {@link StoreBatch} wrote it. */
   public Map<Long, byte[]> producers() {
     Map<Long, byte[]> out = new HashMap<>();
