@@ -11,7 +11,9 @@
 # Starts a fresh three-node cluster (real processes; 6 shards, each replicated on all three nodes)
 # in its own data dir, runs an idempotent producer writing round robin over --streams streams
 # (default 1000: chaos-0000, chaos-0001, ...) through the Java client and a subscription following
-# the first, injects a fault every interval (each picks a shard, round robin: leader kills -9 the
+# the first (every tenth stream is truncated now and then, every tenth keeps its last 30 records,
+# every tenth has a 4 KiB byte retention; named consumers read four streams, commit what they read
+# and restart from their committed offset), injects a fault every interval (each picks a shard, round robin: leader kills -9 the
 # node leading it, pause SIGSTOPs it, follower kills a node following it, node kills a random node,
 # all kills all three, restart SIGTERMs a random node; the partition modes run each node in a
 # network namespace of its own and cut links with blackhole routes: isolate-leader cuts the leader
@@ -20,8 +22,8 @@
 # the leader's links every 0.2-1 s; disk and disk-leader put each node's data on a tmpfs of its own
 # and fill a follower's or the leader's; mixed draws among all of them; without namespaces or
 # mounts a mode that needs them says why and exits 0, "skipped=yes" in its line), then audits every
-# stream: on a linearizable read and on every replica of its shard, and judges the history of every
-# operation (history.jsonl, scripts/check-history.sh). Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
+# stream from its first offset: on a linearizable read and on every replica of its shard, and judges
+# the history of every operation (history.jsonl, scripts/check-history.sh). Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
 # affected_unavailable_ms_p50=... unaffected_gap_ms_max=...") and exits 1 on any violation. Every
 # process it started is stopped at the end, also on Ctrl-C. The data dir (node logs included) is a
 # new temporary directory, deleted on success and kept on failure; CHAOS_DATA_DIR=DIR (empty or
