@@ -20,10 +20,12 @@ import java.util.stream.Stream;
 
 /**
  * A chaos run: three node processes serving the cluster's shards ({@link Testbed}), the {@link
- * Workload} over many streams, a fault every interval ({@link FaultLoop}), then the final reads of
- * every stream on every replica ({@link FinalReads}) and the {@link Audit} of what the run recorded
- * against what the producer was told and what a linearizable read and the subscription saw. All on
- * the caller's thread, but for the workload's and the term watch's own threads.
+ * Workload} over many streams, some of them bounded by retention or truncated ({@link StreamPlan},
+ * {@link Truncator}) and some read by named consumers ({@link NamedConsumers}), a fault every
+ * interval ({@link FaultLoop}), then the final reads of every stream on every replica ({@link
+ * FinalReads}) and the {@link Audit} of what the run recorded against what the producer was told
+ * and what a linearizable read and the subscription saw. All on the caller's thread, but for the
+ * workload's and the term watch's own threads.
  */
 public final class ChaosRun {
   /**
@@ -37,6 +39,12 @@ public final class ChaosRun {
 
   /** For the replicas to converge, and the subscription to catch up, once the writes stop. */
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How often the nodes' shard leaders check retention: often, so that a short run drops records as
+   * it goes, and the retention of its last writes is applied soon after they stop.
+   */
+  static final long RETENTION_CHECK_MS = 500;
 
   private final ChaosOptions o;
   private final PrintStream log;
@@ -91,20 +99,35 @@ public final class ChaosRun {
     Path historyFile = o.dataDir().resolve("history.jsonl");
     HistoryWriter history = new HistoryWriter(historyFile);
     Workload load = new Workload(client, nodes, history, o.rate(), o.recordBytes(), o.streams());
+    StreamPlan plan = new StreamPlan(o.streams());
+    int bounded = plan.createBounded(client, log);
+    Truncator truncator = new Truncator(client, history, plan.truncated(), load::latestAcked);
+    NamedConsumers consumers = new NamedConsumers(client, nodes, history, plan.consumed());
+    log.printf(
+        "chaos: %d streams with a retention, %d truncated from time to time, %d named"
+            + " consumers%n",
+        bounded, plan.truncated().size(), consumers.size());
     TermWatch terms = new TermWatch(nodes);
     FaultLoop faults = new FaultLoop(o, log, bed, shards);
     terms.start();
     load.start();
+    truncator.start();
+    consumers.start();
     faults.run();
     load.stopProducing();
+    truncator.stop();
+    consumers.stop();
     log.printf(
-        "chaos: %d faults; %d records sent, %d acknowledged; checking every stream on every"
-            + " replica%n",
-        faults.faults().size(), load.sent(), load.acked());
+        "chaos: %d faults; %d records sent, %d acknowledged; %d truncates; checking every stream"
+            + " on every replica%n",
+        faults.faults().size(), load.sent(), load.acked(), truncator.done());
+    // the leaders' retention checks after the last writes, before the replicas are compared
+    Thread.sleep(3 * RETENTION_CHECK_MS);
     ClusterProbe.awaitConverged(nodes, shards.replicas(), SETTLE_TIMEOUT);
     terms.stop();
     List<StreamContent> truth = FinalReads.linearizable(nodes, history, o.streams());
-    load.stopConsumingAt(truth.get(0).seqs().size(), SETTLE_TIMEOUT);
+    consumers.recordFinal(log);
+    load.stopConsumingAt(truth.get(0).next(), SETTLE_TIMEOUT);
     if (load.resubscribed.get() > 0) {
       log.printf(
           "chaos: the subscription gave up and was made again %d times%n", load.resubscribed.get());

@@ -33,7 +33,7 @@ final class FinalReads {
               nodes.blocking(id),
               stream,
               Consistency.LINEARIZABLE,
-              page -> recordFinal(history, id, stream, page)));
+              (first, page, only) -> recordFinal(history, id, stream, first, page, only)));
     }
     return truth;
   }
@@ -54,10 +54,18 @@ final class FinalReads {
     return reads;
   }
 
-  /** One page of a final read as a {@code final} op; the empty last page only if it is the only. */
+  /**
+   * One page of a final read, of a stream whose first offset is {@code first}, as a {@code final}
+   * op; the empty last page only if it is the only one.
+   */
   private static void recordFinal(
-      HistoryWriter history, String node, String stream, ConsumeResponse page) {
-    if (page.getRecordsCount() == 0 && page.getNextOffset() > 0) {
+      HistoryWriter history,
+      String node,
+      String stream,
+      long first,
+      ConsumeResponse page,
+      boolean only) {
+    if (page.getRecordsCount() == 0 && !only) {
       return; // the end of a stream with records: nothing to add
     }
     long[] offsets = new long[page.getRecordsCount()];
@@ -66,6 +74,6 @@ final class FinalReads {
       offsets[k] = page.getRecords(k).getOffset();
       values.add(Workload.text(page.getRecords(k).getValue()));
     }
-    history.record(Op.finalPage(history.nextId(), node, stream, offsets, values));
+    history.record(Op.finalPage(history.nextId(), node, stream, first, offsets, values));
   }
 }

@@ -53,7 +53,8 @@ final class Testbed implements AutoCloseable {
       if (smallDisks) {
         mount(o, disks);
       }
-      Map<String, String> settings = smallDisks ? FillDisk.nodeSettings() : Map.of();
+      Map<String, String> settings = new TreeMap<>(smallDisks ? FillDisk.nodeSettings() : Map.of());
+      settings.put("retention.check-interval-ms", String.valueOf(ChaosRun.RETENTION_CHECK_MS));
       if (namespaces) {
         network = NetworkNamespaces.create(3, o.dataDir().resolve(NetworkNamespaces.RECORD_FILE));
       }

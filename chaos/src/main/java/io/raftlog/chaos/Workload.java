@@ -122,6 +122,11 @@ final class Workload {
     return acked.size();
   }
 
+  /** The largest offset acknowledged so far in stream {@code i}, -1 if none. Any thread. */
+  long latestAcked(int i) {
+    return latestAcked.get(i);
+  }
+
   long failed() {
     return failed.size();
   }

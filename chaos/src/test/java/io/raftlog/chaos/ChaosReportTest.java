@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class ChaosReportTest {
   private static final Verdict CLEAN =
-      new Verdict(0, 0, 0, 0, 0, 0, 0, 0, new EnumMap<>(Violation.Kind.class), List.of(), 0);
+      new Verdict(
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new EnumMap<>(Violation.Kind.class), List.of(), 0);
 
   @Test
   void everyCountIsInItsOwnField() {

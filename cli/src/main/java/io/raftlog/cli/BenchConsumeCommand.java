@@ -69,7 +69,7 @@ public final class BenchConsumeCommand implements Callable<Integer> {
       names = "--idle",
       paramLabel = "DURATION",
       defaultValue = "2s",
-      converter = ServerOptions.DurationConverter.class,
+      converter = Units.PositiveDurationConverter.class,
       description = "Stop when no record arrives for this long (default: ${DEFAULT-VALUE}).")
   Duration idle;
 

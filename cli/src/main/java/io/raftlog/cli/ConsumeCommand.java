@@ -1,9 +1,13 @@
 package io.raftlog.cli;
 
+import io.grpc.Status;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeResponse;
+import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.RaftlogException;
+import io.raftlog.client.SubscribeOptions;
 import io.raftlog.client.Subscription;
 import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
@@ -18,7 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog consume [--stream NAME] --from N}: prints records of a stream. */
+/**
+ * {@code raftlog consume [--stream NAME] --from START | --consumer NAME}: prints records of a
+ * stream, and for a named consumer commits what it printed.
+ */
 @Command(
     name = "consume",
     mixinStandardHelpOptions = true,
@@ -29,6 +36,11 @@ import picocli.CommandLine.Spec;
       "Prints the records from --from up to the end the stream has when the command starts, or,"
           + " with --follow, also every record appended later, as it commits, until Ctrl-C or"
           + " --max records.",
+      "",
+      "With --consumer NAME it starts from the consumer's committed offset (from --from, default"
+          + " earliest, if it has none) and commits the offset after each record it has printed,"
+          + " also on Ctrl-C or SIGTERM: run it again with the same --consumer and it goes on"
+          + " after the last record printed, with no gap and no repeat.",
       "",
       "Formats:",
       "  text  the value as UTF-8",
@@ -42,6 +54,19 @@ public final class ConsumeCommand implements Callable<Integer> {
   static final int PAGE = WireLimits.MAX_RECORDS;
 
   private static final Duration POLL = Duration.ofMillis(500);
+
+  /** What a read below the stream's first offset does (Kafka's auto.offset.reset). */
+  enum Reset {
+    FAIL(OffsetReset.OFFSET_RESET_FAIL),
+    EARLIEST(OffsetReset.OFFSET_RESET_EARLIEST),
+    LATEST(OffsetReset.OFFSET_RESET_LATEST);
+
+    final OffsetReset policy;
+
+    Reset(OffsetReset policy) {
+      this.policy = policy;
+    }
+  }
 
   @Spec CommandSpec spec;
 
@@ -57,10 +82,34 @@ public final class ConsumeCommand implements Callable<Integer> {
 
   @Option(
       names = {"-f", "--from"},
-      required = true,
-      paramLabel = "OFFSET",
-      description = "The first offset to print (0 is the first record of the stream).")
-  long from;
+      paramLabel = "START",
+      converter = StartConverter.class,
+      description =
+          "Where to start: earliest (the first record the stream still holds), latest (only"
+              + " records appended from now on), an offset (0 is the first record ever"
+              + " appended), or a time: the first record at or after 2026-12-05T10:00:00Z"
+              + " (ISO-8601). Required without --consumer.")
+  SubscribeOptions from;
+
+  @Option(
+      names = "--reset",
+      paramLabel = "POLICY",
+      defaultValue = "fail",
+      description =
+          "Below the stream's first offset (records removed by retention or a truncation, also"
+              + " while following): fail (OUT_OF_RANGE, exit code 4), earliest (go on from the"
+              + " first record held) or latest (from the next record appended). Default:"
+              + " ${DEFAULT-VALUE}.")
+  Reset reset;
+
+  @Option(
+      names = "--consumer",
+      paramLabel = "NAME",
+      converter = ConsumerNameConverter.class,
+      description =
+          "Read as this named consumer: start from its committed offset and commit what is"
+              + " printed ('raftlog consumers list STREAM' shows them).")
+  String consumer;
 
   @Option(
       names = {"-n", "--max"},
@@ -89,59 +138,136 @@ public final class ConsumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (from < 0) {
-      throw new ParameterException(spec.commandLine(), "--from must be >= 0, got " + from);
+    if (from == null && consumer == null) {
+      throw new ParameterException(
+          spec.commandLine(), "give --from (" + StartConverter.ACCEPTED + "), or --consumer");
     }
     if (max != null && max < 0) {
       throw new ParameterException(spec.commandLine(), "--max must be >= 0, got " + max);
     }
     long limit = max == null ? Long.MAX_VALUE : max;
-    Consistency consistency = local ? Consistency.LOCAL : Consistency.LINEARIZABLE;
-    PrintWriter out = spec.commandLine().getOut();
+    SubscribeOptions how =
+        (from == null ? SubscribeOptions.fromEarliest() : from)
+            .withReset(reset.policy)
+            .withConsistency(local ? Consistency.LOCAL : Consistency.LINEARIZABLE);
     try (RaftlogClient client = server.connect()) {
-      if (follow) {
-        follow(client, consistency, limit, out);
-      } else {
-        page(client, consistency, limit, out);
+      PrintedPosition printed = PrintedPosition.start(client, stream, consumer, how);
+      if (consumer == null) {
+        read(client, printed, how, limit);
+        return 0;
       }
+      try (ShutdownInterrupt stop = new ShutdownInterrupt(server.deadline.plusSeconds(5))) {
+        return readAndCommit(client, printed, how, limit);
+      }
+    }
+  }
+
+  /**
+   * Reads as a named consumer, then commits what was printed, also when interrupted (Ctrl-C,
+   * SIGTERM: exit code 130) or when the read failed.
+   */
+  private int readAndCommit(
+      RaftlogClient client, PrintedPosition printed, SubscribeOptions how, long limit) {
+    RuntimeException failure = null;
+    try {
+      read(client, printed, how, limit);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    // An interrupt ends a blocked poll or commit with CANCELLED and leaves the flag set; clear it
+    // so the last commit's call can run.
+    boolean interrupted = Thread.interrupted();
+    if (interrupted && failure instanceof RaftlogException r && r.code() == Status.Code.CANCELLED) {
+      failure = null;
+    }
+    try {
+      printed.commit();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    if (interrupted) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("raftlog: interrupted; " + printed.describe());
+      err.flush();
+      return Failures.INTERRUPTED;
     }
     return 0;
   }
 
+  private void read(
+      RaftlogClient client, PrintedPosition printed, SubscribeOptions how, long limit) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (follow) {
+      follow(client, printed, how, limit, out);
+    } else {
+      page(client, printed, how, limit, out);
+    }
+  }
+
   /** Pages through consume() up to the end the first answer reports, or {@code limit} records. */
-  private void page(RaftlogClient client, Consistency consistency, long limit, PrintWriter out) {
-    long position = from;
-    long printed = 0;
+  private void page(
+      RaftlogClient client,
+      PrintedPosition printed,
+      SubscribeOptions how,
+      long limit,
+      PrintWriter out) {
+    long count = 0;
     long end = -1;
-    while (printed < limit && (end < 0 || position < end)) {
-      int want = (int) Math.min(PAGE, limit - printed);
-      ConsumeResponse page = client.consume(stream, position, want, consistency);
+    while (count < limit && (end < 0 || printed.position() < end)) {
+      int want = (int) Math.min(PAGE, limit - count);
+      ConsumeResponse page =
+          client.consume(stream, printed.position(), want, how.consistency(), how.reset());
       if (end < 0) {
         end = page.getNextOffset();
       }
       List<Record> records = page.getRecordsList();
       if (records.isEmpty()) {
-        break; // the end (or, with --local, a node that has not applied that far yet)
+        // The end (or, with --local, a node that has not applied that far yet); with --reset
+        // latest below the first offset, the stream's next offset is where reading goes on.
+        if (page.getNextOffset() > printed.position()) {
+          printed.printed(page.getNextOffset());
+        }
+        break;
       }
       for (Record r : records) {
         out.println(format.format(r));
       }
       Failures.flush(out);
-      position += records.size();
-      printed += records.size();
+      count += records.size();
+      printed.printed(records.get(records.size() - 1).getOffset() + 1);
     }
   }
 
   /** Tails the log with a subscription until {@code limit} records are printed. */
-  private void follow(RaftlogClient client, Consistency consistency, long limit, PrintWriter out) {
-    long printed = 0;
-    try (Subscription sub = client.subscribe(stream, from, consistency)) {
-      while (printed < limit) {
-        List<Record> records = sub.poll(POLL);
-        for (int i = 0; i < records.size() && printed < limit; i++, printed++) {
-          out.println(format.format(records.get(i)));
+  private void follow(
+      RaftlogClient client,
+      PrintedPosition printed,
+      SubscribeOptions how,
+      long limit,
+      PrintWriter out) {
+    long count = 0;
+    SubscribeOptions tail =
+        SubscribeOptions.fromOffset(printed.position())
+            .withReset(how.reset())
+            .withConsistency(how.consistency());
+    try (Subscription sub = client.subscribe(stream, tail)) {
+      while (count < limit) {
+        List<Record> records = sub.poll(POLL, (int) Math.min(Integer.MAX_VALUE, limit - count));
+        for (Record r : records) {
+          out.println(format.format(r));
         }
         Failures.flush(out);
+        count += records.size();
+        if (!records.isEmpty()) {
+          printed.printed(sub.position());
+        }
       }
     }
   }

@@ -3,10 +3,6 @@ package io.raftlog.cli;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogClientBuilder;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,10 +41,10 @@ public final class ServerOptions {
       names = "--deadline",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      converter = DurationConverter.class,
+      converter = Units.PositiveDurationConverter.class,
       description =
           "How long one operation may take, retries through failover included: 500ms, 10s,"
-              + " 2m... (default: ${DEFAULT-VALUE}).")
+              + " 2m, 1m30s... (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
   /** The addresses to start from: --servers, else $RAFTLOG_SERVERS, else the local cluster. */
@@ -95,48 +91,6 @@ public final class ServerOptions {
         throw new TypeConversionException(e.getMessage());
       }
       return value.trim();
-    }
-  }
-
-  /**
-   * Durations as people write them: {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 3m}, {@code
-   * 1h}; a plain number is seconds; ISO-8601 ({@code PT2S}) works too.
-   */
-  public static final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
-
-    @Override
-    public Duration convert(String value) {
-      Duration d = parse(value.trim().toLowerCase(Locale.ROOT));
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new TypeConversionException(
-            "'" + value + "' is not a positive duration such as 500ms, 10s or 2m");
-      }
-      return d;
-    }
-
-    private static Duration parse(String v) {
-      if (v.startsWith("p")) {
-        try {
-          return Duration.parse(v.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-          return null;
-        }
-      }
-      Matcher m = DURATION.matcher(v);
-      if (!m.matches()) {
-        return null;
-      }
-      double amount = Double.parseDouble(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      double millis =
-          switch (unit) {
-            case "ms" -> amount;
-            case "s" -> amount * 1_000;
-            case "m" -> amount * 60_000;
-            default -> amount * 3_600_000;
-          };
-      return Duration.ofNanos(Math.round(millis * 1_000_000));
     }
   }
 }

@@ -20,13 +20,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code raftlog streams create|list|describe|delete}: the cluster's streams. */
+/** {@code raftlog streams create|list|describe|update|truncate|delete}: the cluster's streams. */
 @Command(
     name = "streams",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Creates, lists, describes and deletes streams.",
+      "Creates, lists, describes, updates, truncates and deletes streams.",
       "",
       "A stream is a named, ordered log with its own offsets from 0, held by one shard (a Raft"
           + " group). A write to a stream that does not exist creates it (unless the nodes run"
@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
       StreamsCommand.Create.class,
       StreamsCommand.ListStreams.class,
       StreamsCommand.Describe.class,
+      StreamsUpdateCommand.class,
+      StreamsTruncateCommand.class,
       StreamsCommand.Delete.class
     })
 public final class StreamsCommand implements Callable<Integer> {
@@ -61,7 +63,10 @@ public final class StreamsCommand implements Callable<Integer> {
         "",
         "Settings are stored with the stream and shown by 'streams describe': up to 32, keys of"
             + " 1 to 64 characters from a-z 0-9 . _ - (not starting 'raftlog.'), values up to"
-            + " 1024 bytes."
+            + " 1024 bytes.",
+        "",
+        "Retention drops the oldest records once any limit is passed, whichever first; a flag"
+            + " left out takes the cluster's default (the nodes' retention.* keys; 0: keep all)."
       })
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -82,11 +87,13 @@ public final class StreamsCommand implements Callable<Integer> {
         description = "A setting of the stream; repeat for more.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Mixin RetentionOptions retention;
+
     @Override
     public Integer call() {
       StreamInfo s;
       try (RaftlogClient client = server.connect()) {
-        s = client.createStream(name, settings);
+        s = client.createStream(name, settings, retention.retention());
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println(
@@ -96,7 +103,8 @@ public final class StreamsCommand implements Callable<Integer> {
               + s.getShard()
               + " (leader "
               + leader(s)
-              + ")");
+              + "), retention "
+              + RetentionOptions.text(s.getRetention()));
       Failures.flush(out);
       return 0;
     }
@@ -109,13 +117,16 @@ public final class StreamsCommand implements Callable<Integer> {
       versionProvider = Version.class,
       description = {
         "Lists the streams in name order: a table of each stream's name, shard, shard leader,"
-            + " first offset and next offset (one past its last record).",
+            + " first offset, next offset (one past its last record), the bytes its records take"
+            + " and its retention.",
         "",
         "Pages through all of them, --page-size streams per call. The stream 'default' is"
             + " listed once it has been written to."
       })
   static final class ListStreams implements Callable<Integer> {
-    static final String[] COLUMNS = {"NAME", "SHARD", "LEADER", "FIRST OFFSET", "NEXT OFFSET"};
+    static final String[] COLUMNS = {
+      "NAME", "SHARD", "LEADER", "FIRST OFFSET", "NEXT OFFSET", "STORED", "RETENTION"
+    };
 
     @Spec CommandSpec spec;
 
@@ -154,7 +165,9 @@ public final class StreamsCommand implements Callable<Integer> {
                   Integer.toUnsignedString(s.getShard()),
                   leader(s),
                   Long.toUnsignedString(s.getFirstOffset()),
-                  Long.toUnsignedString(s.getNextOffset())
+                  Long.toUnsignedString(s.getNextOffset()),
+                  Units.bytes(s.getStoredBytes()),
+                  RetentionOptions.text(s.getRetention())
                 });
           }
           token = page.getNextPageToken();
@@ -174,8 +187,8 @@ public final class StreamsCommand implements Callable<Integer> {
       versionProvider = Version.class,
       description =
           "Shows a stream: its shard, the shard's leader and replicas, its first and next offset,"
-              + " when it was created and its settings (NOT_FOUND, exit code 4, if it does not"
-              + " exist).")
+              + " the bytes its records take, its retention, when it was created and its settings"
+              + " (NOT_FOUND, exit code 4, if it does not exist).")
   static final class Describe implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -201,6 +214,8 @@ public final class StreamsCommand implements Callable<Integer> {
       out.println("replicas:      " + String.join(", ", s.getReplicasList()));
       out.println("first offset:  " + Long.toUnsignedString(s.getFirstOffset()));
       out.println("next offset:   " + Long.toUnsignedString(s.getNextOffset()));
+      out.println("stored:        " + Units.bytes(s.getStoredBytes()));
+      out.println("retention:     " + RetentionOptions.text(s.getRetention()));
       out.println(
           "created:       "
               + (s.getCreatedMs() > 0 ? Instant.ofEpochMilli(s.getCreatedMs()).toString() : "-"));

@@ -29,6 +29,18 @@ final class Cli {
     return run(new byte[0], Map.of(), args);
   }
 
+  /**
+   * Runs the CLI printing into {@code out} and {@code err} as it goes (another thread may watch
+   * them, or interrupt this one as Ctrl-C would); answers the exit code.
+   */
+  static int run(StringWriter out, StringWriter err, String... args) {
+    CliContext context = CliContext.of(new ByteArrayInputStream(new byte[0]), Map.of());
+    return RaftlogCli.commandLine(context)
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
+  }
+
   static Result run(byte[] stdin, Map<String, String> env, String... args) {
     CliContext context = CliContext.of(new ByteArrayInputStream(stdin), env);
     StringWriter out = new StringWriter();

@@ -89,7 +89,7 @@ class RecordFormatTest {
 
   @Test
   void durations() {
-    ServerOptions.DurationConverter c = new ServerOptions.DurationConverter();
+    Units.PositiveDurationConverter c = new Units.PositiveDurationConverter();
     assertEquals(Duration.ofMillis(250), c.convert("250ms"));
     assertEquals(Duration.ofSeconds(2), c.convert("2s"));
     assertEquals(Duration.ofSeconds(2), c.convert("2"));

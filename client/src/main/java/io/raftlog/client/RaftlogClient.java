@@ -21,6 +21,7 @@ import io.raftlog.api.v1.ListConsumersResponse;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
@@ -140,6 +141,18 @@ public final class RaftlogClient implements AutoCloseable {
    *     {@code NOT_FOUND} when the stream does not exist
    */
   public ConsumeResponse consume(String stream, long offset, int max, Consistency consistency) {
+    return consume(stream, offset, max, consistency, OffsetReset.OFFSET_RESET_FAIL);
+  }
+
+  /**
+   * As {@link #consume(String, long, int, Consistency)}; below the stream's first offset (records
+   * removed by retention or a truncation) it follows {@code reset}: {@code OFFSET_RESET_FAIL}
+   * throws {@code OUT_OF_RANGE} naming the first and next offsets, {@code OFFSET_RESET_EARLIEST}
+   * answers from the first offset, {@code OFFSET_RESET_LATEST} answers no records and the next
+   * offset.
+   */
+  public ConsumeResponse consume(
+      String stream, long offset, int max, Consistency consistency, OffsetReset reset) {
     checkStream(stream);
     if (offset < 0 || max < 0) {
       throw new IllegalArgumentException("offset and max must be >= 0");
@@ -150,6 +163,7 @@ public final class RaftlogClient implements AutoCloseable {
             .setOffset(offset)
             .setMaxRecords(max)
             .setConsistency(consistency)
+            .setReset(reset)
             .build();
     // A LOCAL read may land on a node that lags behind the one that answered the last page: past
     // its end is then no answer yet, so ask the other nodes before saying OUT_OF_RANGE.
@@ -201,7 +215,80 @@ public final class RaftlogClient implements AutoCloseable {
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0");
     }
-    return new Subscription(stream, offset, consistency, options, channels, backoff);
+    return subscribe(stream, SubscribeOptions.fromOffset(offset).withConsistency(consistency));
+  }
+
+  /**
+   * Follows {@code stream} as {@code how} says: where it starts (an offset, the earliest or latest
+   * record, a time, or a named consumer's committed offset), what it does below the stream's first
+   * offset, and, for a named consumer, how often it commits. A start other than an offset is looked
+   * up now, by this call; the subscription then goes on by offset, through reconnects too.
+   *
+   * @throws IllegalArgumentException if {@code stream} is not a valid stream name
+   * @throws RaftlogException if the start cannot be looked up ({@code NOT_FOUND}: no such stream)
+   */
+  public Subscription subscribe(String stream, SubscribeOptions how) {
+    checkStream(stream);
+    long committed = how.consumer() == null ? -1 : committedOffset(stream, how.consumer());
+    long start = committed >= 0 ? committed : startOffset(stream, how);
+    ConsumerCommits commits =
+        how.consumer() == null ? null : new ConsumerCommits(this, stream, how, committed);
+    // Until a record came, a start by the earliest record or by time still means the first record
+    // held, whatever retention removed since the start was looked up.
+    boolean firstHeld =
+        committed < 0
+            && (how.start() == SubscribeOptions.Start.EARLIEST
+                || how.start() == SubscribeOptions.Start.TIME);
+    OffsetReset firstReset = firstHeld ? OffsetReset.OFFSET_RESET_EARLIEST : how.reset();
+    return new Subscription(
+        stream, start, firstReset, how, this, commits, options, channels, backoff);
+  }
+
+  /**
+   * The offset {@code how}'s start names in {@code stream} now, ignoring its consumer: the offset
+   * itself, the stream's first or next offset, or the first record at or after the time (the next
+   * offset if there is none; one record read through the stream's time index).
+   *
+   * @throws RaftlogException {@code NOT_FOUND} if the stream does not exist
+   */
+  public long startOffset(String stream, SubscribeOptions how) {
+    switch (how.start()) {
+      case OFFSET:
+        return how.value();
+      case EARLIEST:
+        return describeStream(stream).getFirstOffset();
+      case LATEST:
+        return describeStream(stream).getNextOffset();
+      default:
+        ConsumeRequest request =
+            ConsumeRequest.newBuilder()
+                .setStream(checkStream(stream))
+                .setFromTimestampMs(how.value())
+                .setMaxRecords(1)
+                .setConsistency(how.consistency())
+                .build();
+        ConsumeResponse first =
+            call(
+                "find the offset of " + how + " in stream " + stream,
+                stream,
+                how.consistency() == Consistency.LOCAL,
+                stub -> stub.consume(request));
+        return first.getRecordsCount() > 0
+            ? first.getRecords(0).getOffset()
+            : first.getNextOffset();
+    }
+  }
+
+  /** The consumer's committed offset, or -1 if it has none. */
+  private long committedOffset(String stream, String consumer) {
+    try {
+      return getConsumer(stream, consumer).getCommittedOffset();
+    } catch (RaftlogException e) {
+      if (e.code() == Status.Code.NOT_FOUND) {
+        return -1;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -66,13 +66,19 @@ final class Errors {
     String holds =
         firstOffset == nextOffset
             ? "the stream holds no records now (its next offset is " + nextOffset + ")"
-            : "the stream holds offsets "
-                + firstOffset
-                + " to "
-                + (nextOffset - 1)
-                + " (next offset "
-                + nextOffset
-                + ")";
+            : firstOffset + 1 == nextOffset
+                ? "the stream holds offset "
+                    + firstOffset
+                    + " only (next offset "
+                    + nextOffset
+                    + ")"
+                : "the stream holds offsets "
+                    + firstOffset
+                    + " to "
+                    + (nextOffset - 1)
+                    + " (next offset "
+                    + nextOffset
+                    + ")";
     return Status.OUT_OF_RANGE
         .withDescription(
             "offset "

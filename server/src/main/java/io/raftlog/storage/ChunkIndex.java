@@ -60,8 +60,11 @@ final class ChunkIndex {
         Entry e = Entry.of(it.key(), it.value());
         byte[] chunk = db.get(at, KeyLayout.recordKey(stream, e.offset()));
         // Before this chunk the running maximum was below ts: its first record at or after ts is
-        // where the maximum reaches it.
-        found = chunk == null ? e.end() : ChunkCodec.firstAtOrAfter(chunk, e.offset(), ts);
+        // where the maximum reaches it. Unless the chunk has none: then a truncated chunk before it
+        // reached ts (the seek found the first chunk left), and the maximum reaches ts from the
+        // start on.
+        long hit = chunk == null ? e.end() : ChunkCodec.firstAtOrAfter(chunk, e.offset(), ts);
+        found = hit < e.end() ? hit : e.offset();
       }
       it.status();
     }

@@ -36,14 +36,4 @@ public record RetentionPolicy(
         changes.hasMaxRecords() ? changes.getMaxRecords() : maxRecords,
         changes.hasHoldForConsumers() ? changes.getHoldForConsumers() : holdForConsumers);
   }
-
-  /** The API form, every field present. */
-  public Retention toProto() {
-    return Retention.newBuilder()
-        .setMaxAgeMs(maxAgeMs)
-        .setMaxBytes(maxBytes)
-        .setMaxRecords(maxRecords)
-        .setHoldForConsumers(holdForConsumers)
-        .build();
-  }
 }

@@ -11,14 +11,17 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.raftlog.api.v1.CommitOffsetRequest;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.CreateStreamRequest;
+import io.raftlog.api.v1.DeleteConsumerRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
+import io.raftlog.api.v1.TruncateRequest;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.replication.RaftState;
 import io.raftlog.testkit.Await;
@@ -196,6 +199,42 @@ class DiskFullTest {
                     .withDeadlineAfter(5, TimeUnit.SECONDS)
                     .createStream(CreateStreamRequest.newBuilder().setStream("b").build()));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, createRefused.getStatus().getCode());
+    // A consumer commit adds state: refused too. A Truncate only frees space: let through (here it
+    // truncates nothing), as is a DeleteConsumer (which finds no such consumer).
+    StatusRuntimeException commitRefused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                cluster
+                    .blocking(full)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .commitOffset(
+                        CommitOffsetRequest.newBuilder()
+                            .setStream(STREAM)
+                            .setConsumer("c")
+                            .setOffset(1)
+                            .build()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, commitRefused.getStatus().getCode());
+    assertEquals(
+        4,
+        cluster
+            .blocking(full)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .truncate(TruncateRequest.newBuilder().setStream(STREAM).setBeforeOffset(0).build())
+            .getNextOffset());
+    StatusRuntimeException noConsumer =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                cluster
+                    .blocking(full)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .deleteConsumer(
+                        DeleteConsumerRequest.newBuilder()
+                            .setStream(STREAM)
+                            .setConsumer("c")
+                            .build()));
+    assertEquals(Status.Code.NOT_FOUND, noConsumer.getStatus().getCode(), noConsumer::toString);
     // GetCluster, asked of either node, says why the full node takes no writes (`raftlog cluster`
     // showed it "ok").
     for (String via : List.of(full, leader)) {

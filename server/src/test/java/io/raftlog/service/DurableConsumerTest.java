@@ -150,8 +150,10 @@ class DurableConsumerTest {
                   .allMatch(id -> snapshotIndex(cluster, id) >= commitIndex));
       cluster.wipeNode(victim);
       cluster.startNode(victim);
+      // Up to a minute: the wiped node installs a snapshot of each of its shards at once, and on a
+      // loaded two-core machine its Raft request threads were seen refusing retries for 30 s.
       Await.until(
-          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
           "the wiped node to hold the consumer again",
           () -> {
             try {

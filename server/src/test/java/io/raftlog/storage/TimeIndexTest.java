@@ -67,6 +67,22 @@ class TimeIndexTest {
   }
 
   @Test
+  void aTruncatedChunkThatReachedTheTimeMakesTheFirstOffsetTheAnswer() {
+    try (RocksLogStore store = RocksLogStore.open(dir)) {
+      appendBatch(store, 1, "s", 10, 5000); // running max 5000
+      appendBatch(store, 2, "s", 10, 1000, 2000); // 5000, 5000: no record of its own reaches it
+      appendBatch(store, 3, "s", 10, 6000);
+      try (StoreBatch b = store.newBatch()) {
+        b.truncate("s", 1);
+        b.commit(4);
+      }
+      // The maximum reached 4000 at offset 0, below the first offset: from the first offset on.
+      assertEquals(OptionalLong.of(1), store.offsetAtTime("s", 4000));
+      assertEquals(OptionalLong.of(3), store.offsetAtTime("s", 5500));
+    }
+  }
+
+  @Test
   void everyRecordIsFoundAcrossManyChunks() {
     try (RocksLogStore store = RocksLogStore.open(dir)) {
       // 100 KiB records: a chunk closes at its third; batches of 7 cut chunks elsewhere too.

@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * Where each acknowledged record is in the final log, for {@link LostRecords} and {@link
- * MisplacedRecords}: the offset the producer was told, and the record's first offset in its stream
- * on the linearizable read (null if it is not there).
+ * MisplacedRecords}: the offset the producer was told, the record's first offset in its stream on
+ * the linearizable read (null if it is not there), and whether the acknowledged offset is below the
+ * stream's first offset on that read (it may be gone: truncated or dropped by retention).
  */
-record AckedPlace(int stream, long seq, long acked, Long found) {
+record AckedPlace(int stream, long seq, long acked, Long found, boolean belowFirst) {
   /** Every acknowledged record of {@code run}'s, in no particular order. */
   static List<AckedPlace> of(RunRecord run) {
     List<Map<Long, Long>> firstOffsets = new ArrayList<>(run.streams());
@@ -19,7 +20,7 @@ record AckedPlace(int stream, long seq, long acked, Long found) {
       List<Long> seqs = stream.seqs();
       for (int offset = 0; offset < seqs.size(); offset++) {
         if (seqs.get(offset) >= 0) {
-          at.putIfAbsent(seqs.get(offset), (long) offset);
+          at.putIfAbsent(seqs.get(offset), stream.first() + offset);
         }
       }
       firstOffsets.add(at);
@@ -29,7 +30,13 @@ record AckedPlace(int stream, long seq, long acked, Long found) {
     for (Map.Entry<Long, Long> a : run.sends().acked().entrySet()) {
       int stream = numbering.streamOf(a.getKey());
       long seq = numbering.seqOf(a.getKey());
-      places.add(new AckedPlace(stream, seq, a.getValue(), firstOffsets.get(stream).get(seq)));
+      places.add(
+          new AckedPlace(
+              stream,
+              seq,
+              a.getValue(),
+              firstOffsets.get(stream).get(seq),
+              a.getValue() < run.truth().get(stream).first()));
     }
     return places;
   }

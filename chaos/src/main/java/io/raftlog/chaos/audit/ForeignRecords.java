@@ -16,7 +16,7 @@ public final class ForeignRecords implements Check {
           problems.accept(
               Numbering.streamName(i)
                   + ": offset "
-                  + offset
+                  + (run.truth().get(i).first() + offset)
                   + " holds a record not sent to this stream");
         }
       }

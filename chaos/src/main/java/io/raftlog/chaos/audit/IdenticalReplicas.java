@@ -2,7 +2,10 @@ package io.raftlog.chaos.audit;
 
 import java.util.function.Consumer;
 
-/** Every replica of a shard holds each of its streams exactly as the linearizable read does. */
+/**
+ * Every replica of a shard holds each of its streams exactly as the linearizable read does, from
+ * the same first offset on.
+ */
 public final class IdenticalReplicas implements Check {
   @Override
   public long count(RunRecord run, Consumer<String> problems) {
@@ -13,13 +16,16 @@ public final class IdenticalReplicas implements Check {
         divergent++;
         problems.accept(
             String.format(
-                "%s (shard %d) on node %s: %d records, sha256 %s; a linearizable read: %d, %s",
+                "%s (shard %d) on node %s: offsets %d to %d, sha256 %s; a linearizable read: %d"
+                    + " to %d, %s",
                 Numbering.streamName(r.stream()),
                 run.shardOf().get(r.stream()),
                 r.node(),
-                r.content().seqs().size(),
+                r.content().first(),
+                r.content().next(),
                 r.content().digest(),
-                truth.seqs().size(),
+                truth.first(),
+                truth.next(),
                 truth.digest()));
       }
     }

@@ -10,10 +10,10 @@ import java.util.function.Function;
 
 /**
  * Judges the {@code append} lines of the second pass against the {@link FinalLog}: an acknowledged
- * append is in the final log once, at its offset, and got an offset beyond every one acknowledged
- * before it was invoked; one whose outcome is unknown is there at most once; one that failed is
- * absent. It keeps the appends in flight and raises the {@link LatestAcks}. Runs on the checker's
- * thread.
+ * append is in the final log once, at its offset (or, below its stream's final first offset, may be
+ * gone: truncated or dropped by retention), and got an offset beyond every one acknowledged before
+ * it was invoked; one whose outcome is unknown is there at most once; one that failed is absent. It
+ * keeps the appends in flight and raises the {@link LatestAcks}. Runs on the checker's thread.
  */
 final class AppendJudge {
   private final Judging j;
@@ -22,6 +22,7 @@ final class AppendJudge {
   private long ok;
   private long failed;
   private long unknown;
+  private long truncated;
 
   AppendJudge(Judging j) {
     this.j = j;
@@ -76,6 +77,11 @@ final class AppendJudge {
     return unknown;
   }
 
+  /** Acknowledged appends absent from the final log because they were below its first offset. */
+  long truncated() {
+    return truncated;
+  }
+
   private void acknowledged(Op op, Pending a) {
     ok++;
     Stream s = a.stream;
@@ -98,7 +104,9 @@ final class AppendJudge {
     }
     j.acks().acked(s, offset, op.id());
     long[] at = log.places(a.hash);
-    if (at.length == 0) {
+    if (at.length == 0 && offset < s.first()) {
+      truncated++; // below the final first offset: truncation or retention may have removed it
+    } else if (at.length == 0) {
       j.violations()
           .add(
               Kind.LOST,

@@ -6,8 +6,11 @@ import io.raftlog.chaos.history.FinalLog.Stream;
 import io.raftlog.chaos.history.Violation.Kind;
 
 /**
- * The rule {@link ReadJudge} and {@link SubscriptionJudge} share: a value returned at an offset is
- * the one the final log holds there, or it is a {@link Kind#DIRTY_READ}. The checker's thread.
+ * The rules {@link ReadJudge} and {@link SubscriptionJudge} share: a record returned below a first
+ * offset that a truncate had answered before the read was invoked is a {@link
+ * Kind#TRUNCATED_RETURNED}; otherwise a value returned at or above the stream's final first offset
+ * is the one the final log holds there, or it is a {@link Kind#DIRTY_READ} (below that offset the
+ * final log cannot say). The checker's thread.
  */
 final class DirtyReads {
   private final Judging j;
@@ -16,8 +19,37 @@ final class DirtyReads {
     this.j = j;
   }
 
+  /**
+   * Whether a record returned at {@code offset} is one the log may hold there, for a read invoked
+   * when truncate op {@code truncateOp} had answered first offset {@code truncated} (the highest
+   * answered then); a violation if not.
+   */
+  boolean judge(Stream s, long offset, String value, String who, long truncated, long truncateOp) {
+    if (offset < truncated) {
+      j.violations()
+          .add(
+              Kind.TRUNCATED_RETURNED,
+              s.name,
+              offset,
+              s.name
+                  + " offset "
+                  + offset
+                  + ": "
+                  + who
+                  + " returned "
+                  + quote(value)
+                  + ", but truncate op "
+                  + truncateOp
+                  + " had answered first offset "
+                  + truncated
+                  + " before it was invoked");
+      return false;
+    }
+    return offset < s.first() || matchesFinal(s, offset, value, who);
+  }
+
   /** Whether {@code value} is what the final log holds at {@code offset}; a DIRTY_READ if not. */
-  boolean matchesFinal(Stream s, long offset, String value, String who) {
+  private boolean matchesFinal(Stream s, long offset, String value, String who) {
     long h = FinalLog.hash(value);
     if (j.log().holds(s, offset, h)) {
       return true;

@@ -68,6 +68,14 @@ final class FinalLog {
     return records;
   }
 
+  /**
+   * The final read of {@code s} starts at its first offset {@code first}: called before the first
+   * {@link #add} of that stream.
+   */
+  void startAt(Stream s, long first) {
+    s.startAt(first);
+  }
+
   /** Records {@code hash} at {@code offset} of {@code s}, which must be past its end. */
   void add(Stream s, long offset, long hash) {
     s.put(offset, hash);
@@ -175,14 +183,24 @@ final class FinalLog {
     return h == 0 ? 1 : h;
   }
 
-  /** One stream: its final log (value hash by offset, 0 for a hole) and which offsets were sent. */
+  /**
+   * One stream: its final log (value hash by offset, 0 for a hole, and below its first offset) and
+   * which offsets were sent; in the second pass also the highest first offset a truncate answered
+   * so far ({@link TruncateJudge}).
+   */
   static final class Stream {
     final int index;
     final String name;
     private long[] hashes = new long[16];
     private int size;
+    private long first;
     private final BitSet sent = new BitSet();
     boolean finalSeen;
+
+    /** The highest first offset a completed truncate answered so far, and that truncate's op. */
+    long truncated;
+
+    long truncatedOp = -1;
 
     Stream(int index, String name) {
       this.index = index;
@@ -192,6 +210,22 @@ final class FinalLog {
     /** One past the last offset of its final log. */
     int size() {
       return size;
+    }
+
+    /**
+     * The stream's first offset on its final read: records below it may be gone (truncated, or
+     * dropped by retention), so the final log says nothing of them.
+     */
+    long first() {
+      return first;
+    }
+
+    /** The final read starts at {@code offset}: the log is empty below it. */
+    private void startAt(long offset) {
+      first = offset;
+      if (offset > size) {
+        put(offset - 1, 0);
+      }
     }
 
     /** The hash at {@code offset} ({@code < size()}), 0 for a hole. */

@@ -14,9 +14,12 @@ import java.nio.file.Path;
  *       places.
  *   <li>Every other line in file order (which is time order: {@link HistoryWriter} stamps lines as
  *       it writes them), each handed to the judge of its kind: {@link AppendJudge}, {@link
- *       ReadJudge}, {@link SubscriptionJudge}. {@link LatestAcks} carries, per stream, the largest
- *       offset acknowledged so far, which an append or a read invoked now must respect. Then the
- *       appends never completed are judged, and the final log's records no append sent.
+ *       ReadJudge}, {@link SubscriptionJudge}, {@link TruncateJudge}, {@link ConsumerJudge}. {@link
+ *       LatestAcks} carries, per stream, the largest offset acknowledged so far, which an append or
+ *       a read invoked now must respect; each stream the highest first offset a truncate answered
+ *       so far, below which a read invoked now must return nothing. Then the appends never
+ *       completed are judged, the consumers' final committed offsets, the final log's records no
+ *       append sent, and final reads that start below an answered truncation.
  * </ol>
  *
  * <p>Values identify appends: each append must send a value no other append sends (the chaos
@@ -31,6 +34,8 @@ public final class HistoryChecker {
   private final AppendJudge appends;
   private final ReadJudge reads;
   private final SubscriptionJudge subscriptions;
+  private final TruncateJudge truncates;
+  private final ConsumerJudge consumers;
 
   private HistoryChecker(Path file) {
     j = new Judging(file, new FinalLog(), new LatestAcks(), new Violations());
@@ -39,6 +44,8 @@ public final class HistoryChecker {
     appends = new AppendJudge(j);
     reads = new ReadJudge(j, dirty);
     subscriptions = new SubscriptionJudge(j, dirty);
+    truncates = new TruncateJudge(j);
+    consumers = new ConsumerJudge(j);
   }
 
   /**
@@ -66,7 +73,9 @@ public final class HistoryChecker {
     }
     reader.forEach(this::judge);
     appends.finish();
+    consumers.finish();
     finals.neverSent();
+    finals.belowTruncation();
     return new Verdict(
         ops,
         appends.ok(),
@@ -74,6 +83,10 @@ public final class HistoryChecker {
         appends.unknown(),
         reads.done(),
         subscriptions.deliveries(),
+        appends.truncated(),
+        truncates.ok(),
+        consumers.commits(),
+        consumers.positions(),
         j.log().streams().size(),
         j.log().records(),
         j.violations().counts(),
@@ -83,6 +96,10 @@ public final class HistoryChecker {
 
   /** Pass 2: hands {@code op} to the judge of its kind; every stream it names is registered. */
   private void judge(Op op, long line) throws HistoryFormatException {
+    if (op.consumer() != null) {
+      consumers.judge(op, line); // commit, position, and a consumer's final position
+      return;
+    }
     if (op.f() == Op.F.FINAL) {
       return;
     }
@@ -91,7 +108,8 @@ public final class HistoryChecker {
       case APPEND -> appends.judge(op, s, line);
       case READ -> reads.judge(op, s, line);
       case SUBSCRIBE -> subscriptions.judge(op, s, line);
-      case FINAL -> {}
+      case TRUNCATE -> truncates.judge(op, s, line);
+      case COMMIT, POSITION, FINAL -> {}
     }
   }
 }

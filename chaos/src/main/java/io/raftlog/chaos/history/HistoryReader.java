@@ -79,6 +79,7 @@ public final class HistoryReader {
     int max = 0;
     String node = null;
     String stream = null;
+    String consumer = null;
     String value = null;
     String code = null;
     String error = null;
@@ -96,6 +97,7 @@ public final class HistoryReader {
         case "max" -> max = (int) number(p, name);
         case "node" -> node = text(p, name);
         case "stream" -> stream = text(p, name);
+        case "consumer" -> consumer = text(p, name);
         case "value" -> value = text(p, name);
         case "code" -> code = text(p, name);
         case "error" -> error = text(p, name);
@@ -125,15 +127,26 @@ public final class HistoryReader {
     if (needsOffset && offset < 0) {
       throw bad(p, f.json() + " " + type.json() + " op " + id + " has no offset");
     }
-    boolean needsRecords = (f == Op.F.READ && type == Op.Type.OK) || f == Op.F.FINAL;
+    boolean needsRecords =
+        (f == Op.F.READ && type == Op.Type.OK) || (f == Op.F.FINAL && consumer == null);
     if (needsRecords && (offsets == null || values == null || offsets.length != values.size())) {
       throw bad(p, f.json() + " op " + id + " needs offsets and values of the same length");
     }
     if (f == Op.F.READ && type == Op.Type.INVOKE && max <= 0) {
       throw bad(p, "read invoke op " + id + " has no max");
     }
+    if ((f == Op.F.COMMIT || f == Op.F.POSITION) && consumer == null) {
+      throw bad(p, f.json() + " op " + id + " names no consumer");
+    }
+    boolean offsetSaid =
+        ((f == Op.F.TRUNCATE || f == Op.F.COMMIT) && (type == Op.Type.INVOKE || type == Op.Type.OK))
+            || (f == Op.F.POSITION && type == Op.Type.OK);
+    if (offsetSaid && offset < 0) {
+      throw bad(p, f.json() + " " + type.json() + " op " + id + " has no offset");
+    }
     return new Op(
-        id, type, f, time, node, stream, offset, max, value, offsets, values, code, error);
+        id, type, f, time, node, stream, consumer, offset, max, value, offsets, values, code,
+        error);
   }
 
   private long number(JsonParser p, String name) throws IOException, HistoryFormatException {

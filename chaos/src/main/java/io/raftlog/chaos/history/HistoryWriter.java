@@ -79,6 +79,9 @@ public final class HistoryWriter implements AutoCloseable {
     if (op.stream() != null) {
       g.writeStringField("stream", op.stream());
     }
+    if (op.consumer() != null) {
+      g.writeStringField("consumer", op.consumer());
+    }
     if (op.offset() >= 0) {
       g.writeNumberField("offset", op.offset());
     }

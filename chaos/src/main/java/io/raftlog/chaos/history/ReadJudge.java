@@ -7,10 +7,12 @@ import java.util.Map;
 
 /**
  * Judges the linearizable {@code read} lines of the second pass: the records returned are
- * consecutive from the offset asked and match the final log ({@link DirtyReads}), and the read does
- * not miss an append acknowledged before it was invoked ({@link LatestAcks}): it does not end
- * before that offset unless cut short by its max records, nor say the stream ends or does not
- * exist. Keeps the reads in flight; runs on the checker's thread.
+ * consecutive from the offset asked, none below a first offset a truncate had answered before, and
+ * match the final log ({@link DirtyReads}), and the read does not miss an append acknowledged
+ * before it was invoked ({@link LatestAcks}): it does not end before that offset unless cut short
+ * by its max records, nor say the stream ends (OUT_OF_RANGE, unless it started below the stream's
+ * final first offset, where records may have gone) or does not exist. Keeps the reads in flight;
+ * runs on the checker's thread.
  */
 final class ReadJudge {
   private final Judging j;
@@ -28,7 +30,15 @@ final class ReadJudge {
     if (op.type() == Op.Type.INVOKE) {
       LatestAcks acks = j.acks();
       pending.put(
-          op.id(), new Pending(op.node(), op.offset(), op.max(), acks.offset(s), acks.op(s)));
+          op.id(),
+          new Pending(
+              op.node(),
+              op.offset(),
+              op.max(),
+              acks.offset(s),
+              acks.op(s),
+              s.truncated,
+              s.truncatedOp));
       return;
     }
     Pending r = pending.remove(op.id());
@@ -40,7 +50,7 @@ final class ReadJudge {
     if (op.type() == Op.Type.OK) {
       answered(op, r, s, who);
     } else if (r.required >= 0
-        && (("OUT_OF_RANGE".equals(op.code()) && r.offset <= r.required + 1)
+        && (("OUT_OF_RANGE".equals(op.code()) && r.offset <= r.required + 1 && !mayBeGone(s, r))
             || "NOT_FOUND".equals(op.code()))) {
       stale(
           s,
@@ -76,7 +86,7 @@ final class ReadJudge {
                 said(s, r, who) + "returned offset " + off + " in place " + i);
         break;
       }
-      if (!dirty.matchesFinal(s, off, op.values().get(i), who)) {
+      if (!dirty.judge(s, off, op.values().get(i), who, r.truncated, r.truncatedOp)) {
         break;
       }
     }
@@ -97,6 +107,15 @@ final class ReadJudge {
     }
   }
 
+  /**
+   * Whether the offset a read started at may have been below the stream's first offset by then:
+   * below its final first offset (first offsets only grow), so OUT_OF_RANGE may be the right
+   * answer.
+   */
+  private static boolean mayBeGone(Stream s, Pending r) {
+    return r.offset < s.first();
+  }
+
   /** A STALE_READ: the read missed an append acknowledged before it was invoked. */
   private void stale(Stream s, Pending r, String who, String answer) {
     j.violations().add(Kind.STALE_READ, s.name, r.required, said(s, r, who) + answer);
@@ -109,6 +128,16 @@ final class ReadJudge {
     return s.name + ": " + who + " from offset " + r.offset + " ";
   }
 
-  /** A read invoked and not yet completed; {@code required}: largest offset acked before. */
-  private record Pending(String node, long offset, int max, long required, long requiredOp) {}
+  /**
+   * A read invoked and not yet completed; {@code required}: largest offset acked before; {@code
+   * truncated}: highest first offset a truncate (op {@code truncatedOp}) had answered before.
+   */
+  private record Pending(
+      String node,
+      long offset,
+      int max,
+      long required,
+      long requiredOp,
+      long truncated,
+      long truncatedOp) {}
 }

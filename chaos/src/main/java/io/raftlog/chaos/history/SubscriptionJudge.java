@@ -6,8 +6,9 @@ import io.raftlog.chaos.history.Violation.Kind;
 
 /**
  * Judges the {@code subscribe} lines of the second pass: each open subscription delivers
- * consecutive offsets from where it started, each matching the final log ({@link DirtyReads}).
- * Keeps the open subscriptions and the offset each must deliver next; runs on the checker's thread.
+ * consecutive offsets from where it started, none below a first offset a truncate had answered
+ * before it opened, each matching the final log ({@link DirtyReads}). Keeps the open subscriptions
+ * and the offset each must deliver next; runs on the checker's thread.
  */
 final class SubscriptionJudge {
   private final Judging j;
@@ -15,6 +16,14 @@ final class SubscriptionJudge {
 
   /** Each open subscription's id and the offset it must deliver next. */
   private final LongLongHashMap open = new LongLongHashMap();
+
+  /**
+   * Each open subscription's id and the highest first offset a truncate had answered when it was
+   * opened, and that truncate's op: it may deliver nothing below.
+   */
+  private final LongLongHashMap openTruncated = new LongLongHashMap();
+
+  private final LongLongHashMap openTruncateOp = new LongLongHashMap();
 
   private long deliveries;
 
@@ -26,9 +35,17 @@ final class SubscriptionJudge {
   /** One {@code subscribe} line, at {@code line}, of stream {@code s}. */
   void judge(Op op, Stream s, long line) throws HistoryFormatException {
     switch (op.type()) {
-      case INVOKE -> open.put(op.id(), op.offset());
+      case INVOKE -> {
+        open.put(op.id(), op.offset());
+        openTruncated.put(op.id(), s.truncated);
+        openTruncateOp.put(op.id(), s.truncatedOp);
+      }
       case OK -> delivered(op, line, s);
-      default -> open.remove(op.id());
+      default -> {
+        open.remove(op.id());
+        openTruncated.remove(op.id());
+        openTruncateOp.remove(op.id());
+      }
     }
   }
 
@@ -62,6 +79,7 @@ final class SubscriptionJudge {
                   + " was next");
     }
     open.indexReplace(slot, op.offset() + 1);
-    dirty.matchesFinal(s, op.offset(), op.value(), who);
+    dirty.judge(
+        s, op.offset(), op.value(), who, openTruncated.get(op.id()), openTruncateOp.get(op.id()));
   }
 }

@@ -8,6 +8,12 @@ import java.util.stream.Collectors;
 /**
  * What the {@link HistoryChecker} found in one history: what it judged, how many violations of each
  * kind, the first of them in file order (up to the checker's limit), and how long it took.
+ *
+ * @param truncatedAway acknowledged appends absent from the final log below their stream's first
+ *     offset (truncated or dropped by retention: allowed)
+ * @param truncates truncates acknowledged
+ * @param commits named consumers' commits acknowledged
+ * @param positions read-backs of a consumer's committed offset answered
  */
 public record Verdict(
     long ops,
@@ -16,6 +22,10 @@ public record Verdict(
     long appendsUnknown,
     long reads,
     long deliveries,
+    long truncatedAway,
+    long truncates,
+    long commits,
+    long positions,
     int streams,
     long finalRecords,
     Map<Violation.Kind, Long> counts,
@@ -48,7 +58,8 @@ public record Verdict(
             .collect(Collectors.joining(" "));
     return String.format(
         "history: %s ops=%d appends_ok=%d appends_failed=%d appends_unknown=%d reads=%d"
-            + " deliveries=%d streams=%d final_records=%d violations=%d%s checked_ms=%d",
+            + " deliveries=%d acked_truncated=%d truncates=%d commits=%d positions=%d streams=%d"
+            + " final_records=%d violations=%d%s checked_ms=%d",
         ok() ? "ok" : "VIOLATIONS",
         ops,
         appendsOk,
@@ -56,6 +67,10 @@ public record Verdict(
         appendsUnknown,
         reads,
         deliveries,
+        truncatedAway,
+        truncates,
+        commits,
+        positions,
         streams,
         finalRecords,
         violations(),

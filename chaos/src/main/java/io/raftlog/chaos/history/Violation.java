@@ -8,7 +8,10 @@ public record Violation(Kind kind, String stream, long offset, String message) {
 
   /** The kinds of violation the {@link HistoryChecker} finds; the final reads are the truth. */
   public enum Kind {
-    /** An acknowledged append is not in the final log. */
+    /**
+     * An acknowledged append is not in the final log, though at or above its stream's final first
+     * offset (below it, truncation or retention may have removed it).
+     */
     LOST,
     /** An acknowledged append's value is in the final log more than once. */
     DUPLICATED,
@@ -35,8 +38,28 @@ public record Violation(Kind kind, String stream, long offset, String message) {
     OFFSET_WENT_BACK,
     /** The final log holds a value no append sent. */
     NEVER_SENT,
-    /** The final reads of a stream are not dense from offset 0, or two of them disagree. */
-    FINAL_NOT_DENSE
+    /** The final reads of a stream are not dense from its first offset, or two of them disagree. */
+    FINAL_NOT_DENSE,
+    /**
+     * A read, a subscription or the final read returned a record below a first offset that a
+     * truncate had answered before it was invoked: a truncated record came back.
+     */
+    TRUNCATED_RETURNED,
+    /**
+     * A truncate answered a first offset below the offset it asked for, or below one an earlier
+     * truncate of the stream had answered: the first offset only grows.
+     */
+    FIRST_OFFSET_WENT_BACK,
+    /**
+     * A commit or a read-back of a named consumer's position answered a committed offset below one
+     * acknowledged before it was invoked (no commit is forced), or said it has none.
+     */
+    COMMIT_WENT_BACK,
+    /**
+     * A named consumer's committed offset at the end is neither the highest acknowledged commit nor
+     * a later one whose outcome is unknown: a commit was lost, or one that failed took effect.
+     */
+    COMMIT_LOST
   }
 
   @Override

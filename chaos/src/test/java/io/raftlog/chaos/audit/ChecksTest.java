@@ -139,6 +139,27 @@ class ChecksTest {
       assertEquals(List.of(0L), found(new LostRecords(), run), "misplaced is not lost");
     }
 
+    /**
+     * Records acknowledged below the stream's first offset may be gone (truncated or dropped by
+     * retention); one at or above it may not, and the others keep their offsets.
+     */
+    @Test
+    void onlyRecordsBelowTheFirstOffsetMayBeGone() {
+      RunBuilder run =
+          new RunBuilder()
+              .stream(1, RunBuilder.from(2, 2, 3))
+                  .ack(1, 0, 0)
+                  .ack(1, 1, 1)
+                  .ack(1, 2, 2)
+                  .ack(1, 3, 3)
+                  .ack(1, 4, 4);
+      assertEquals(
+          List.of(1L, "chaos-0001: acknowledged record 4 (offset 4) is lost"),
+          found(new LostRecords(), run));
+      assertEquals(List.of(0L), found(new MisplacedRecords(), run));
+      assertEquals(List.of(0L), found(new DenseOffsets(), run));
+    }
+
     /** A duplicate's first place is where it counts: acknowledged there, it is not misplaced. */
     @Test
     void theFirstPlaceOfADuplicateIsItsPlace() {
@@ -155,8 +176,8 @@ class ChecksTest {
     assertEquals(
         List.of(
             1L,
-            "chaos-0001 (shard 1) on node 3: 2 records, sha256 sha-[0, 1];"
-                + " a linearizable read: 3, sha-[0, 1, 2]"),
+            "chaos-0001 (shard 1) on node 3: offsets 0 to 2, sha256 sha-[0, 1];"
+                + " a linearizable read: 0 to 3, sha-[0, 1, 2]"),
         found(new IdenticalReplicas(), run));
   }
 

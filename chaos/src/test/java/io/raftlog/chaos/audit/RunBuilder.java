@@ -31,18 +31,23 @@ final class RunBuilder {
 
   /** A dense stream holding records {@code seqs} (-1: a foreign one); its digest names them. */
   static StreamContent stream(long... seqs) {
-    return new StreamContent(boxed(seqs), true, "sha-" + Arrays.toString(seqs));
+    return new StreamContent(0, boxed(seqs), true, "sha-" + Arrays.toString(seqs));
   }
 
   static StreamContent sparse(long... seqs) {
-    return new StreamContent(boxed(seqs), false, "sha-" + Arrays.toString(seqs));
+    return new StreamContent(0, boxed(seqs), false, "sha-" + Arrays.toString(seqs));
+  }
+
+  /** A dense stream from offset {@code first} on, holding records {@code seqs}. */
+  static StreamContent from(long first, long... seqs) {
+    return new StreamContent(first, boxed(seqs), true, "sha-" + first + Arrays.toString(seqs));
   }
 
   /** A verdict listing {@code found}, each of which counts. */
   static Verdict verdict(List<Violation> found) {
     Map<Violation.Kind, Long> counts = new EnumMap<>(Violation.Kind.class);
     found.forEach(v -> counts.merge(v.kind(), 1L, Long::sum));
-    return new Verdict(0, 0, 0, 0, 0, 0, 2, 0, counts, found, 0);
+    return new Verdict(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, counts, found, 0);
   }
 
   /** Record {@code seq} of stream {@code stream} acknowledged at {@code offset}. */
@@ -63,7 +68,8 @@ final class RunBuilder {
         List<Long> seqs = truth.get(i).seqs();
         for (int offset = 0; offset < seqs.size(); offset++) {
           if (seqs.get(offset) >= 0) {
-            acked.putIfAbsent(seqs.get(offset) * numbering.streams() + i, (long) offset);
+            acked.putIfAbsent(
+                seqs.get(offset) * numbering.streams() + i, truth.get(i).first() + offset);
           }
         }
       }

@@ -1,19 +1,18 @@
 package io.raftlog.chaos.history;
 
+import static io.raftlog.chaos.history.TestHistory.caughtAs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.chaos.history.Violation.Kind;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,86 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 class HistoryCheckerTest {
   @TempDir Path dir;
 
-  /** Builds a history file op by op; {@link #check()} closes it and judges it. */
-  private final class History {
-    final Path file = dir.resolve("history.jsonl");
-    final HistoryWriter w;
-
-    History() throws IOException {
-      w = new HistoryWriter(file);
-    }
-
-    long invoke(String stream, String value) {
-      long id = w.nextId();
-      w.record(Op.appendInvoke(id, "client", stream, value));
-      return id;
-    }
-
-    void ok(long id, String stream, String value, long offset) {
-      w.record(Op.appendOk(id, "client", stream, value, offset));
-    }
-
-    /** An append invoked and acknowledged at once. */
-    long append(String stream, String value, long offset) {
-      long id = invoke(stream, value);
-      ok(id, stream, value, offset);
-      return id;
-    }
-
-    long appendEnds(Op.Type type, String stream, String value) {
-      long id = invoke(stream, value);
-      w.record(Op.appendNotOk(id, type, "client", stream, value, "DEADLINE_EXCEEDED", "gave up"));
-      return id;
-    }
-
-    long readInvoke(String stream, long offset, int max) {
-      long id = w.nextId();
-      w.record(Op.readInvoke(id, "node-2", stream, offset, max));
-      return id;
-    }
-
-    void readOk(long id, String stream, long from, String... values) {
-      long[] offsets = LongStream.range(from, from + values.length).toArray();
-      w.record(Op.readOk(id, "node-2", stream, offsets, List.of(values)));
-    }
-
-    long subscribe(String stream, long offset) {
-      long id = w.nextId();
-      w.record(Op.subscribeInvoke(id, "client", stream, offset));
-      return id;
-    }
-
-    void delivered(long id, String stream, long offset, String value) {
-      w.record(Op.delivered(id, "client", stream, offset, value));
-    }
-
-    /** The final read of {@code stream}: {@code values} at offsets 0, 1, ... */
-    void finalLog(String stream, String... values) {
-      long[] offsets = LongStream.range(0, values.length).toArray();
-      w.record(Op.finalPage(w.nextId(), "node-1", stream, offsets, List.of(values)));
-    }
-
-    Verdict check() throws Exception {
-      w.close();
-      return HistoryChecker.check(file);
-    }
-  }
-
-  /**
-   * {@code v} holds violations of {@code kind} only; its first message names each of {@code in}.
-   */
-  private static void caughtAs(Verdict v, Kind kind, String... in) {
-    assertTrue(v.count(kind) > 0, () -> kind + " not caught: " + v.line() + " " + v.first());
-    assertEquals(v.count(kind), v.violations(), () -> "other kinds too: " + v.first());
-    String message = v.first().get(0).toString();
-    for (String s : in) {
-      assertTrue(message.contains(s), () -> "'" + message + "' does not name " + s);
-    }
-  }
-
   @Test
   void validHistoryPasses() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long sub = h.subscribe("a", 0);
     h.append("a", "a|0", 0);
     h.delivered(sub, "a", 0, "a|0");
@@ -139,7 +61,7 @@ class HistoryCheckerTest {
 
   @Test
   void lostAcknowledgedAppend() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     long lost = h.append("a", "a|1", 1);
     h.finalLog("a", "a|0");
@@ -148,7 +70,7 @@ class HistoryCheckerTest {
 
   @Test
   void duplicatedAcknowledgedAppend() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long twice = h.append("a", "a|0", 0);
     h.finalLog("a", "a|0", "a|0");
     caughtAs(h.check(), Kind.DUPLICATED, "append op " + twice, "a offset 0, a offset 1");
@@ -156,7 +78,7 @@ class HistoryCheckerTest {
 
   @Test
   void misplacedAppend() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long x = h.invoke("a", "a|0");
     long y = h.invoke("a", "a|1");
     h.ok(x, "a", "a|0", 0);
@@ -169,7 +91,7 @@ class HistoryCheckerTest {
 
   @Test
   void appendInAnotherStreamIsMisplaced() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long x = h.append("a", "a|0", 0);
     h.finalLog("a");
     h.finalLog("b", "a|0");
@@ -178,7 +100,7 @@ class HistoryCheckerTest {
 
   @Test
   void unknownAppendTwice() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long u = h.appendEnds(Op.Type.UNKNOWN, "a", "a|0");
     h.finalLog("a", "a|0", "a|0");
     caughtAs(h.check(), Kind.UNKNOWN_TWICE, "append op " + u, "a offset 0, a offset 1");
@@ -186,7 +108,7 @@ class HistoryCheckerTest {
 
   @Test
   void failedAppendPresent() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long f = h.appendEnds(Op.Type.FAIL, "a", "a|0");
     h.finalLog("a", "a|0");
     caughtAs(h.check(), Kind.FAILED_PRESENT, "append op " + f, "a offset 0");
@@ -194,7 +116,7 @@ class HistoryCheckerTest {
 
   @Test
   void staleReadMissesAcknowledgedAppend() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     long acked = h.append("a", "a|1", 1);
     long read = h.readInvoke("a", 1, 10);
@@ -205,7 +127,7 @@ class HistoryCheckerTest {
 
   @Test
   void staleReadSaysPastTheEnd() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     long acked = h.append("a", "a|1", 1);
     long read = h.readInvoke("a", 2, 10);
@@ -216,7 +138,7 @@ class HistoryCheckerTest {
 
   @Test
   void readOfAppendAcknowledgedAfterItsInvokeIsNotStale() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long read = h.readInvoke("a", 0, 10);
     h.append("a", "a|0", 0); // concurrent with the read: it may or may not see it
     h.readOk(read, "a", 0);
@@ -226,7 +148,7 @@ class HistoryCheckerTest {
 
   @Test
   void dirtyReadReturnsValueTheFinalLogDoesNotHoldThere() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     long read = h.readInvoke("a", 0, 10);
     h.readOk(read, "a", 0, "a|0", "a|ghost");
@@ -236,7 +158,7 @@ class HistoryCheckerTest {
 
   @Test
   void dirtySubscriptionDelivery() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long sub = h.subscribe("a", 0);
     h.append("a", "a|0", 0);
     h.delivered(sub, "a", 0, "a|lost-later");
@@ -246,7 +168,7 @@ class HistoryCheckerTest {
 
   @Test
   void subscriptionSkipsAnOffset() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long sub = h.subscribe("a", 0);
     h.append("a", "a|0", 0);
     h.append("a", "a|1", 1);
@@ -259,7 +181,7 @@ class HistoryCheckerTest {
 
   @Test
   void offsetWentBack() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     long first = h.append("a", "a|0", 1);
     long later = h.append("a", "a|1", 0); // invoked after the first was acknowledged at 1
     h.finalLog("a", "a|1", "a|0");
@@ -268,7 +190,7 @@ class HistoryCheckerTest {
 
   @Test
   void valueNeverSent() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     h.finalLog("a", "a|0", "nobody|sent|this");
     caughtAs(h.check(), Kind.NEVER_SENT, "a offset 1");
@@ -276,7 +198,7 @@ class HistoryCheckerTest {
 
   @Test
   void finalLogWithAHole() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     h.append("a", "a|1", 2);
     h.w.record(Op.finalPage(9, "node-1", "a", new long[] {0, 2}, List.of("a|0", "a|1")));
@@ -330,7 +252,7 @@ class HistoryCheckerTest {
 
   @Test
   void historyWithoutFinalReadsCannotBeJudged() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     HistoryFormatException e = assertThrows(HistoryFormatException.class, h::check);
     assertTrue(e.getMessage().contains("no final reads"), e.getMessage());
@@ -338,7 +260,7 @@ class HistoryCheckerTest {
 
   @Test
   void sameValueSentTwiceCannotBeJudged() throws Exception {
-    History h = new History();
+    TestHistory h = new TestHistory(dir);
     h.append("a", "a|0", 0);
     h.append("a", "a|0", 1);
     h.finalLog("a", "a|0", "a|0");
@@ -348,7 +270,7 @@ class HistoryCheckerTest {
 
   @Test
   void cliExitCodes() throws Exception {
-    History good = new History();
+    TestHistory good = new TestHistory(dir);
     good.append("a", "a|0", 0);
     good.finalLog("a", "a|0");
     good.w.close();
