@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class ConsumerCommits {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerCommits.class);
 
-  private final RaftlogClient client;
+  private final ConsumerOffsets offsets; // the client's, called on the polling thread
   private final String stream;
   private final String consumer;
   private final long intervalNanos;
@@ -26,8 +26,8 @@ final class ConsumerCommits {
   private long lastCommitNanos;
   private RaftlogException refused;
 
-  ConsumerCommits(RaftlogClient client, String stream, SubscribeOptions how, long committed) {
-    this.client = client;
+  ConsumerCommits(ConsumerOffsets offsets, String stream, SubscribeOptions how, long committed) {
+    this.offsets = offsets;
     this.stream = stream;
     this.consumer = how.consumer();
     this.intervalNanos = how.commitInterval().toNanos();
@@ -85,7 +85,7 @@ final class ConsumerCommits {
       return;
     }
     try {
-      committed = client.commitOffset(stream, consumer, position, false).getCommittedOffset();
+      committed = offsets.commit(stream, consumer, position, false).getCommittedOffset();
       lastCommitNanos = System.nanoTime();
     } catch (RaftlogException e) {
       if (RaftlogException.retryable(e.code()) || e.code() == Status.Code.CANCELLED) {

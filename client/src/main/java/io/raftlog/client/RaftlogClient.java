@@ -1,39 +1,21 @@
 package io.raftlog.client;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.raftlog.api.v1.CommitOffsetRequest;
 import io.raftlog.api.v1.Consistency;
-import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.ConsumerInfo;
-import io.raftlog.api.v1.CreateStreamRequest;
-import io.raftlog.api.v1.DeleteConsumerRequest;
 import io.raftlog.api.v1.DeleteConsumerResponse;
-import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
-import io.raftlog.api.v1.DescribeStreamRequest;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
-import io.raftlog.api.v1.GetConsumerRequest;
-import io.raftlog.api.v1.ListConsumersRequest;
-import io.raftlog.api.v1.ListConsumersResponse;
-import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
-import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
-import io.raftlog.api.v1.TruncateRequest;
 import io.raftlog.api.v1.TruncateResponse;
-import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.wire.StreamNames;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * A client of one raftlog cluster: many named streams, each an ordered log with its own offsets,
@@ -42,6 +24,11 @@ import java.util.function.Function;
  * retries through failover with backoff under a deadline, and appends each batch exactly once (its
  * {@link #producer()} is idempotent). Methods without a stream name use the stream {@code default}.
  * Thread-safe; build one per application and {@link #close()} it at the end.
+ *
+ * <p>This class is the public API and owns every part behind it: the unary calls run on the
+ * caller's thread, through {@code StreamAdmin}, {@code ConsumerOffsets} and {@code Reads}, which
+ * share one {@code UnaryCalls} (node choice and retries); {@link Producer} and {@link Subscription}
+ * run as they document.
  *
  * <pre>{@code
  * try (RaftlogClient client = RaftlogClient.builder().servers("127.0.0.1:9001").build()) {
@@ -56,6 +43,11 @@ public final class RaftlogClient implements AutoCloseable {
   private final ClusterView cluster;
   private final Backoff backoff;
   private final Producer producer;
+  // The unary calls, by concern; each is owned by this client and runs on the calling thread.
+  private final UnaryCalls calls;
+  private final StreamAdmin streams;
+  private final ConsumerOffsets consumers;
+  private final Reads reads;
 
   RaftlogClient(ClientOptions options) {
     this.options = options;
@@ -65,6 +57,10 @@ public final class RaftlogClient implements AutoCloseable {
         new Backoff(
             options.get(ClientSettings.INITIAL_BACKOFF), options.get(ClientSettings.MAX_BACKOFF));
     this.producer = new Producer(options, channels, backoff);
+    this.calls = new UnaryCalls(options, channels, backoff);
+    this.streams = new StreamAdmin(calls);
+    this.consumers = new ConsumerOffsets(calls);
+    this.reads = new Reads(calls, streams);
     cluster.refresh();
   }
 
@@ -153,35 +149,7 @@ public final class RaftlogClient implements AutoCloseable {
    */
   public ConsumeResponse consume(
       String stream, long offset, int max, Consistency consistency, OffsetReset reset) {
-    checkStream(stream);
-    if (offset < 0 || max < 0) {
-      throw new IllegalArgumentException("offset and max must be >= 0");
-    }
-    ConsumeRequest request =
-        ConsumeRequest.newBuilder()
-            .setStream(stream)
-            .setOffset(offset)
-            .setMaxRecords(max)
-            .setConsistency(consistency)
-            .setReset(reset)
-            .build();
-    // A LOCAL read may land on a node that lags behind the one that answered the last page: past
-    // its end is then no answer yet, so ask the other nodes before saying OUT_OF_RANGE.
-    boolean local = consistency == Consistency.LOCAL;
-    int nodesToAsk = local ? cluster.nodes().size() : 1;
-    for (int asked = 1; ; asked++) {
-      try {
-        return call(
-            "consume of stream " + stream + " from offset " + offset,
-            stream,
-            local,
-            stub -> stub.consume(request));
-      } catch (RaftlogException e) {
-        if (e.code() != Status.Code.OUT_OF_RANGE || asked >= nodesToAsk) {
-          throw e;
-        }
-      }
-    }
+    return reads.consume(stream, offset, max, consistency, reset);
   }
 
   /** {@link #subscribe(String, long)} to the stream {@code default}. */
@@ -229,10 +197,11 @@ public final class RaftlogClient implements AutoCloseable {
    */
   public Subscription subscribe(String stream, SubscribeOptions how) {
     checkStream(stream);
-    long committed = how.consumer() == null ? -1 : committedOffset(stream, how.consumer());
+    long committed =
+        how.consumer() == null ? -1 : consumers.committedOffset(stream, how.consumer());
     long start = committed >= 0 ? committed : startOffset(stream, how);
     ConsumerCommits commits =
-        how.consumer() == null ? null : new ConsumerCommits(this, stream, how, committed);
+        how.consumer() == null ? null : new ConsumerCommits(consumers, stream, how, committed);
     // Until a record came, a start by the earliest record or by time still means the first record
     // held, whatever retention removed since the start was looked up.
     boolean firstHeld =
@@ -241,7 +210,7 @@ public final class RaftlogClient implements AutoCloseable {
                 || how.start() == SubscribeOptions.Start.TIME);
     OffsetReset firstReset = firstHeld ? OffsetReset.OFFSET_RESET_EARLIEST : how.reset();
     return new Subscription(
-        stream, start, firstReset, how, this, commits, options, channels, backoff);
+        stream, start, firstReset, how, streams, commits, options, channels, backoff);
   }
 
   /**
@@ -252,43 +221,7 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code NOT_FOUND} if the stream does not exist
    */
   public long startOffset(String stream, SubscribeOptions how) {
-    switch (how.start()) {
-      case OFFSET:
-        return how.value();
-      case EARLIEST:
-        return describeStream(stream).getFirstOffset();
-      case LATEST:
-        return describeStream(stream).getNextOffset();
-      default:
-        ConsumeRequest request =
-            ConsumeRequest.newBuilder()
-                .setStream(checkStream(stream))
-                .setFromTimestampMs(how.value())
-                .setMaxRecords(1)
-                .setConsistency(how.consistency())
-                .build();
-        ConsumeResponse first =
-            call(
-                "find the offset of " + how + " in stream " + stream,
-                stream,
-                how.consistency() == Consistency.LOCAL,
-                stub -> stub.consume(request));
-        return first.getRecordsCount() > 0
-            ? first.getRecords(0).getOffset()
-            : first.getNextOffset();
-    }
-  }
-
-  /** The consumer's committed offset, or -1 if it has none. */
-  private long committedOffset(String stream, String consumer) {
-    try {
-      return getConsumer(stream, consumer).getCommittedOffset();
-    } catch (RaftlogException e) {
-      if (e.code() == Status.Code.NOT_FOUND) {
-        return -1;
-      }
-      throw e;
-    }
+    return reads.startOffset(stream, how);
   }
 
   /**
@@ -299,12 +232,7 @@ public final class RaftlogClient implements AutoCloseable {
    *     out had created it and a retry found it), {@code INVALID_ARGUMENT} for refused settings
    */
   public StreamInfo createStream(String name, Map<String, String> settings) {
-    CreateStreamRequest request =
-        CreateStreamRequest.newBuilder()
-            .setStream(checkStream(name))
-            .putAllSettings(settings)
-            .build();
-    return call("create stream " + name, name, false, stub -> stub.createStream(request));
+    return streams.create(name, settings);
   }
 
   /**
@@ -314,9 +242,7 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code NOT_FOUND} if it does not exist
    */
   public StreamInfo describeStream(String name) {
-    DescribeStreamRequest request =
-        DescribeStreamRequest.newBuilder().setStream(checkStream(name)).build();
-    return call("describe stream " + name, name, false, stub -> stub.describeStream(request));
+    return streams.describe(name);
   }
 
   /**
@@ -325,28 +251,12 @@ public final class RaftlogClient implements AutoCloseable {
    * first; else a previous page's {@code next_page_token}).
    */
   public ListStreamsResponse listStreams(String prefix, int pageSize, String pageToken) {
-    if (pageSize < 0) {
-      throw new IllegalArgumentException("page size must be >= 0");
-    }
-    ListStreamsRequest request =
-        ListStreamsRequest.newBuilder()
-            .setPrefix(prefix)
-            .setPageSize(pageSize)
-            .setPageToken(pageToken)
-            .build();
-    return call("list streams", null, true, stub -> stub.listStreams(request));
+    return streams.list(prefix, pageSize, pageToken);
   }
 
   /** Every stream whose name starts with {@code prefix} (empty: all), in name order. */
   public List<StreamInfo> listStreams(String prefix) {
-    List<StreamInfo> all = new ArrayList<>();
-    String token = "";
-    do {
-      ListStreamsResponse page = listStreams(prefix, 1000, token);
-      all.addAll(page.getStreamsList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return all;
+    return streams.listAll(prefix);
   }
 
   /**
@@ -357,9 +267,7 @@ public final class RaftlogClient implements AutoCloseable {
    *     timed out had deleted it and a retry found it gone)
    */
   public DeleteStreamResponse deleteStream(String name) {
-    DeleteStreamRequest request =
-        DeleteStreamRequest.newBuilder().setStream(checkStream(name)).build();
-    return call("delete stream " + name, name, false, stub -> stub.deleteStream(request));
+    return streams.delete(name);
   }
 
   /**
@@ -370,13 +278,7 @@ public final class RaftlogClient implements AutoCloseable {
    *     refused settings or retention values
    */
   public StreamInfo createStream(String name, Map<String, String> settings, Retention retention) {
-    CreateStreamRequest request =
-        CreateStreamRequest.newBuilder()
-            .setStream(checkStream(name))
-            .putAllSettings(settings)
-            .setRetention(retention)
-            .build();
-    return call("create stream " + name, name, false, stub -> stub.createStream(request));
+    return streams.create(name, settings, retention);
   }
 
   /**
@@ -386,9 +288,7 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code NOT_FOUND}, or {@code INVALID_ARGUMENT} naming a bad field
    */
   public StreamInfo updateStream(String name, Retention changes) {
-    UpdateStreamRequest request =
-        UpdateStreamRequest.newBuilder().setStream(checkStream(name)).setRetention(changes).build();
-    return call("update stream " + name, name, false, stub -> stub.updateStream(request));
+    return streams.update(name, changes);
   }
 
   /**
@@ -398,12 +298,7 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code OUT_OF_RANGE} past the stream's next offset, {@code NOT_FOUND}
    */
   public TruncateResponse truncate(String name, long beforeOffset) {
-    TruncateRequest request =
-        TruncateRequest.newBuilder()
-            .setStream(checkStream(name))
-            .setBeforeOffset(beforeOffset)
-            .build();
-    return call("truncate stream " + name, name, false, stub -> stub.truncate(request));
+    return streams.truncate(name, beforeOffset);
   }
 
   /**
@@ -414,15 +309,7 @@ public final class RaftlogClient implements AutoCloseable {
    *     FAILED_PRECONDITION} below the stored one without {@code force}, {@code NOT_FOUND}
    */
   public ConsumerInfo commitOffset(String stream, String consumer, long offset, boolean force) {
-    CommitOffsetRequest request =
-        CommitOffsetRequest.newBuilder()
-            .setStream(checkStream(stream))
-            .setConsumer(consumer)
-            .setOffset(offset)
-            .setForce(force)
-            .build();
-    return call(
-        "commit " + consumer + " on " + stream, stream, false, stub -> stub.commitOffset(request));
+    return consumers.commit(stream, consumer, offset, force);
   }
 
   /**
@@ -431,35 +318,12 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code NOT_FOUND} if it never committed (or the stream does not exist)
    */
   public ConsumerInfo getConsumer(String stream, String consumer) {
-    GetConsumerRequest request =
-        GetConsumerRequest.newBuilder()
-            .setStream(checkStream(stream))
-            .setConsumer(consumer)
-            .build();
-    return call(
-        "get consumer " + consumer + " of " + stream,
-        stream,
-        false,
-        stub -> stub.getConsumer(request));
+    return consumers.get(stream, consumer);
   }
 
   /** Every named consumer of {@code stream}, in name order. */
   public List<ConsumerInfo> listConsumers(String stream) {
-    List<ConsumerInfo> all = new ArrayList<>();
-    String token = "";
-    do {
-      ListConsumersRequest request =
-          ListConsumersRequest.newBuilder()
-              .setStream(checkStream(stream))
-              .setPageSize(1000)
-              .setPageToken(token)
-              .build();
-      ListConsumersResponse page =
-          call("list consumers of " + stream, stream, false, stub -> stub.listConsumers(request));
-      all.addAll(page.getConsumersList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return all;
+    return consumers.listAll(stream);
   }
 
   /**
@@ -468,22 +332,13 @@ public final class RaftlogClient implements AutoCloseable {
    * @throws RaftlogException {@code NOT_FOUND} if the stream has no consumer of that name
    */
   public DeleteConsumerResponse deleteConsumer(String stream, String consumer) {
-    DeleteConsumerRequest request =
-        DeleteConsumerRequest.newBuilder()
-            .setStream(checkStream(stream))
-            .setConsumer(consumer)
-            .build();
-    return call(
-        "delete consumer " + consumer + " of " + stream,
-        stream,
-        false,
-        stub -> stub.deleteConsumer(request));
+    return consumers.delete(stream, consumer);
   }
 
   /** Every node, shard and the slot map, as a reachable node sees them. */
   public GetClusterResponse cluster() {
     GetClusterResponse answer =
-        call(
+        calls.call(
             "cluster", null, true, stub -> stub.getCluster(GetClusterRequest.getDefaultInstance()));
     cluster.learn(answer);
     return answer;
@@ -525,44 +380,6 @@ public final class RaftlogClient implements AutoCloseable {
       producer.close();
     } finally {
       channels.close();
-    }
-  }
-
-  /**
-   * One call with retries of what may pass ({@code UNAVAILABLE}, ...; not {@code NOT_FOUND}, {@code
-   * ALREADY_EXISTS}, {@code FAILED_PRECONDITION}, {@code INVALID_ARGUMENT}): on the shard leader of
-   * {@code stream} when known, else (or with {@code spread}, or for no stream) round robin over
-   * healthy nodes.
-   */
-  private <T> T call(
-      String what, String stream, boolean spread, Function<LogGrpc.LogBlockingStub, T> attempt) {
-    Attempts attempts = new Attempts(what, options.get(ClientSettings.DEADLINE), backoff);
-    while (true) {
-      int shard = stream == null ? -1 : cluster.shardOf(stream);
-      String node = spread || shard < 0 ? cluster.forRead() : cluster.forShard(shard);
-      attempts.started(node);
-      long timeout =
-          Math.min(
-              options.get(ClientSettings.ATTEMPT_TIMEOUT).toNanos(), attempts.remainingNanos());
-      try {
-        return attempt.apply(
-            channels.blocking(node, shard).withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
-      } catch (StatusRuntimeException e) {
-        long wait = attempts.nanosBeforeRetry(e.getStatus());
-        if (wait < 0) {
-          throw attempts.giveUp();
-        }
-        sleep(wait);
-      }
-    }
-  }
-
-  static void sleep(long nanos) {
-    try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RaftlogException(Status.Code.CANCELLED, "interrupted while waiting to retry", e);
     }
   }
 }

@@ -41,7 +41,7 @@ public final class Subscription implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
 
   private final SubscribeOptions how;
-  private final RaftlogClient client;
+  private final StreamAdmin streams; // the client's: asked where a stream begins
   private final ConsumerCommits commits; // null unless a named consumer's
   private final ClientOptions options;
   private final NodeChannels channels;
@@ -64,7 +64,7 @@ public final class Subscription implements AutoCloseable {
       long offset,
       OffsetReset firstReset,
       SubscribeOptions how,
-      RaftlogClient client,
+      StreamAdmin streams,
       ConsumerCommits commits,
       ClientOptions options,
       NodeChannels channels,
@@ -74,7 +74,7 @@ public final class Subscription implements AutoCloseable {
     this.firstReset = firstReset;
     this.received = offset;
     this.how = how;
-    this.client = client;
+    this.streams = streams;
     this.commits = commits;
     this.options = options;
     this.channels = channels;
@@ -258,7 +258,7 @@ public final class Subscription implements AutoCloseable {
    */
   private boolean belowFirstOffset() {
     try {
-      return client.describeStream(name).getFirstOffset() > received;
+      return streams.describe(name).getFirstOffset() > received;
     } catch (RaftlogException e) {
       return false; // cannot tell: treat it as a lagging node, retried until the deadline
     }
@@ -284,7 +284,7 @@ public final class Subscription implements AutoCloseable {
   }
 
   private static void sleepUntil(long nanoTime) {
-    RaftlogClient.sleep(Math.max(0, nanoTime - System.nanoTime()));
+    UnaryCalls.sleep(Math.max(0, nanoTime - System.nanoTime()));
   }
 
   /**
