@@ -18,7 +18,8 @@
 #   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103)
 #   --out DIR        also write DIR/results.tsv (rows `node-i|total  disk SECONDS  du_mb  MB`, and
 #                    the throughput runs' `raftlog produce retention-on|off  rec_s  N`), a copy of
-#                    the table (DIR/disk.txt) and the charts of `raftlog bench plot` (disk.svg)
+#                    the table (DIR/disk.txt), the nodes' logs (DIR/node-N.log) and the charts of
+#                    `raftlog bench plot` (disk.svg)
 # Environment: THROUGHPUT_MB [100], THROUGHPUT_RUNS [3], BENCH_DATA_DIR [a new directory in /tmp].
 # The stream gets its retention from the nodes' default (retention.max-bytes in the cluster's
 # config), so every stream of this cluster has it. Run it under the bench lock on a shared machine.
@@ -89,7 +90,13 @@ if [[ -n $RESULTS_DIR ]]; then
 fi
 
 cleanup() {
-  [[ -z $RESULTS_DIR ]] || cp -f "$RUN_LOG" "$RESULTS_DIR/run.log" 2>/dev/null || true
+  if [[ -n $RESULTS_DIR ]]; then
+    cp -f "$RUN_LOG" "$RESULTS_DIR/run.log" 2>/dev/null || true
+    # The nodes' logs too: what a stalled write or a slow reclaim was waiting for.
+    for log in "$DATA_DIR"/node-*/node.log; do
+      [[ -f $log ]] && cp -f "$log" "$RESULTS_DIR/$(basename "$(dirname "$log")").log"
+    done
+  fi
   "$ROOT/scripts/stop-cluster.sh" --wipe >/dev/null 2>&1 || true
   rm -rf "$DATA_DIR"
 }

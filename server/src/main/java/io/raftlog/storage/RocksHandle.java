@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -153,7 +154,13 @@ final class RocksHandle {
               MutableColumnFamilyOptions.builder().setEnableBlobGarbageCollection(true).build());
           blobGc = true;
         }
-        db.compactRange(from, to);
+        // Not exclusive: an exclusive manual compaction holds back RocksDB's own compactions
+        // while it runs, level-0 files pile up under a steady write load, and RocksDB then stalls
+        // writes, which here is the shard's apply thread.
+        try (CompactRangeOptions shared = new CompactRangeOptions()) {
+          db.compactRange(
+              db.getDefaultColumnFamily(), from, to, shared.setExclusiveManualCompaction(false));
+        }
       }
     } finally {
       lock.readLock().unlock();

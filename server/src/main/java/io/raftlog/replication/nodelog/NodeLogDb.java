@@ -13,6 +13,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -167,14 +168,18 @@ public final class NodeLogDb implements AutoCloseable {
 
   private void flushAndCompact(Map<Integer, Long> firstKeptByGroup) throws RocksDBException {
     lock.readLock().lock();
-    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true);
+        // Not exclusive: an exclusive manual compaction holds back RocksDB's own compactions while
+        // it runs, level-0 files pile up under the appends of every group, and RocksDB then stalls
+        // every group's log writes.
+        CompactRangeOptions shared = new CompactRangeOptions().setExclusiveManualCompaction(false)) {
       Columns c = open();
       db.flush(wait, List.of(c.entries(), c.conf(), c.groups()));
       for (Map.Entry<Integer, Long> e : firstKeptByGroup.entrySet()) {
         byte[] from = LogKeys.start(e.getKey());
         byte[] to = LogKeys.of(e.getKey(), e.getValue());
-        db.compactRange(c.entries(), from, to);
-        db.compactRange(c.conf(), from, to);
+        db.compactRange(c.entries(), from, to, shared);
+        db.compactRange(c.conf(), from, to, shared);
       }
     } finally {
       lock.readLock().unlock();
