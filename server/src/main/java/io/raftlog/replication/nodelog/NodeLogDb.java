@@ -12,8 +12,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.CompactRangeOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -172,7 +172,8 @@ public final class NodeLogDb implements AutoCloseable {
         // Not exclusive: an exclusive manual compaction holds back RocksDB's own compactions while
         // it runs, level-0 files pile up under the appends of every group, and RocksDB then stalls
         // every group's log writes.
-        CompactRangeOptions shared = new CompactRangeOptions().setExclusiveManualCompaction(false)) {
+        CompactRangeOptions shared =
+            new CompactRangeOptions().setExclusiveManualCompaction(false)) {
       Columns c = open();
       db.flush(wait, List.of(c.entries(), c.conf(), c.groups()));
       for (Map.Entry<Integer, Long> e : firstKeptByGroup.entrySet()) {
