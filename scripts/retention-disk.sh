@@ -22,7 +22,7 @@
 #                    `raftlog bench plot` (disk.svg)
 # Environment: THROUGHPUT_MB [100], THROUGHPUT_RUNS [3], BENCH_DATA_DIR [a new directory in /tmp].
 # The stream gets its retention from the nodes' default (retention.max-bytes in the cluster's
-# config), so every stream of this cluster has it. Run it under the bench lock on a shared machine.
+# config), so every stream of this cluster has it. Run it with nothing else busy on the machine.
 # The cluster and its data are removed at the end, also when interrupted.
 set -euo pipefail
 set +m

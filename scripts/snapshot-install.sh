@@ -12,7 +12,7 @@
 #   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103)
 # Environment: BENCH_DATA_DIR [a new directory in /tmp], TIMEOUT_SECS [1800].
 # Takes minutes (the fill dominates) and needs MB x 3 plus a snapshot of disk: not part of CI. Run it
-# under the bench lock on a shared machine. The cluster and its data are removed at the end.
+# with nothing else busy on the machine. The cluster and its data are removed at the end.
 set -euo pipefail
 set +m
 
