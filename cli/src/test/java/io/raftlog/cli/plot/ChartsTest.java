@@ -42,6 +42,10 @@ class ChartsTest {
           "raftlog\tshards 3\tp50_ms\t8.7",
           "raftlog\tscaling 1\trec_s\t30000",
           "raftlog\tscaling 3\trec_s\t52000",
+          "node-1\tdisk 0\tdu_mb\t0.5",
+          "total\tdisk 0\tdu_mb\t1.5",
+          "node-1\tdisk 10\tdu_mb\t98.5",
+          "total\tdisk 10\tdu_mb\t255.8",
           "");
 
   /** Parses an SVG file as XML (throws if it is not well-formed) and returns its text nodes. */
@@ -71,7 +75,7 @@ class ChartsTest {
             + " per_fault=[510/810/930/950/970/700,600/-1/850/900/1000/-1]\n"
             + "chaos: failover_breakdown mode=pause faults=0 per_fault=[]\n");
     List<String> report = Charts.write(results, failover, dir.resolve("svg"));
-    assertEquals(7, report.size(), report::toString);
+    assertEquals(8, report.size(), report::toString);
     assertTrue(report.stream().allMatch(l -> l.startsWith("wrote ")), report::toString);
 
     List<String> throughput = texts(dir.resolve("svg/throughput.svg"));
@@ -91,6 +95,8 @@ class ChartsTest {
     assertTrue(idle.indexOf("3") < idle.indexOf("12"), "shard counts in numeric order: " + idle);
     assertTrue(texts(dir.resolve("svg/shard-p50.svg")).contains("8.7"));
     assertTrue(texts(dir.resolve("svg/scaling.svg")).contains("52,000"));
+    List<String> disk = texts(dir.resolve("svg/disk.svg"));
+    assertTrue(disk.containsAll(List.of("node-1", "total")), "the legend: " + disk);
 
     List<String> breakdown = texts(dir.resolve("svg/failover.svg"));
     assertTrue(
