@@ -104,25 +104,13 @@ public final class ConsumersCommand implements Callable<Integer> {
 
     @Mixin ServerOptions server;
 
-    @Parameters(
-        index = "0",
-        paramLabel = "STREAM",
-        converter = StreamNameConverter.class,
-        description = "The stream.")
-    String stream;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "NAME",
-        converter = ConsumerNameConverter.class,
-        description = "The consumer.")
-    String name;
+    @Mixin ConsumerRef consumer;
 
     @Override
     public Integer call() {
       ConsumerInfo c;
       try (RaftlogClient client = server.connect()) {
-        c = client.getConsumer(stream, name);
+        c = client.getConsumer(consumer.stream, consumer.name);
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println("stream:        " + c.getStream());
@@ -150,32 +138,20 @@ public final class ConsumersCommand implements Callable<Integer> {
 
     @Mixin ServerOptions server;
 
-    @Parameters(
-        index = "0",
-        paramLabel = "STREAM",
-        converter = StreamNameConverter.class,
-        description = "The stream.")
-    String stream;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "NAME",
-        converter = ConsumerNameConverter.class,
-        description = "The consumer.")
-    String name;
+    @Mixin ConsumerRef consumer;
 
     @Override
     public Integer call() {
       DeleteConsumerResponse r;
       try (RaftlogClient client = server.connect()) {
-        r = client.deleteConsumer(stream, name);
+        r = client.deleteConsumer(consumer.stream, consumer.name);
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println(
           "deleted consumer '"
-              + name
+              + consumer.name
               + "' of stream '"
-              + stream
+              + consumer.stream
               + "' (it had committed offset "
               + Long.toUnsignedString(r.getCommittedOffset())
               + ")");
@@ -203,19 +179,7 @@ public final class ConsumersCommand implements Callable<Integer> {
 
     @Mixin ServerOptions server;
 
-    @Parameters(
-        index = "0",
-        paramLabel = "STREAM",
-        converter = StreamNameConverter.class,
-        description = "The stream.")
-    String stream;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "NAME",
-        converter = ConsumerNameConverter.class,
-        description = "The consumer.")
-    String name;
+    @Mixin ConsumerRef consumer;
 
     @Parameters(index = "2", paramLabel = "OFFSET", description = "Its new position.")
     long offset;
@@ -230,14 +194,14 @@ public final class ConsumersCommand implements Callable<Integer> {
       }
       ConsumerInfo c;
       try (RaftlogClient client = server.connect()) {
-        c = client.commitOffset(stream, name, offset, force);
+        c = client.commitOffset(consumer.stream, consumer.name, offset, force);
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println(
           "consumer '"
-              + name
+              + consumer.name
               + "' of stream '"
-              + stream
+              + consumer.stream
               + "' committed offset "
               + Long.toUnsignedString(c.getCommittedOffset())
               + " (lag "
@@ -246,5 +210,22 @@ public final class ConsumersCommand implements Callable<Integer> {
       Failures.flush(out);
       return 0;
     }
+  }
+
+  /** The STREAM and NAME every command on one consumer starts with. */
+  static final class ConsumerRef {
+    @Parameters(
+        index = "0",
+        paramLabel = "STREAM",
+        converter = StreamNameConverter.class,
+        description = "The stream.")
+    String stream;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "NAME",
+        converter = ConsumerNameConverter.class,
+        description = "The consumer.")
+    String name;
   }
 }
