@@ -60,10 +60,19 @@ final class RaftTransport implements AutoCloseable {
         RaftRpcServerFactory.createRaftRpcServer(
             endpoint, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
     NodeManager.getInstance().addAddress(endpoint);
-    if (!rpcServer.init(null)) {
+    boolean listening;
+    RuntimeException why = null;
+    try {
+      listening = rpcServer.init(null);
+    } catch (RuntimeException e) { // Bolt throws when its bind fails (the port is taken)
+      listening = false;
+      why = e;
+    }
+    if (!listening) {
       NodeManager.getInstance().removeAddress(endpoint);
       raftLog.close();
-      throw new IllegalStateException("cannot listen for Raft traffic on " + endpoint);
+      throw new IllegalStateException(
+          "cannot listen for Raft traffic on port " + endpoint.getPort() + " (is it in use?)", why);
     }
   }
 

@@ -47,15 +47,43 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
   /** As {@link #start(Path, int, NodeStarter)}, every node also getting {@code settings}. */
   public static <N extends AutoCloseable> InProcessCluster<N> start(
       Path root, int size, Map<String, String> settings, NodeStarter<N> starter) {
-    InProcessCluster<N> c =
-        new InProcessCluster<>(root, new ClusterLayout(size, settings), starter);
+    for (int attempt = 1; ; attempt++) {
+      InProcessCluster<N> c =
+          new InProcessCluster<>(root, new ClusterLayout(size, settings), starter);
+      try {
+        c.ids().forEach(c::startNode);
+        c.awaitLeader();
+        return c;
+      } catch (RuntimeException | Error e) {
+        c.close();
+        if (attempt >= PORT_ATTEMPTS || !portTaken(e)) {
+          throw e;
+        }
+        // Another process bound one of the drawn ports between the check and the node's bind:
+        // start again on fresh ports, from empty data directories.
+        c.ids().forEach(c::wipeQuietly);
+      }
+    }
+  }
+
+  /** Starts tried with fresh ports when a node's port was taken by someone else meanwhile. */
+  private static final int PORT_ATTEMPTS = 3;
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void wipeQuietly(String id) {
     try {
-      c.ids().forEach(c::startNode);
-      c.awaitLeader();
-      return c;
-    } catch (RuntimeException | Error e) {
-      c.close();
-      throw e;
+      wipeNode(id);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot wipe node " + id + " to start it again", e);
     }
   }
 
