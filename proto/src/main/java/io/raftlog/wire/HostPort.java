@@ -35,6 +35,17 @@ public record HostPort(String host, int port) {
     return parse(address).toString();
   }
 
+  /** A comma-separated list of addresses, each checked as {@link #check} does; blanks skipped. */
+  public static java.util.List<String> checkList(String addresses) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String a : addresses.split(",")) {
+      if (!a.isBlank()) {
+        out.add(check(a));
+      }
+    }
+    return java.util.List.copyOf(out);
+  }
+
   @Override
   public String toString() {
     return host + ":" + port;

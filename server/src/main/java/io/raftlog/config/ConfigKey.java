@@ -41,6 +41,15 @@ public record ConfigKey<T>(
     return new ConfigKey<>(name, dflt, ConfigKey::wholeLong, v -> v >= 0, "0 or more", doc);
   }
 
+  /** A key whose absence is its own answer: {@code dflt} is typically empty. */
+  static <T> ConfigKey<T> optional(String name, Function<String, T> parser, T dflt, String doc) {
+    return new ConfigKey<>(name, dflt, parser, v -> true, "", doc);
+  }
+
+  static ConfigKey<Integer> nonNegativeInt(String name, int dflt, String doc) {
+    return new ConfigKey<>(name, dflt, ConfigKey::wholeInt, v -> v >= 0, "0 or more", doc);
+  }
+
   static ConfigKey<Boolean> bool(String name, boolean dflt, String doc) {
     return new ConfigKey<>(name, dflt, ConfigKey::bool, v -> true, "", doc);
   }

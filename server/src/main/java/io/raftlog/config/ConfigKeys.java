@@ -1,5 +1,6 @@
 package io.raftlog.config;
 
+import io.raftlog.wire.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,7 +13,10 @@ public final class ConfigKeys {
   private ConfigKeys() {}
 
   public static final ConfigKey<String> NODE_ID =
-      ConfigKey.required("node.id", id -> id, "this node's id, one of the ids in `cluster.peers`");
+      ConfigKey.required(
+          "node.id",
+          id -> id,
+          "this node's id, unique in the cluster (one of the ids in `cluster.peers` when given)");
 
   public static final ConfigKey<Path> DATA_DIR =
       ConfigKey.required(
@@ -20,12 +24,38 @@ public final class ConfigKeys {
           Path::of,
           "RocksDB store, Raft log, Raft metadata, snapshots; `--data-dir` overrides it");
 
+  public static final ConfigKey<String> NODE_RAFT_ADDRESS =
+      ConfigKey.optional(
+          "node.raft-address",
+          HostPort::check,
+          "",
+          "host:port this node's Raft transport listens on and the others reach it at; taken from"
+              + " `cluster.peers` when this node is there");
+
+  public static final ConfigKey<String> NODE_CLIENT_ADDRESS =
+      ConfigKey.optional(
+          "node.client-address",
+          HostPort::check,
+          "",
+          "host:port of this node's gRPC API, as clients and the other nodes reach it; taken from"
+              + " `cluster.peers` when this node is there");
+
   public static final ConfigKey<List<Peer>> CLUSTER_PEERS =
-      ConfigKey.required(
+      ConfigKey.optional(
           "cluster.peers",
           Peer::parseList,
-          "every node as `id@raft-host:port@client-host:port`, comma separated; the same on every"
-              + " node");
+          List.of(),
+          "the nodes that form a new cluster, as `id@raft-host:port@client-host:port`, comma"
+              + " separated, the same on each of them; a node that joins a running cluster gives"
+              + " `cluster.join` instead");
+
+  public static final ConfigKey<List<String>> CLUSTER_JOIN =
+      ConfigKey.optional(
+          "cluster.join",
+          HostPort::checkList,
+          List.of(),
+          "client addresses (host:port, comma separated) of running nodes; a node with no data"
+              + " joins the cluster through the first that answers");
 
   public static final ConfigKey<Integer> CLUSTER_SHARDS =
       ConfigKey.positiveInt(
@@ -51,6 +81,26 @@ public final class ConfigKeys {
           "balance.interval-ms",
           2000,
           "how often a node hands a shard's leadership to a node that leads two fewer shards");
+
+  public static final ConfigKey<Integer> REBALANCE_MAX_CONCURRENT_MOVES =
+      ConfigKey.positiveInt(
+          "rebalance.max-concurrent-moves",
+          1,
+          "replica moves (joins, drains, repairs, balancing) the meta group's leader runs at once");
+
+  public static final ConfigKey<Long> REBALANCE_MAX_BYTES_PER_SEC =
+      ConfigKey.nonNegativeLong(
+          "rebalance.max-bytes-per-sec",
+          0L,
+          "snapshot bytes a node sends per second to replicas catching up (a move, a wiped"
+              + " follower); 0: no limit");
+
+  public static final ConfigKey<Long> NODES_DEAD_AFTER_MS =
+      ConfigKey.nonNegativeLong(
+          "nodes.dead-after-ms",
+          0L,
+          "a node unreachable this long is removed as dead and its replicas re-made on the others"
+              + " (0: never by itself; `raftlog nodes remove N --dead` does it)");
 
   public static final ConfigKey<Integer> ELECTION_TIMEOUT_MS =
       ConfigKey.positiveInt(
@@ -158,11 +208,17 @@ public final class ConfigKeys {
       List.of(
           NODE_ID,
           DATA_DIR,
+          NODE_RAFT_ADDRESS,
+          NODE_CLIENT_ADDRESS,
           CLUSTER_PEERS,
+          CLUSTER_JOIN,
           CLUSTER_SHARDS,
           CLUSTER_REPLICATION,
           STREAMS_AUTO_CREATE,
           BALANCE_INTERVAL_MS,
+          REBALANCE_MAX_CONCURRENT_MOVES,
+          REBALANCE_MAX_BYTES_PER_SEC,
+          NODES_DEAD_AFTER_MS,
           ELECTION_TIMEOUT_MS,
           MAX_ELECTION_DELAY_MS,
           SNAPSHOT_INTERVAL_SECS,

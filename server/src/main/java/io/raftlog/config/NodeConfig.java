@@ -1,5 +1,6 @@
 package io.raftlog.config;
 
+import static io.raftlog.config.ConfigKeys.CLUSTER_JOIN;
 import static io.raftlog.config.ConfigKeys.CLUSTER_PEERS;
 import static io.raftlog.config.ConfigKeys.CLUSTER_REPLICATION;
 import static io.raftlog.config.ConfigKeys.CLUSTER_SHARDS;
@@ -7,7 +8,9 @@ import static io.raftlog.config.ConfigKeys.KEEPALIVE_TIME_MS;
 import static io.raftlog.config.ConfigKeys.MAX_BATCH_BYTES;
 import static io.raftlog.config.ConfigKeys.MAX_INFLIGHT_BYTES;
 import static io.raftlog.config.ConfigKeys.MAX_RECORD_BYTES;
+import static io.raftlog.config.ConfigKeys.NODE_CLIENT_ADDRESS;
 import static io.raftlog.config.ConfigKeys.NODE_ID;
+import static io.raftlog.config.ConfigKeys.NODE_RAFT_ADDRESS;
 
 import io.raftlog.wire.StreamNames;
 import java.io.IOException;
@@ -85,12 +88,26 @@ public final class NodeConfig {
 
   /** Replicas per shard: {@code cluster.replication}, or every node when there are fewer. */
   public int effectiveReplication() {
-    return Math.min(get(CLUSTER_REPLICATION), get(CLUSTER_PEERS).size());
+    List<Peer> peers = get(CLUSTER_PEERS);
+    return peers.isEmpty()
+        ? get(CLUSTER_REPLICATION)
+        : Math.min(get(CLUSTER_REPLICATION), peers.size());
   }
 
-  /** This node, as {@code node.id} names it. */
+  /**
+   * This node, as {@code node.id} names it: its entry of {@code cluster.peers}, or (a node that
+   * joins) {@code node.raft-address} and {@code node.client-address}.
+   */
   public Peer self() {
-    return peer(get(NODE_ID));
+    Peer listed = peer(get(NODE_ID));
+    return listed != null
+        ? listed
+        : new Peer(get(NODE_ID), get(NODE_RAFT_ADDRESS), get(NODE_CLIENT_ADDRESS));
+  }
+
+  /** Whether this node forms a new cluster with {@code cluster.peers} (else it joins one). */
+  public boolean forms() {
+    return peer(get(NODE_ID)) != null;
   }
 
   /** The peer with id {@code id}, or null. */
@@ -151,9 +168,43 @@ public final class NodeConfig {
 
     private static void check(Map<ConfigKey<?>, Object> all, List<Peer> peers) {
       String nodeId = get(all, NODE_ID);
-      if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
-        throw new IllegalArgumentException(
-            NODE_ID.name() + " '" + nodeId + "' is not one of the ids in " + CLUSTER_PEERS.name());
+      java.util.Optional<Peer> listed = peers.stream().filter(p -> p.id().equals(nodeId)).findAny();
+      if (listed.isEmpty()) {
+        if (get(all, CLUSTER_JOIN).isEmpty()) {
+          throw new IllegalArgumentException(
+              NODE_ID.name()
+                  + " '"
+                  + nodeId
+                  + "' is not one of the ids in "
+                  + CLUSTER_PEERS.name()
+                  + ", and "
+                  + CLUSTER_JOIN.name()
+                  + " is not set: give the nodes that form the cluster, or nodes of a running"
+                  + " cluster to join");
+        }
+        for (ConfigKey<String> own : List.of(NODE_RAFT_ADDRESS, NODE_CLIENT_ADDRESS)) {
+          if (get(all, own).isEmpty()) {
+            throw new IllegalArgumentException(
+                "a node that joins (" + CLUSTER_JOIN.name() + ") needs " + own.name());
+          }
+        }
+      } else {
+        for (ConfigKey<String> own : List.of(NODE_RAFT_ADDRESS, NODE_CLIENT_ADDRESS)) {
+          String given = get(all, own);
+          String there =
+              own == NODE_RAFT_ADDRESS ? listed.get().raftAddress() : listed.get().clientAddress();
+          if (!given.isEmpty() && !given.equals(there)) {
+            throw new IllegalArgumentException(
+                own.name()
+                    + " '"
+                    + given
+                    + "' is not this node's address in "
+                    + CLUSTER_PEERS.name()
+                    + " ('"
+                    + there
+                    + "')");
+          }
+        }
       }
       if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
         throw new IllegalArgumentException(CLUSTER_PEERS.name() + " names a node id twice");
