@@ -102,8 +102,8 @@ class PodConfigTest {
 
   @Test
   void higherOrdinalsJoinThroughTheClientServiceThenTheFounders() throws IOException {
-    NodeConfig node = startedNode("raftlog-4");
-    assertEquals("4", node.get(ConfigKeys.NODE_ID));
+    NodeConfig node = startedNode("raftlog-3"); // the first ordinal past the founders
+    assertEquals("3", node.get(ConfigKeys.NODE_ID));
     assertFalse(node.forms());
     assertEquals(List.of(), node.get(ConfigKeys.CLUSTER_PEERS));
     assertEquals(
@@ -113,7 +113,7 @@ class PodConfigTest {
             "raftlog-1" + SUFFIX + ":9001",
             "raftlog-2" + SUFFIX + ":9001"),
         node.get(ConfigKeys.CLUSTER_JOIN));
-    assertEquals("raftlog-4" + SUFFIX + ":8101", node.self().raftAddress());
+    assertEquals("raftlog-3" + SUFFIX + ":8101", node.self().raftAddress());
   }
 
   @Test
