@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftlog.config.ConfigKey;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
@@ -16,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +135,22 @@ class PodConfigTest {
   @Test
   void overlaySettingsOverrideTheBase() throws IOException {
     assertEquals(12, startedNode("raftlog-0").get(ConfigKeys.CLUSTER_SHARDS));
+  }
+
+  @Test
+  void everyCommonSettingIsAKeyTheNodeKnows() throws IOException {
+    // The node ignores keys it does not declare: a misspelt one would silently take its default.
+    Set<String> known = ConfigKeys.ALL.stream().map(ConfigKey::name).collect(Collectors.toSet());
+    for (Path file :
+        List.of(configDir.resolve("common.properties"), configDir.resolve("site.properties"))) {
+      Properties p = new Properties();
+      try (var in = Files.newBufferedReader(file)) {
+        p.load(in);
+      }
+      for (String key : p.stringPropertyNames()) {
+        assertTrue(known.contains(key), file.getFileName() + ": " + key + " is not a config key");
+      }
+    }
   }
 
   @Test
