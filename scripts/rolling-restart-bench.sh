@@ -16,12 +16,13 @@
 # the producer failed to get acknowledged (it stops at the first; its exit status and the "records
 # sent" count say whether any). The issue's bar: 0 errors, max stall <= 500 ms per restart.
 #
-# Usage: scripts/rolling-restart-bench.sh [--nodes N] [--port-offset N] [--out DIR]
+# Usage: scripts/rolling-restart-bench.sh [--nodes N] [--port-offset N] [--out DIR] [--analyze DIR]
 #   --nodes N        nodes of the cluster (default 3; 1 to 9).
 #   --port-offset N  add N to the nodes' ports (9001.., 8101..), e.g. 10000 when those are taken.
 #   --out DIR        keep the figures (stalls.txt), the restart's progress (restart.txt,
 #                    events.txt), every record's timeline (records.tsv, see `raftlog bench produce
 #                    --slow-records`) and the nodes' logs in DIR.
+#   --analyze DIR    only print the figures of a run kept with --out DIR (no cluster is started).
 # Environment: RATE [1000] records/s; SIZE [1024] bytes; SHARDS [6] cluster.shards;
 #   BEFORE_SECS [10] of load before the first restart (the first 3 s of it, the client's warm-up,
 #   are left out of the figures); PER_NODE_SECS [30] of load per node (the load is bounded in
@@ -42,6 +43,7 @@ TAIL_MS=5000
 NODES=3
 PORT_OFFSET=0
 OUT=""
+ANALYZE=""
 
 die() {
   echo "rolling-restart-bench: $*" >&2
@@ -63,6 +65,11 @@ while (($#)); do
     --out)
       [[ $# -ge 2 ]] || die "--out needs a directory"
       mkdir -p "$2" && OUT=$(cd "$2" && pwd) || die "cannot create $2"
+      shift 2
+      ;;
+    --analyze)
+      [[ $# -ge 2 && -f $2/events.txt && -f $2/records.tsv ]] || die "--analyze needs a directory a run kept (--out)"
+      ANALYZE=$(cd "$2" && pwd)
       shift 2
       ;;
     -h | --help)
@@ -97,6 +104,64 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Prints the stall figures of a run kept in DIR (events.txt, records.tsv): windows.tsv and
+# by-window.tsv are written there on the way.
+stall_figures() { # dir
+  local dir=$1 start_epoch
+  # Windows (ms from the producer's start): before the first restart, then one per restart.
+  start_epoch=$(sed -nE '1s/.* at ([0-9]+) ms since the epoch.*/\1/p' "$dir/records.tsv")
+  # A restart's window (kind "restart") and its three phases, each from one event to the next:
+  # "stop" (SIGTERM to exit: the hand-off), "down" (exit to SERVING: two of three replicas serve),
+  # "back" (SERVING to the next SIGTERM: the node warms up, catches up, leaders move back onto it).
+  awk -v s="$start_epoch" -v warm="$WARMUP_MS" -v tail="$TAIL_MS" '
+    $3 == "sigterm" { n++; node[n] = $2; from[n] = $1 - s }
+    $3 == "exited" { ex[n] = $1 - s }
+    $3 == "serving" { sv[n] = $1 - s }
+    $3 == "caught-up" { up[n] = $1 - s }
+    END {
+      printf "before\t-\t%.0f\t%.0f\t-\n", warm, (n ? from[1] : 1e12)
+      for (i = 1; i <= n; i++) {
+        to = (i < n ? from[i + 1] : (up[i] ? up[i] + tail : 1e12))
+        printf "restart\t%s\t%.0f\t%.0f\t%.0f\n", node[i], from[i], to, (up[i] ? up[i] - from[i] : -1)
+        printf "stop\t%s\t%.0f\t%.0f\t-\n", node[i], from[i], (ex[i] ? ex[i] : to)
+        if (ex[i]) printf "down\t%s\t%.0f\t%.0f\t-\n", node[i], ex[i], (sv[i] ? sv[i] : to)
+        if (sv[i]) printf "back\t%s\t%.0f\t%.0f\t-\n", node[i], sv[i], to
+      }
+    }' "$dir/events.txt" >"$dir/windows.tsv"
+
+  # Each record: the window it was due in, its stall, its shard; and when it was acknowledged.
+  awk -F'\t' 'FNR == NR { n++; lo[n] = $3; hi[n] = $4; next }
+    FNR <= 2 { next }
+    { for (i = 1; i <= n; i++) {
+        if ($6 + 0 >= lo[i] && $6 + 0 < hi[i]) print i "\t" $9 "\t" $4 "\tdue"
+        if ($8 + 0 >= lo[i] && $8 + 0 < hi[i]) print i "\t" $8 "\t-\tack"
+      } }' "$dir/windows.tsv" "$dir/records.tsv" | sort -t$'\t' -k4,4 -k1,1n -k2,2g >"$dir/by-window.tsv"
+
+  awk -F'\t' -v rate="$RATE" '
+    FNR == NR { n++; kind[n] = $1; node[n] = $2; lo[n] = $3; hi[n] = $4; took[n] = $5; next }
+    $4 == "due" { c[$1]++; v[$1, c[$1]] = $2; if ($2 + 0 >= mx[$1]) { mx[$1] = $2 + 0; sh[$1] = $3 } }
+    $4 == "ack" { if (($1 in last) && $2 - last[$1] > gap[$1]) gap[$1] = $2 - last[$1]; last[$1] = $2 }
+    END {
+      for (i = 1; i <= n; i++) {
+        k = c[i]
+        if (k == 0) { printf "%s: no records\n", (kind[i] == "before" ? "before the restarts" : kind[i] == "restart" ? "restart of node " node[i] : "  " kind[i]); continue }
+        p50 = v[i, int((k + 1) / 2)]; p99 = v[i, int(k * 0.99 + 0.999)]; if (p99 == "") p99 = v[i, k]
+        end = (hi[i] > 1e11 ? "the end" : sprintf("%.1f s", hi[i] / 1000))
+        if (kind[i] == "stop" || kind[i] == "down" || kind[i] == "back")
+          printf "  %s (%.1f s): %d records, stall p50 %.1f ms, max %.1f ms (shard %s)\n", (kind[i] == "stop" ? "SIGTERM to exit" : kind[i] == "down" ? "exit to SERVING" : "SERVING to the next restart"), (hi[i] > 1e11 ? 0 : (hi[i] - lo[i]) / 1000), k, p50, mx[i], sh[i]
+        else if (kind[i] == "before")
+          printf "before the restarts (%.1f s to %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", lo[i] / 1000, end, k, p50, p99, mx[i], sh[i], gap[i]
+        else
+          printf "restart of node %s (window %s, SIGTERM to caught up %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", node[i], (hi[i] > 1e11 ? "to the end" : sprintf("%.1f s", (hi[i] - lo[i]) / 1000)), (took[i] < 0 ? "not reached" : sprintf("%.1f s", took[i] / 1000)), k, p50, p99, mx[i], sh[i], gap[i]
+      }
+    }' "$dir/windows.tsv" "$dir/by-window.tsv"
+}
+
+if [[ -n $ANALYZE ]]; then
+  stall_figures "$ANALYZE"
+  exit 0
+fi
 
 # The template: cluster-config/node-1.properties with SHARDS shards and the ports moved.
 awk -v shards="$SHARDS" -v off="$PORT_OFFSET" '
@@ -135,41 +200,7 @@ PRODUCER=""
 sent=$(sed -nE 's/^([0-9]+) records sent.*/\1/p' "$WORK/produce.txt")
 [[ -f $WORK/records.tsv ]] || die "the producer wrote no records.tsv (exit $produce_status): $(cat "$WORK/produce.err")"
 
-# Windows (ms from the producer's start): before the first restart, then one per restart.
-start_epoch=$(sed -nE '1s/.* at ([0-9]+) ms since the epoch.*/\1/p' "$WORK/records.tsv")
-awk -v s="$start_epoch" -v warm="$WARMUP_MS" -v tail="$TAIL_MS" '
-  $3 == "sigterm" { n++; node[n] = $2; from[n] = $1 - s }
-  $3 == "caught-up" { up[n] = $1 - s }
-  END {
-    printf "before\t-\t%.0f\t%.0f\t-\n", warm, (n ? from[1] : 1e12)
-    for (i = 1; i <= n; i++)
-      printf "restart\t%s\t%.0f\t%.0f\t%.0f\n", node[i], from[i], (i < n ? from[i + 1] : (up[i] ? up[i] + tail : 1e12)), (up[i] ? up[i] - from[i] : -1)
-  }' "$WORK/events.txt" >"$WORK/windows.tsv"
-
-# Each record: the window it was due in, its stall, its shard; and when it was acknowledged.
-awk -F'\t' 'FNR == NR { n++; lo[n] = $3; hi[n] = $4; next }
-  FNR <= 2 { next }
-  { for (i = 1; i <= n; i++) {
-      if ($6 + 0 >= lo[i] && $6 + 0 < hi[i]) print i "\t" $9 "\t" $4 "\tdue"
-      if ($8 + 0 >= lo[i] && $8 + 0 < hi[i]) print i "\t" $8 "\t-\tack"
-    } }' "$WORK/windows.tsv" "$WORK/records.tsv" | sort -t$'\t' -k4,4 -k1,1n -k2,2g >"$WORK/by-window.tsv"
-
-awk -F'\t' -v rate="$RATE" '
-  FNR == NR { n++; kind[n] = $1; node[n] = $2; lo[n] = $3; hi[n] = $4; took[n] = $5; next }
-  $4 == "due" { c[$1]++; v[$1, c[$1]] = $2; if ($2 + 0 >= mx[$1]) { mx[$1] = $2 + 0; sh[$1] = $3 } }
-  $4 == "ack" { if (($1 in last) && $2 - last[$1] > gap[$1]) gap[$1] = $2 - last[$1]; last[$1] = $2 }
-  END {
-    for (i = 1; i <= n; i++) {
-      k = c[i]
-      if (k == 0) { printf "%s: no records\n", (kind[i] == "before" ? "before the restarts" : "restart of node " node[i]); continue }
-      p50 = v[i, int((k + 1) / 2)]; p99 = v[i, int(k * 0.99 + 0.999)]; if (p99 == "") p99 = v[i, k]
-      end = (hi[i] > 1e11 ? "the end" : sprintf("%.1f s", hi[i] / 1000))
-      if (kind[i] == "before")
-        printf "before the restarts (%.1f s to %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", lo[i] / 1000, end, k, p50, p99, mx[i], sh[i], gap[i]
-      else
-        printf "restart of node %s (window %s, SIGTERM to caught up %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", node[i], (hi[i] > 1e11 ? "to the end" : sprintf("%.1f s", (hi[i] - lo[i]) / 1000)), (took[i] < 0 ? "not reached" : sprintf("%.1f s", took[i] / 1000)), k, p50, p99, mx[i], sh[i], gap[i]
-    }
-  }' "$WORK/windows.tsv" "$WORK/by-window.tsv" | tee "$WORK/stalls.txt"
+stall_figures "$WORK" | tee "$WORK/stalls.txt"
 
 last_due=$(awk -F'\t' 'FNR > 2 && $6 + 0 > m { m = $6 + 0 } END { print m + 0 }' "$WORK/records.tsv")
 last_up=$(awk -F'\t' '$1 == "restart" { e = $4 } END { print e + 0 }' "$WORK/windows.tsv")

@@ -77,9 +77,14 @@ wait_healthy() {
 # Fills TARGET for node $1 from its own GetCluster: the commit index of the meta group and of each
 # shard it holds (the leader's, which the node asks for).
 note_targets() {
-  local key index answer
+  local key index answer="" try
   TARGET=()
-  answer=$(cluster_of "$1") || die "node $1 did not answer GetCluster"
+  # GetCluster asks every peer: on a busy machine one try can take longer than rpc's 2 s.
+  for try in 1 2 3 4 5; do
+    answer=$(cluster_of "$1") && break
+    sleep 1
+  done
+  [[ -n $answer ]] || die "node $1 did not answer GetCluster (5 tries)"
   while read -r key index; do
     TARGET[$key]=$index
   done < <(jq -r --arg id "$1" '
