@@ -25,7 +25,7 @@
 #   --analyze DIR    only print the figures of a run kept with --out DIR (no cluster is started).
 # Environment: RATE [1000] records/s; SIZE [1024] bytes; SHARDS [6] cluster.shards;
 #   BEFORE_SECS [10] of load before the first restart (the first 3 s of it, the client's warm-up,
-#   are left out of the figures); PER_NODE_SECS [30] of load per node (the load is bounded in
+#   are left out of the figures); PER_NODE_SECS [60] of load per node (the load is bounded in
 #   records: RATE x (BEFORE_SECS + N x PER_NODE_SECS + 10); the run says if it ended before the
 #   restart did); BENCH_DATA_DIR [a new directory under /tmp].
 # The cluster and its data are removed at the end, also when interrupted. Needs jq.
@@ -37,7 +37,7 @@ RATE=${RATE:-1000}
 SIZE=${SIZE:-1024}
 SHARDS=${SHARDS:-6}
 BEFORE_SECS=${BEFORE_SECS:-10}
-PER_NODE_SECS=${PER_NODE_SECS:-30}
+PER_NODE_SECS=${PER_NODE_SECS:-60}
 WARMUP_MS=3000
 TAIL_MS=5000
 NODES=3
