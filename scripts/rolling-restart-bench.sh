@@ -194,6 +194,8 @@ sleep "$BEFORE_SECS"
 restart_status=0
 "$ROOT/scripts/rolling-restart.sh" --events "$WORK/events.txt" 2>&1 | tee "$WORK/restart.txt" ||
   restart_status=$?
+# A restart that failed measured nothing: stop the load rather than wait for its end.
+((restart_status == 0)) || die "the rolling restart failed (exit $restart_status); the load is stopped"
 produce_status=0
 wait "$PRODUCER" || produce_status=$?
 PRODUCER=""
