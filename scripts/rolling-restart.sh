@@ -68,8 +68,8 @@ wait_healthy() {
       echo "$leader"
       return
     fi
-    ((SECONDS < deadline)) ||
-      die "the cluster is not healthy after $HEALTHY_TIMEOUT_SECS s (not SERVING:${bad:- none}; meta leader: ${leader:-none})"
+    ((SECONDS < deadline)) || die "the cluster is not healthy after $HEALTHY_TIMEOUT_SECS s" \
+      "($([[ -n $bad ]] && echo "not SERVING:$bad" || echo "no leader of the meta group"))"
     sleep "$POLL_SECS"
   done
 }
