@@ -13,7 +13,8 @@
 #   cluster: stop-cluster.sh stops it, start-cluster.sh (--node ID) starts it again.
 #   DATA_DIR, CONFIG_DIR, RAFTLOG_GC_LOG  as for start-cluster.sh.
 #   START_TIMEOUT_SECS  how long to wait for the node to be SERVING (default 60).
-# Exits 1 (with the end of the node's log, the node stopped) if it does not join in time.
+# Exits 1 if it does not join in time, with the end of the node's log; the node is stopped, and its
+# directory deleted unless the catalog lists it.
 set -euo pipefail
 set +m # $! must be the JVM's pid (see start-cluster.sh)
 
@@ -23,6 +24,7 @@ POLL_SECS=0.5
 STOP_TIMEOUT_SECS=30
 LOG_TAIL_LINES=30
 ID=""
+RUNNING=() # ids of the nodes running when the script started
 
 die() {
   echo "add-node: $*" >&2
@@ -41,11 +43,29 @@ fail() {
     echo "--- last $LOG_TAIL_LINES lines of $DATA_DIR/node-$ID/node.log ---"
     tail -n "$LOG_TAIL_LINES" "$DATA_DIR/node-$ID/node.log" 2>/dev/null || echo "(no log)"
     echo "--- stopping node $ID ---"
-    stop_node "$ID" "$STOP_TIMEOUT_SECS" || echo "node $ID did not stop within $STOP_TIMEOUT_SECS s"
-    echo "its directory $DATA_DIR/node-$ID is kept; once the cluster does not list it" \
-      "(scripts/raftlog nodes list), delete it before adding a node again"
+    if ! stop_node "$ID" "$STOP_TIMEOUT_SECS"; then
+      echo "node $ID did not stop within $STOP_TIMEOUT_SECS s; its directory $DATA_DIR/node-$ID is kept"
+    elif catalog_lists "$ID"; then
+      echo "the cluster's catalog lists node $ID: its directory $DATA_DIR/node-$ID is kept (start it" \
+        "again with scripts/start-cluster.sh --node $ID, or take it out with" \
+        "scripts/raftlog nodes remove $ID --dead and delete the directory)"
+    else
+      echo "the cluster's catalog does not list node $ID: deleting $DATA_DIR/node-$ID"
+      rm -rf -- "${DATA_DIR:?}/node-$ID"
+    fi
   } >&2
   exit 1
+}
+
+# True when a running node of the cluster (not $1) answers GetCluster listing node $1.
+catalog_lists() {
+  local id answer
+  for id in "${RUNNING[@]}"; do
+    answer=$(rpc "$(configured_client_address "$id")" raftlog.v1.Log/GetCluster) || continue
+    grep -qE "^ {6}\"id\": \"$1\",?$" <<<"$answer"
+    return
+  done
+  return 0 # no node answered: keep the directory
 }
 
 # True when GetCluster from node $ID answers and its nodes (6 spaces in, see start-cluster.sh's
@@ -58,7 +78,7 @@ listed_in_catalog() {
 
 main() {
   local id join="" addr deadline health
-  local -a ids running=()
+  local -a ids
   case ${1:-} in
     "") ;;
     -h | --help) usage && exit 0 ;;
@@ -70,11 +90,11 @@ main() {
   mapfile -t ids < <(node_ids)
   for id in "${ids[@]}"; do
     if node_pid "$id" >/dev/null; then
-      running+=("$id")
+      RUNNING+=("$id")
       join+="$(configured_client_address "$id"),"
     fi
   done
-  ((${#running[@]} > 0)) || die "no node of a local cluster is running in $DATA_DIR" \
+  ((${#RUNNING[@]} > 0)) || die "no node of a local cluster is running in $DATA_DIR" \
     "(start one with scripts/start-cluster.sh; DATA_DIR as for it)"
   ID=$((${ids[-1]} + 1))
   [[ ! -e $DATA_DIR/node-$ID ]] || die "$DATA_DIR/node-$ID exists but has no config; delete it first"
@@ -86,7 +106,7 @@ main() {
   ensure_buf
   write_node_config "$ID" "join ${join%,}"
   echo "starting node $ID on $(client_address "$ID") (Raft $(raft_address "$ID")), joining through" \
-    "nodes ${running[*]} (log in $DATA_DIR/node-$ID/node.log)..."
+    "nodes ${RUNNING[*]} (log in $DATA_DIR/node-$ID/node.log)..."
   trap 'fail "interrupted"' INT TERM
   start_node "$ID"
   deadline=$((SECONDS + ${START_TIMEOUT_SECS:-60}))
