@@ -154,17 +154,7 @@ if [[ -n $ANALYZE ]]; then
   exit 0
 fi
 
-# The template: cluster-config/node-1.properties with SHARDS shards and the ports moved.
-awk -v shards="$SHARDS" -v off="$PORT_OFFSET" '
-  /^[[:space:]]*cluster\.shards[[:space:]]*=/ { print "cluster.shards=" shards; next }
-  /^[[:space:]]*cluster\.peers[[:space:]]*=/ {
-    while (match($0, /127\.0\.0\.1:[0-9]+/)) {
-      out = out substr($0, 1, RSTART + 9) (substr($0, RSTART + 10, RLENGTH - 10) + off)
-      $0 = substr($0, RSTART + RLENGTH)
-    }
-    print out $0; next
-  }
-  { print }' "$ROOT/cluster-config/node-1.properties" >"$CONFIG_DIR/node-1.properties"
+write_bench_template "$SHARDS" "$PORT_OFFSET"
 read_template_ports
 RAFTLOG_SERVERS=$(for ((i = 1; i <= NODES; i++)); do printf '%s,' "$(client_address "$i")"; done)
 export RAFTLOG_SERVERS=${RAFTLOG_SERVERS%,}
