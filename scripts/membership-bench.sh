@@ -12,7 +12,7 @@
 #               records acknowledged into it, at offsets 0, 1, 2, ... (read with `raftlog consume`).
 # GetCluster is polled every 200 ms throughout (polls.tsv); each move (shard, from, to, reason) is
 # timed from its started_ms to the first poll that no longer shows it, against the shard's size
-# (sum of its streams' stored_bytes in ListStreams when the phase began). Produce stalls per phase
+# (sum of its streams' stored_bytes as DescribeStream gives them when the phase began). Produce stalls per phase
 # are those of rolling-restart-bench.sh (scripts/stall-lib.sh): a record's stall is its latency at
 # the fixed rate, from when it was due to its acknowledgement. Client errors: records the producer
 # failed to get acknowledged (the issue's bar: 0).
@@ -147,11 +147,41 @@ wait_for() {
   done
 }
 
+# The streams `bench produce --spread-shards SHARDS --stream-prefix $1` writes (see the CLI's
+# ShardLayout): for each shard, the first name $1 + i that falls in it, by CRC-32 of the name (gzip's
+# trailer holds it) modulo slot_count and GetCluster's slot ranges. Appends them to streams.txt.
+note_stream_names() {
+  local prefix=$1 i crc slot shard slots count
+  declare -A taken=()
+  poll_cluster || die "no node answers GetCluster"
+  count=$(jq -r '.slotCount // 0' <<<"$CLUSTER")
+  slots=$(jq -r '.slots[] | "\(.firstSlot // 0) \(.lastSlot // 0) \(.shard // 0)"' <<<"$CLUSTER")
+  for ((i = 0; ${#taken[@]} < SHARDS && i < 100000; i++)); do
+    crc=$(printf %s "$prefix$i" | gzip -c | tail -c8 | head -c4 | od -An -tu4 | tr -d ' ')
+    slot=$((crc % count))
+    shard=$(awk -v s="$slot" '$1 <= s && s <= $2 { print $3 }' <<<"$slots")
+    [[ -n $shard && -z ${taken[$shard]:-} ]] || continue
+    taken[$shard]=1
+    echo "$prefix$i" >>"$WORK/streams.txt"
+  done
+}
+
+# Each stream of streams.txt as DescribeStream answers it (from a node that holds its shard):
+# "name <TAB> shard <TAB> next_offset <TAB> stored_bytes", into streams-$1.tsv.
+describe_streams() {
+  local name
+  : >"$WORK/streams-$1.tsv"
+  while read -r name; do
+    call DescribeStream "{\"stream\":\"$name\"}" |
+      jq -r '"\(.name)\t\(.shard // 0)\t\(.nextOffset // 0)\t\(.storedBytes // 0)"' >>"$WORK/streams-$1.tsv"
+  done <"$WORK/streams.txt"
+}
+
 # The streams' sizes now, as "shard <TAB> stored_bytes" summed per shard, into sizes-$1.tsv.
 note_sizes() {
-  call ListStreams '{"page_size":1000}' |
-    jq -r '.streams[] | "\(.shard // 0)\t\(.storedBytes // 0)"' |
-    awk -F'\t' '{ b[$1] += $2 } END { for (s in b) print s "\t" b[s] }' | sort -n >"$WORK/sizes-$1.tsv"
+  describe_streams "$1"
+  awk -F'\t' '{ b[$2] += $4 } END { for (s in b) print s "\t" b[s] }' "$WORK/streams-$1.tsv" |
+    sort -n >"$WORK/sizes-$1.tsv"
 }
 
 # Every shard has REPLICATION replicas and none is moving.
@@ -173,6 +203,8 @@ LIVE=(1 4 5 2 3)
 wait_for "five nodes, every shard at $REPLICATION replicas" "((.nodes | length) == $NODES) and $SETTLED"
 
 # 1. Preload, as fast as it goes.
+note_stream_names pre-
+note_stream_names mb-
 preload=$((PRELOAD_MB * 1024 * 1024 / SIZE))
 "$RAFTLOG" bench produce --records "$preload" --size "$SIZE" --spread-shards "$SHARDS" \
   --stream-prefix pre- >"$WORK/preload.txt" 2>"$WORK/preload.err" ||
@@ -258,18 +290,18 @@ sent=$(sed -nE 's/^([0-9]+) records sent.*/\1/p' "$WORK/produce.txt")
 [[ -f $WORK/records.tsv ]] || die "the producer wrote no records.tsv (exit $produce_status): $(cat "$WORK/produce.err")"
 
 # Read-back: per stream, the records acknowledged (load: records.tsv; preload: its total), the
-# stream's next_offset, and what consume returns (count, offsets dense from 0, no duplicate).
-call ListStreams '{"page_size":1000}' >"$WORK/streams.json"
+# stream's next_offset (DescribeStream), and what consume returns (count, offsets dense from 0).
+describe_streams end
 awk -F'\t' 'FNR > 2 && $8 != "" { n[$3]++ } END { for (s in n) print s "\t" n[s] }' "$WORK/records.tsv" |
   sort >"$WORK/acked.tsv"
 readback_ok=1
 : >"$WORK/readback.tsv"
-while IFS=$'\t' read -r stream next; do
+while IFS=$'\t' read -r stream _ next _; do
   got=$("$RAFTLOG" consume --stream "$stream" --format hex 2>>"$WORK/consume.err" | cut -f1 |
     awk '$1 != NR - 1 { bad++ } END { print NR + 0, bad + 0 }') || got="consume-failed"
   acked=$(awk -F'\t' -v s="$stream" '$1 == s { print $2 }' "$WORK/acked.tsv")
   printf '%s\t%s\t%s\t%s\n' "$stream" "${acked:--}" "$next" "$got" >>"$WORK/readback.tsv"
-done < <(jq -r '.streams[] | "\(.name)\t\(.nextOffset // 0)"' "$WORK/streams.json" | sort)
+done <"$WORK/streams-end.tsv"
 pre_next=$(awk -F'\t' '$1 ~ /^pre-/ { s += $3 } END { print s + 0 }' "$WORK/readback.tsv")
 pre_sent=$(sed -nE 's/^([0-9]+) records sent.*/\1/p' "$WORK/preload.txt")
 # Every stream: consume read next_offset records, offsets dense; a load stream: next == acked.
