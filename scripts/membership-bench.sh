@@ -210,8 +210,6 @@ preload=$((PRELOAD_MB * 1024 * 1024 / SIZE))
   --stream-prefix pre- >"$WORK/preload.txt" 2>"$WORK/preload.err" ||
   die "the preload failed: $(tail -3 "$WORK/preload.err")"
 say "preload: $(cat "$WORK/preload.txt")"
-note_sizes preload
-say "shard sizes after the preload (MB): $(awk -F'\t' '{ printf "%s%s=%.1f", (NR > 1 ? " " : ""), $1, $2 / 1048576 }' "$WORK/sizes-preload.tsv")"
 
 # The load, for the rest of the run.
 records=$((RATE * LOAD_SECS))
@@ -221,6 +219,8 @@ records=$((RATE * LOAD_SECS))
 PRODUCER=$!
 sleep 10
 event load-start
+note_sizes start # the load's streams exist from its first records
+say "shard sizes 10 s into the load (MB): $(awk -F'\t' '{ printf "%s%s=%.1f", (NR > 1 ? " " : ""), $1, $2 / 1048576 }' "$WORK/sizes-start.tsv")"
 
 # 2. Drain node 2, remove it, stop it.
 note_sizes drain
