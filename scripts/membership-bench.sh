@@ -316,7 +316,7 @@ awk -F'\t' 'FNR > 2 && $8 != "" { n[$3]++ } END { for (s in n) print s "\t" n[s]
 readback_ok=1
 : >"$WORK/readback.tsv"
 while IFS=$'\t' read -r stream _ next _; do
-  got=$("$RAFTLOG" consume --stream "$stream" --format hex 2>>"$WORK/consume.err" | cut -f1 |
+  got=$("$RAFTLOG" consume --stream "$stream" --from earliest --format hex 2>>"$WORK/consume.err" | cut -f1 |
     awk '$1 != NR - 1 { bad++ } END { print NR + 0, bad + 0 }') || got="consume-failed"
   acked=$(awk -F'\t' -v s="$stream" '$1 == s { print $2 }' "$WORK/acked.tsv")
   printf '%s\t%s\t%s\t%s\n' "$stream" "${acked:--}" "$next" "$got" >>"$WORK/readback.tsv"
