@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
       "Shows every node of the cluster, every shard with its leader, and how many shards each"
           + " node leads.",
       "",
-      "One reachable node answers for all. The node table has each node's role, Raft term,"
+      "One reachable node answers for all. The node table has each node's state in the catalog"
+          + " (ACTIVE, DRAINING, DRAINED: see 'raftlog nodes'), its role, Raft term,"
           + " commit and applied index in the meta group (the catalog of nodes, shards and"
           + " stream settings), and its health (ok, why it is unreachable, or why it does not"
           + " serve). A healthy cluster has exactly one LEADER there.",
@@ -34,10 +35,13 @@ import picocli.CommandLine.Spec;
       "The shard table has the meta group and each shard (a Raft group holding many streams):"
           + " its leader, the nodes with a replica, and the Raft term, commit and applied index"
           + " of the answering node's replica (the leader's where it asked it). Then one line per"
-          + " node: how many shards it leads (the nodes spread them evenly, within one)."
+          + " node: how many shards it leads (the nodes spread them evenly, within one), and one"
+          + " per replica move in progress."
     })
 public final class ClusterCommand implements Callable<Integer> {
-  static final String[] COLUMNS = {"ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"};
+  static final String[] COLUMNS = {
+    "ID", "ADDRESS", "STATE", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"
+  };
 
   static final String[] SHARD_COLUMNS = {
     "SHARD", "LEADER", "REPLICAS", "TERM", "COMMIT", "APPLIED"
@@ -63,6 +67,7 @@ public final class ClusterCommand implements Callable<Integer> {
           new String[] {
             n.getId(),
             n.getClientAddress(),
+            NodesCommand.state(n),
             n.getRole().name(),
             known ? Long.toUnsignedString(n.getTerm()) : "-",
             known ? Long.toUnsignedString(n.getCommitIndex()) : "-",
@@ -107,6 +112,12 @@ public final class ClusterCommand implements Callable<Integer> {
         cluster.getShardsList().stream().filter(s -> s.getLeaderId().isEmpty()).count();
     if (leaderless > 0) {
       out.println(leaderless + (leaderless == 1 ? " shard has" : " shards have") + " no leader");
+    }
+    long now = System.currentTimeMillis();
+    for (ShardInfo s : cluster.getShardsList()) {
+      if (s.hasMove()) {
+        out.println("shard " + s.getId() + " moving " + ShardsCommand.move(s.getMove(), now));
+      }
     }
     Failures.flush(out);
     return 0;

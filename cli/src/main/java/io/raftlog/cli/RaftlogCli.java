@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
       StreamsCommand.class,
       ConsumersCommand.class,
       ClusterCommand.class,
+      NodesCommand.class,
+      ShardsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -55,6 +57,12 @@ import picocli.CommandLine.Spec;
       "  raftlog consume --stream logs --from 2026-12-05T10:00:00Z --max 10",
       "  raftlog consumers list logs",
       "  raftlog cluster",
+      "  raftlog nodes list",
+      "  raftlog nodes drain 4",
+      "  raftlog nodes remove 4",
+      "  raftlog shards list",
+      "  raftlog shards move 2 --from 1 --to 4",
+      "  raftlog shards transfer-leader 2 --to 4",
       "  raftlog bench produce --records 100000 --size 1024",
       "",
       "Servers: --servers, else the RAFTLOG_SERVERS environment variable, else "
