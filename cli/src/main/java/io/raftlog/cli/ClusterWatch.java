@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 /**
  * Follows a change the cluster carries out by itself (a drain, a replica move): reads {@code
  * GetCluster} every {@link #INTERVAL}, asks a {@link Judge} how the change stands, shows that on a
- * {@link StatusLine}, and returns once it is done. Runs on, and blocks, the command's thread.
+ * {@link StatusLine} while it goes on, and returns the final status once it is done. Runs on, and
+ * blocks, the command's thread.
  */
 final class ClusterWatch {
   /** Between two looks: a change takes seconds at least, and each look is one small call. */
@@ -67,10 +68,10 @@ final class ClusterWatch {
       while (true) {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         Seen seen = judge.judge(poll.get(), elapsed);
-        line.show(elapsed, seen.status());
         if (seen.done()) {
-          return seen;
+          return seen; // the caller prints the result: on a line of its own, once
         }
+        line.show(elapsed, seen.status());
         if (seen.failure() != null) {
           throw new RaftlogException(
               Status.Code.UNKNOWN, seen.failure() + " (" + seen.status() + ")", null);
