@@ -26,11 +26,10 @@ import picocli.CommandLine.Spec;
       "Shows every node of the cluster, every shard with its leader, and how many shards each"
           + " node leads.",
       "",
-      "One reachable node answers for all. The node table has each node's state in the catalog"
-          + " (ACTIVE, DRAINING, DRAINED: see 'raftlog nodes'), its role, Raft term,"
+      "One reachable node answers for all. The node table has each node's role, Raft term,"
           + " commit and applied index in the meta group (the catalog of nodes, shards and"
-          + " stream settings), and its health (ok, why it is unreachable, or why it does not"
-          + " serve). A healthy cluster has exactly one LEADER there.",
+          + " stream settings), its state there (ACTIVE, DRAINING, DRAINED: see 'raftlog nodes')"
+          + " and its health (ok, why it is unreachable, or why it does not serve). A healthy cluster has exactly one LEADER there.",
       "",
       "The shard table has the meta group and each shard (a Raft group holding many streams):"
           + " its leader, the nodes with a replica, and the Raft term, commit and applied index"
@@ -40,7 +39,7 @@ import picocli.CommandLine.Spec;
     })
 public final class ClusterCommand implements Callable<Integer> {
   static final String[] COLUMNS = {
-    "ID", "ADDRESS", "STATE", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"
+    "ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH"
   };
 
   static final String[] SHARD_COLUMNS = {
@@ -58,6 +57,13 @@ public final class ClusterCommand implements Callable<Integer> {
       cluster = client.cluster();
     }
     PrintWriter out = spec.commandLine().getOut();
+    print(out, cluster, System.currentTimeMillis());
+    Failures.flush(out);
+    return 0;
+  }
+
+  /** The tables and lines of {@code cluster}, {@code nowMs} the time for the moves' ages. */
+  static void print(PrintWriter out, GetClusterResponse cluster, long nowMs) {
     List<String[]> rows = new ArrayList<>();
     rows.add(COLUMNS);
     for (NodeInfo n : cluster.getNodesList()) {
@@ -67,11 +73,11 @@ public final class ClusterCommand implements Callable<Integer> {
           new String[] {
             n.getId(),
             n.getClientAddress(),
-            NodesCommand.state(n),
             n.getRole().name(),
             known ? Long.toUnsignedString(n.getTerm()) : "-",
             known ? Long.toUnsignedString(n.getCommitIndex()) : "-",
             known ? Long.toUnsignedString(n.getAppliedIndex()) : "-",
+            NodesCommand.state(n),
             health(n)
           });
     }
@@ -113,14 +119,11 @@ public final class ClusterCommand implements Callable<Integer> {
     if (leaderless > 0) {
       out.println(leaderless + (leaderless == 1 ? " shard has" : " shards have") + " no leader");
     }
-    long now = System.currentTimeMillis();
     for (ShardInfo s : cluster.getShardsList()) {
       if (s.hasMove()) {
-        out.println("shard " + s.getId() + " moving " + ShardsCommand.move(s.getMove(), now));
+        out.println("shard " + s.getId() + " moving " + ShardsCommand.move(s.getMove(), nowMs));
       }
     }
-    Failures.flush(out);
-    return 0;
   }
 
   private static String[] shardRow(String id, ShardInfo s) {

@@ -114,14 +114,23 @@ class MembershipTablesTest {
   }
 
   @Test
-  void clusterPrintsTheTablesWithTheNodeStateAndOneLinePerMove() {
-    // the node table gained STATE after ADDRESS; the shard table is unchanged
+  void clusterShowsEachNodesStateBeforeItsHealthAndALinePerMoveInFlight() {
+    StringWriter text = new StringWriter();
+    ClusterCommand.print(new PrintWriter(text), DRAINING, NOW);
+    List<String> lines = text.toString().lines().toList();
+    // STATE comes before HEALTH, so scripts that read the columns before it read the same ones
     assertEquals(
-        List.of("ID", "ADDRESS", "STATE", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"),
-        List.of(ClusterCommand.COLUMNS));
+        List.of("ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH"),
+        List.of(lines.get(0).split("\\s+")));
+    assertEquals(
+        List.of("4", "127.0.0.1:9004", "FOLLOWER", "0", "0", "0", "DRAINING", "ok"),
+        List.of(lines.get(4).split("\\s+")));
+    // the shard table keeps its columns, the replicas among them
     assertEquals(
         List.of("SHARD", "LEADER", "REPLICAS", "TERM", "COMMIT", "APPLIED"),
-        List.of(ClusterCommand.SHARD_COLUMNS));
+        List.of(lines.get(6).split("\\s+")));
+    assertEquals(List.of("1", "2", "2,4,1", "0", "0", "0"), List.of(lines.get(9).split("\\s+")));
+    assertEquals("shard 1 moving 4->3 (drain, 12s)", lines.get(lines.size() - 1));
   }
 
   @Test

@@ -288,7 +288,7 @@ class RaftlogCliTest {
     assertTrue(
         lines
             .get(0)
-            .matches("ID\\s+ADDRESS\\s+STATE\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+HEALTH"),
+            .matches("ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+STATE\\s+HEALTH"),
         r::toString);
     String metaLeader = null;
     int leaders = 0;
@@ -299,15 +299,15 @@ class RaftlogCliTest {
       assertTrue(cluster.ids().contains(f[0]), line);
       assertEquals(cluster.clientAddress(f[0]), f[1], line);
       // "-" until the catalog reports node states (issue 21's core)
-      assertTrue(f[2].equals("ACTIVE") || f[2].equals("-"), line);
+      assertTrue(f[6].equals("ACTIVE") || f[6].equals("-"), line);
       assertEquals("ok", f[7], line);
-      assertTrue(Long.parseLong(f[4]) >= 1, line);
+      assertTrue(Long.parseLong(f[3]) >= 1, line);
+      Long.parseLong(f[4]);
       Long.parseLong(f[5]);
-      Long.parseLong(f[6]);
-      if (f[3].equals("LEADER")) {
+      if (f[2].equals("LEADER")) {
         leaders++;
         metaLeader = f[0];
-      } else if (f[3].equals("FOLLOWER")) {
+      } else if (f[2].equals("FOLLOWER")) {
         followers++;
       }
     }
