@@ -3,6 +3,7 @@ package io.raftlog.cli;
 import io.grpc.Status;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.client.RaftlogException;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -51,6 +52,27 @@ final class ClusterWatch {
     this.poll = poll;
     this.line = line;
     this.interval = interval;
+  }
+
+  /**
+   * As {@link #await}, but Ctrl-C or SIGTERM ends the wait rather than the process at once: it
+   * prints {@code raftlog: interrupted; <what> goes on in the cluster} on {@code err} and answers
+   * null (the command exits 130).
+   */
+  Seen awaitUnlessStopped(String what, Duration timeout, Judge judge, PrintWriter err) {
+    try (ShutdownInterrupt stop = new ShutdownInterrupt(Duration.ofSeconds(2))) {
+      try {
+        return await(what, timeout, judge);
+      } catch (InterruptedException | RuntimeException e) {
+        // An interrupt during a GetCluster call ends it as CANCELLED, with the flag set.
+        if (!(e instanceof InterruptedException) && !Thread.interrupted()) {
+          throw (RuntimeException) e;
+        }
+        err.println("raftlog: interrupted; " + what + " goes on in the cluster");
+        err.flush();
+        return null;
+      }
+    }
   }
 
   /**

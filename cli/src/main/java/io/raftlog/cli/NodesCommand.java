@@ -137,7 +137,7 @@ public final class NodesCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (RaftlogClient client = server.connect()) {
         KnownIds.node(client.cluster(), node);
@@ -152,8 +152,16 @@ public final class NodesCommand implements Callable<Integer> {
                   client::cluster,
                   new StatusLine(out, context.interactive()),
                   ClusterWatch.INTERVAL);
-          out.println(
-              watch.await("the drain of node " + node, waiting.timeout, this::judge).status());
+          ClusterWatch.Seen seen =
+              watch.awaitUnlessStopped(
+                  "the drain of node " + node,
+                  waiting.timeout,
+                  this::judge,
+                  spec.commandLine().getErr());
+          if (seen == null) {
+            return Failures.INTERRUPTED;
+          }
+          out.println(seen.status());
         }
       }
       Failures.flush(out);

@@ -159,7 +159,7 @@ public final class ShardsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       if (from.equals(to)) {
         throw new ParameterException(
             spec.commandLine(), "--from and --to are both node " + from + ": nothing to move");
@@ -181,8 +181,16 @@ public final class ShardsCommand implements Callable<Integer> {
                   client::cluster,
                   new StatusLine(out, context.interactive()),
                   ClusterWatch.INTERVAL);
-          out.println(
-              watch.await("the move of shard " + shard, waiting.timeout, this::judge).status());
+          ClusterWatch.Seen seen =
+              watch.awaitUnlessStopped(
+                  "the move of shard " + shard,
+                  waiting.timeout,
+                  this::judge,
+                  spec.commandLine().getErr());
+          if (seen == null) {
+            return Failures.INTERRUPTED;
+          }
+          out.println(seen.status());
         }
       }
       Failures.flush(out);

@@ -278,6 +278,34 @@ class MembershipTablesTest {
   }
 
   @Test
+  void anInterruptEndsTheWaitSayingTheChangeGoesOn() throws Exception {
+    StringWriter err = new StringWriter();
+    ClusterWatch watch =
+        new ClusterWatch(
+            () -> DRAINING,
+            new StatusLine(new PrintWriter(new StringWriter()), true),
+            Duration.ofMillis(10));
+    java.util.concurrent.atomic.AtomicReference<Object> answer =
+        new java.util.concurrent.atomic.AtomicReference<>("none");
+    Thread t =
+        new Thread(
+            () ->
+                answer.set(
+                    watch.awaitUnlessStopped(
+                        "the drain of node 4",
+                        Duration.ofMinutes(1),
+                        (c, e) -> ClusterWatch.Seen.going("at it"),
+                        new PrintWriter(err))));
+    t.start();
+    Thread.sleep(100);
+    t.interrupt();
+    t.join(5_000);
+    assertEquals(null, answer.get());
+    assertEquals(
+        "raftlog: interrupted; the drain of node 4 goes on in the cluster", err.toString().trim());
+  }
+
+  @Test
   void usageErrorsOfTheMembershipCommandsExitTwoBeforeAnyCall() {
     for (String[] args :
         List.of(
