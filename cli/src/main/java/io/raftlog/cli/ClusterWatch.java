@@ -18,6 +18,12 @@ final class ClusterWatch {
   static final Duration INTERVAL = Duration.ofMillis(500);
 
   /**
+   * How long a judge lets a change look undone before it calls it failed: any node answers {@code
+   * GetCluster}, from its own replica of the catalog, which may not have the change yet.
+   */
+  static final Duration STALE_GRACE = Duration.ofSeconds(5);
+
+  /**
    * How a change stands in one answer of {@code GetCluster}.
    *
    * @param status one line for a person, with no time in it (a new status is a new line in a log)

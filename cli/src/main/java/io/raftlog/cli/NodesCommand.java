@@ -132,6 +132,8 @@ public final class NodesCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "N", description = "The node's id.")
     String node;
 
+    private Duration lastSeenDraining = Duration.ZERO;
+
     Drain(CliContext context) {
       this.context = context;
     }
@@ -168,6 +170,10 @@ public final class NodesCommand implements Callable<Integer> {
       return 0;
     }
 
+    /**
+     * Done once the node is DRAINED (or gone); failed when, for {@link ClusterWatch#STALE_GRACE},
+     * it shows neither that nor DRAINING.
+     */
     ClusterWatch.Seen judge(GetClusterResponse cluster, Duration elapsed) {
       NodeInfo n = KnownIds.findNode(cluster, node).orElse(null);
       if (n == null) {
@@ -182,9 +188,12 @@ public final class NodesCommand implements Callable<Integer> {
                 + node);
       }
       String status = "node " + node + " " + state(n) + ": " + holding(n) + moving(cluster, node);
-      return n.getState() == NodeState.DRAINING
-          ? ClusterWatch.Seen.going(status)
-          : ClusterWatch.Seen.failed(status, "node " + node + " is no longer draining");
+      if (n.getState() == NodeState.DRAINING) {
+        lastSeenDraining = elapsed;
+      } else if (elapsed.minus(lastSeenDraining).compareTo(ClusterWatch.STALE_GRACE) > 0) {
+        return ClusterWatch.Seen.failed(status, "node " + node + " is no longer draining");
+      }
+      return ClusterWatch.Seen.going(status);
     }
 
     private static String holding(NodeInfo n) {

@@ -1,9 +1,11 @@
 package io.raftlog.cli;
 
+import io.grpc.Status;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.ReplicaMove;
 import io.raftlog.api.v1.ShardInfo;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.RaftlogException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,12 +123,10 @@ public final class ShardsCommand implements Callable<Integer> {
             + " this command stops (Ctrl-C, --timeout, --no-wait).",
         "",
         "Refused (exit code 4) for an unknown shard or node, while another move of the shard"
-            + " runs, or when M holds the shard already or drains."
+            + " runs, or when M holds the shard already or drains. Run again while the same move"
+            + " runs, it follows that move."
       })
   static final class Move implements Callable<Integer> {
-    /** How long a move may be out of sight, not done, before the command calls it abandoned. */
-    static final Duration VANISHED = Duration.ofSeconds(5);
-
     private final CliContext context;
 
     @Spec CommandSpec spec;
@@ -170,8 +170,7 @@ public final class ShardsCommand implements Callable<Integer> {
         KnownIds.shard(cluster, shard);
         KnownIds.node(cluster, from);
         KnownIds.node(cluster, to);
-        ReplicaMove m = client.admin().moveReplica(shard, from, to);
-        out.println("moving shard " + shard + ": " + move(m, System.currentTimeMillis()));
+        start(client, out);
         Failures.flush(out);
         if (waiting.noWait) {
           out.println("follow it with: raftlog shards list");
@@ -198,9 +197,40 @@ public final class ShardsCommand implements Callable<Integer> {
     }
 
     /**
+     * Asks for the move. A refusal because this very move runs already (a run of this command that
+     * Ctrl-C stopped, or a retry after a lost answer) is not one: the command follows that move.
+     */
+    private void start(RaftlogClient client, PrintWriter out) {
+      try {
+        ReplicaMove m = client.admin().moveReplica(shard, from, to);
+        out.println("moving shard " + shard + ": " + move(m, System.currentTimeMillis()));
+      } catch (RaftlogException e) {
+        if (e.code() != Status.Code.FAILED_PRECONDITION) {
+          throw e;
+        }
+        ShardInfo s = KnownIds.shard(client.cluster(), shard);
+        if (!isThisMove(s)) {
+          throw e;
+        }
+        out.println(
+            "shard "
+                + shard
+                + " is moving already: "
+                + move(s.getMove(), System.currentTimeMillis()));
+      }
+    }
+
+    private boolean isThisMove(ShardInfo s) {
+      return s.hasMove()
+          && s.getMove().getFromNode().equals(from)
+          && s.getMove().getToNode().equals(to);
+    }
+
+    /**
      * Done once {@code to} holds the shard, {@code from} does not and no move of it runs; abandoned
-     * when, for {@link #VANISHED}, no move of this shard from {@code from} to {@code to} shows and
-     * it is not done (a node that answers from an older catalog may not show it for a moment).
+     * when, for {@link ClusterWatch#STALE_GRACE}, no move of this shard from {@code from} to {@code
+     * to} shows and it is not done (a node that answers from an older catalog may not show it for a
+     * moment).
      */
     ClusterWatch.Seen judge(GetClusterResponse cluster, Duration elapsed) {
       ShardInfo s = KnownIds.shard(cluster, shard);
@@ -211,10 +241,7 @@ public final class ShardsCommand implements Callable<Integer> {
               + ": replicas "
               + (replicas.isEmpty() ? "-" : String.join(",", replicas))
               + (s.hasMove() ? "; moving " + move(s.getMove(), System.currentTimeMillis()) : "");
-      boolean ours =
-          s.hasMove()
-              && s.getMove().getFromNode().equals(from)
-              && s.getMove().getToNode().equals(to);
+      boolean ours = isThisMove(s);
       if (ours) {
         lastSeenMoving = elapsed;
       }
@@ -222,7 +249,7 @@ public final class ShardsCommand implements Callable<Integer> {
         return ClusterWatch.Seen.done(
             "shard " + shard + " moved from node " + from + " to node " + to + ": " + status);
       }
-      if (!ours && elapsed.minus(lastSeenMoving).compareTo(VANISHED) > 0) {
+      if (!ours && elapsed.minus(lastSeenMoving).compareTo(ClusterWatch.STALE_GRACE) > 0) {
         return ClusterWatch.Seen.failed(
             status,
             "the move of shard "

@@ -30,8 +30,7 @@ public final class ClusterAdmin {
 
   /**
    * Starts moving every replica and leadership off node {@code nodeId}; answers at once with its
-   * entry (state {@code DRAINING}, or {@code DRAINED} if it held nothing). Draining a node that
-   * drains already is harmless.
+   * entry (state {@code DRAINING}, or {@code DRAINED} if it held nothing).
    *
    * @throws RaftlogException {@code NOT_FOUND} for an unknown node; {@code FAILED_PRECONDITION}
    *     when the other nodes could not hold every shard's replicas
