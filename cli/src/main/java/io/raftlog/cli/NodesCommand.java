@@ -146,28 +146,15 @@ public final class NodesCommand implements Callable<Integer> {
         NodeInfo n = client.admin().drainNode(node);
         out.println("draining node " + node + ": " + holding(n));
         Failures.flush(out);
-        if (waiting.noWait) {
-          out.println("follow it with: raftlog nodes list");
-        } else {
-          ClusterWatch watch =
-              new ClusterWatch(
-                  client::cluster,
-                  new StatusLine(out, context.interactive()),
-                  ClusterWatch.INTERVAL);
-          ClusterWatch.Seen seen =
-              watch.awaitUnlessStopped(
-                  "the drain of node " + node,
-                  waiting.timeout,
-                  this::judge,
-                  spec.commandLine().getErr());
-          if (seen == null) {
-            return Failures.INTERRUPTED;
-          }
-          out.println(seen.status());
-        }
+        return waiting.follow(
+            client::cluster,
+            out,
+            spec.commandLine().getErr(),
+            context.interactive(),
+            "the drain of node " + node,
+            "raftlog nodes list",
+            this::judge);
       }
-      Failures.flush(out);
-      return 0;
     }
 
     /**

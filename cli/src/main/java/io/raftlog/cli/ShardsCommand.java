@@ -172,28 +172,15 @@ public final class ShardsCommand implements Callable<Integer> {
         KnownIds.node(cluster, to);
         start(client, out);
         Failures.flush(out);
-        if (waiting.noWait) {
-          out.println("follow it with: raftlog shards list");
-        } else {
-          ClusterWatch watch =
-              new ClusterWatch(
-                  client::cluster,
-                  new StatusLine(out, context.interactive()),
-                  ClusterWatch.INTERVAL);
-          ClusterWatch.Seen seen =
-              watch.awaitUnlessStopped(
-                  "the move of shard " + shard,
-                  waiting.timeout,
-                  this::judge,
-                  spec.commandLine().getErr());
-          if (seen == null) {
-            return Failures.INTERRUPTED;
-          }
-          out.println(seen.status());
-        }
+        return waiting.follow(
+            client::cluster,
+            out,
+            spec.commandLine().getErr(),
+            context.interactive(),
+            "the move of shard " + shard,
+            "raftlog shards list",
+            this::judge);
       }
-      Failures.flush(out);
-      return 0;
     }
 
     /**

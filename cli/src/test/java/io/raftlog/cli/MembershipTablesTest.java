@@ -309,6 +309,41 @@ class MembershipTablesTest {
   }
 
   @Test
+  void withNoWaitTheCommandPointsAtWhereToFollowTheChangeAndLooksAtNothing() {
+    WaitOptions waiting = new WaitOptions();
+    waiting.noWait = true;
+    waiting.timeout = Duration.ofMinutes(1);
+    StringWriter out = new StringWriter();
+    int code =
+        waiting.follow(
+            () -> {
+              throw new AssertionError("looked at the cluster");
+            },
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter()),
+            false,
+            "the drain of node 4",
+            "raftlog nodes list",
+            (c, e) -> ClusterWatch.Seen.going("x"));
+    assertEquals(0, code);
+    assertEquals("follow it with: raftlog nodes list", out.toString().trim());
+
+    waiting.noWait = false;
+    out = new StringWriter();
+    code =
+        waiting.follow(
+            () -> DRAINING,
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter()),
+            false,
+            "the drain of node 4",
+            "raftlog nodes list",
+            (c, e) -> ClusterWatch.Seen.done("node 4 is DRAINED"));
+    assertEquals(0, code);
+    assertEquals("node 4 is DRAINED", out.toString().trim());
+  }
+
+  @Test
   void usageErrorsOfTheMembershipCommandsExitTwoBeforeAnyCall() {
     for (String[] args :
         List.of(
