@@ -144,7 +144,7 @@ public final class NodesCommand implements Callable<Integer> {
       try (RaftlogClient client = server.connect()) {
         KnownIds.node(client.cluster(), node);
         NodeInfo n = client.admin().drainNode(node);
-        out.println("draining node " + node + ": " + holding(n));
+        out.println("node " + node + " is " + state(n));
         Failures.flush(out);
         return waiting.follow(
             client::cluster,

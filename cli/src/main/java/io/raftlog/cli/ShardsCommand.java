@@ -48,9 +48,16 @@ public final class ShardsCommand implements Callable<Integer> {
 
   /**
    * A move in flight, e.g. {@code 2->4 (drain, 12s)}; its age by this machine's clock against the
-   * meta leader's start time (none if the clocks disagree by more than the age).
+   * meta leader's start time (none if the clocks disagree by more than the age, or for a {@code
+   * nowMs} below 0: in a status that must not change by itself).
    */
   static String move(ReplicaMove m, long nowMs) {
+    if (nowMs < 0) {
+      return m.getFromNode()
+          + "->"
+          + m.getToNode()
+          + (m.getReason().isEmpty() ? "" : " (" + m.getReason() + ")");
+    }
     String why = m.getReason().isEmpty() ? "" : m.getReason();
     long ageMs = nowMs - m.getStartedMs();
     if (m.getStartedMs() > 0 && ageMs >= 0) {
@@ -190,7 +197,7 @@ public final class ShardsCommand implements Callable<Integer> {
     private void start(RaftlogClient client, PrintWriter out) {
       try {
         ReplicaMove m = client.admin().moveReplica(shard, from, to);
-        out.println("moving shard " + shard + ": " + move(m, System.currentTimeMillis()));
+        out.println("moving shard " + shard + ": " + move(m, -1));
       } catch (RaftlogException e) {
         if (e.code() != Status.Code.FAILED_PRECONDITION) {
           throw e;
@@ -199,11 +206,7 @@ public final class ShardsCommand implements Callable<Integer> {
         if (!isThisMove(s)) {
           throw e;
         }
-        out.println(
-            "shard "
-                + shard
-                + " is moving already: "
-                + move(s.getMove(), System.currentTimeMillis()));
+        out.println("shard " + shard + " is moving already: " + move(s.getMove(), -1));
       }
     }
 
@@ -227,7 +230,7 @@ public final class ShardsCommand implements Callable<Integer> {
               + shard
               + ": replicas "
               + (replicas.isEmpty() ? "-" : String.join(",", replicas))
-              + (s.hasMove() ? "; moving " + move(s.getMove(), System.currentTimeMillis()) : "");
+              + (s.hasMove() ? "; moving " + move(s.getMove(), -1) : "");
       boolean ours = isThisMove(s);
       if (ours) {
         lastSeenMoving = elapsed;

@@ -299,8 +299,7 @@ class RaftlogCliTest {
       assertEquals(8, f.length, line);
       assertTrue(cluster.ids().contains(f[0]), line);
       assertEquals(cluster.clientAddress(f[0]), f[1], line);
-      // "-" until the catalog reports node states (issue 21's core)
-      assertTrue(f[6].equals("ACTIVE") || f[6].equals("-"), line);
+      assertEquals("ACTIVE", f[6], line);
       assertEquals("ok", f[7], line);
       assertTrue(Long.parseLong(f[3]) >= 1, line);
       Long.parseLong(f[4]);
