@@ -11,6 +11,7 @@ import io.raftlog.config.Peer;
 import io.raftlog.replication.Catalog;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.wire.CallHeaders;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -23,6 +24,9 @@ import java.util.function.Supplier;
  * gRPC's client threads.
  */
 final class Forwarder {
+  /** The shard argument of a call about no shard (the meta group's, or several shards'). */
+  static final int META = -1;
+
   /** The deadline of a forwarded unary call whose client set none. */
   static final long FORWARD_DEFAULT_DEADLINE_MS = 30_000;
 
@@ -54,7 +58,7 @@ final class Forwarder {
       if (LeaderHeaders.isForwarded()) {
         throw Errors.notReplica(shard, routes.replicasOf(shard));
       }
-      return routes.replicasOf(shard).get(0);
+      return replicaOf(shard);
     }
     if (local.isLeader()) {
       return null;
@@ -69,7 +73,19 @@ final class Forwarder {
   <Q, R> CompletableFuture<R> toShardLeader(
       int shard, Q request, UnaryMethod<Q, R> method, Supplier<CompletableFuture<R>> here) {
     Peer leader = leaderToForwardTo(shard);
-    return leader == null ? here.get() : unary(leader, request, method);
+    return leader == null ? here.get() : unary(shard, leader, request, method);
+  }
+
+  /**
+   * For a shard this node holds no replica of: the leader a replica last named, else a replica
+   * (which names the leader in its answer).
+   */
+  private Peer replicaOf(int shard) {
+    List<Peer> targets = routes.readTargets(shard);
+    if (targets.isEmpty()) {
+      throw Errors.notReplica(shard, routes.replicasOf(shard));
+    }
+    return targets.get(0);
   }
 
   /** Null when this node leads the meta group; else its leader, as for a shard. */
@@ -100,27 +116,32 @@ final class Forwarder {
     if (local != null && local.isLeader()) {
       return null;
     }
-    Peer leader = local == null ? routes.replicasOf(shard).get(0) : local.leader();
+    Peer leader = local == null ? replicaOf(shard) : local.leader();
     if (leader == null) {
       throw Errors.noLeader();
     }
     return leader;
   }
 
-  /** Sends a unary call one hop to {@code leader} and relays its answer, status and all. */
-  <Q, R> CompletableFuture<R> unary(Peer leader, Q request, UnaryMethod<Q, R> method) {
-    return unary(leader, request, method, false);
+  /**
+   * Sends a unary call about {@code shard} ({@link #META} for the meta group) one hop to {@code
+   * leader} and relays its answer, status and all; the leader the answer names is remembered
+   * ({@link LeaderLearner}).
+   */
+  <Q, R> CompletableFuture<R> unary(int shard, Peer leader, Q request, UnaryMethod<Q, R> method) {
+    return unary(shard, leader, request, method, false);
   }
 
-  /** As {@link #unary(Peer, Object, UnaryMethod)}, marked as having had its catalog part done. */
-  <Q, R> CompletableFuture<R> unaryAfterCatalog(Peer leader, Q request, UnaryMethod<Q, R> method) {
-    return unary(leader, request, method, true);
+  /** As {@link #unary}, marked as having had its catalog part done. */
+  <Q, R> CompletableFuture<R> unaryAfterCatalog(
+      int shard, Peer leader, Q request, UnaryMethod<Q, R> method) {
+    return unary(shard, leader, request, method, true);
   }
 
   private <Q, R> CompletableFuture<R> unary(
-      Peer leader, Q request, UnaryMethod<Q, R> method, boolean catalogDone) {
+      int shard, Peer leader, Q request, UnaryMethod<Q, R> method, boolean catalogDone) {
     CompletableFuture<R> result = new CompletableFuture<>();
-    LogGrpc.LogStub stub = stub(leader, true);
+    LogGrpc.LogStub stub = stub(leader, shard, true);
     if (catalogDone) {
       Metadata md = new Metadata();
       md.put(CallHeaders.CATALOG_DONE, "1");
@@ -148,19 +169,23 @@ final class Forwarder {
 
   /** Opens the one relay stream to a leader that a client's ProduceStream keeps per leader. */
   ForwardedStream openStream(Peer leader) {
-    return new ForwardedStream(stub(leader, false), leader.clientAddress());
+    return new ForwardedStream(stub(leader, META, false), leader.clientAddress());
   }
 
   /**
-   * A stub for calls this node relays: marked as forwarded, and under the client's deadline (gRPC
-   * carries it over), or a default one for unary calls that came without.
+   * A stub for calls this node relays: marked as forwarded, learning the leader of {@code shard}
+   * from the answer (unless {@link #META}), and under the client's deadline (gRPC carries it over),
+   * or a default one for unary calls that came without.
    */
-  private LogGrpc.LogStub stub(Peer leader, boolean unary) {
+  LogGrpc.LogStub stub(Peer leader, int shard, boolean unary) {
     Metadata md = new Metadata();
     md.put(CallHeaders.FORWARDED_BY, config.get(ConfigKeys.NODE_ID));
     LogGrpc.LogStub stub =
         LogGrpc.newStub(peers.channel(leader.clientAddress()))
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    if (shard != META) {
+      stub = stub.withInterceptors(new LeaderLearner(routes, shard));
+    }
     return unary && Context.current().getDeadline() == null
         ? stub.withDeadlineAfter(FORWARD_DEFAULT_DEADLINE_MS, TimeUnit.MILLISECONDS)
         : stub;
