@@ -19,9 +19,10 @@ import java.util.function.Supplier;
 /**
  * Decides whether a call stays on this node or goes one hop to the leader of the group it concerns
  * (a shard, or the meta group), and sends it there over the node's {@link PeerChannels}, marked
- * with {@link CallHeaders#FORWARDED_BY} so it is never forwarded again by a node that does not
- * lead. Stateless; runs on the gRPC thread of the call it serves, and its futures complete on
- * gRPC's client threads.
+ * with {@link CallHeaders#FORWARDED_BY} so it is never forwarded again by a node that does not lead
+ * (but for a write forwarded by a node that holds no replica of the shard: one more hop).
+ * Stateless; runs on the gRPC thread of the call it serves, and its futures complete on gRPC's
+ * client threads.
  */
 final class Forwarder {
   /** The shard argument of a call about no shard (the meta group's, or several shards'). */
@@ -48,9 +49,10 @@ final class Forwarder {
 
   /**
    * Null when this node leads {@code shard}; else the node to forward to: the leader, or (when this
-   * node holds no replica of the shard) a replica, which names the leader in its answer. Throws
-   * UNAVAILABLE when no leader is known, or when the call was already forwarded once (a stale
-   * leader view: the client should retry).
+   * node holds no replica of the shard) the leader a replica last named, else a replica. Throws
+   * UNAVAILABLE when no leader is known, or when the call was already forwarded by a replica (a
+   * stale leader view: the client should retry). A replica takes a call forwarded by a node that
+   * holds none (which may not know the leader) one hop further: at most two hops, never a loop.
    */
   Peer leaderToForwardTo(int shard) {
     ReplicatedLog local = routes.local(shard);
@@ -63,7 +65,18 @@ final class Forwarder {
     if (local.isLeader()) {
       return null;
     }
-    return checkedTarget(local.leader());
+    return checkedTarget(local.leader(), LeaderHeaders.isForwarded() && !byNonReplica(shard));
+  }
+
+  /**
+   * Whether this call was forwarded by a node of the cluster that holds no replica of {@code shard}
+   * (an unknown id, e.g. an outside client's, counts as a replica: its call goes no further).
+   */
+  private boolean byNonReplica(int shard) {
+    String by = LeaderHeaders.forwardedBy();
+    return by != null
+        && config.peer(by) != null
+        && routes.replicasOf(shard).stream().noneMatch(p -> p.id().equals(by));
   }
 
   /**
@@ -94,14 +107,14 @@ final class Forwarder {
     if (catalog.isLeader()) {
       return null;
     }
-    return checkedTarget(catalog.leader());
+    return checkedTarget(catalog.leader(), LeaderHeaders.isForwarded());
   }
 
-  private Peer checkedTarget(Peer leader) {
+  private Peer checkedTarget(Peer leader, boolean forwardedOnce) {
     if (leader == null) {
       throw Errors.noLeader();
     }
-    if (LeaderHeaders.isForwarded() || leader.id().equals(config.get(ConfigKeys.NODE_ID))) {
+    if (forwardedOnce || leader.id().equals(config.get(ConfigKeys.NODE_ID))) {
       throw Errors.notLeader(leader.clientAddress());
     }
     return leader;

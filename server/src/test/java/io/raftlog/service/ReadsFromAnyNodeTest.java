@@ -46,7 +46,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * works from every node, both consistencies, including from a node that holds no replica of the
  * stream's shard (it forwards the read one hop).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadsFromAnyNodeTest {
   private static final List<Consistency> BOTH =
       List.of(Consistency.LINEARIZABLE, Consistency.LOCAL);
@@ -134,6 +138,30 @@ class ReadsFromAnyNodeTest {
       v.add(stream + "#" + i);
     }
     return v;
+  }
+
+  /**
+   * Runs first, while no node has learned the leader of any shard it holds no replica of: its write
+   * goes to a replica that may not lead, which takes it one hop further (a call forwarded by a
+   * replica would be refused there).
+   */
+  @Test
+  @Order(1)
+  void aWriteThroughANodeThatKnowsNoLeaderOfTheShardReachesTheLeader() {
+    for (Map.Entry<Integer, String> e : onePerShard("firstwrite-").entrySet()) {
+      int n = 0;
+      for (String id : cluster.ids()) {
+        if (!replicasOf(e.getKey()).contains(id)) {
+          cluster.blocking(id).produce(records(e.getValue(), n++, 1));
+        }
+      }
+      assertEquals(
+          expected(e.getValue(), n),
+          values(
+              cluster
+                  .blocking(leaders.get(e.getKey()))
+                  .consume(ConsumeRequest.newBuilder().setStream(e.getValue()).build())));
+    }
   }
 
   @Test
