@@ -403,4 +403,73 @@ class ReadsFromAnyNodeTest {
         refused.getStatus().getDescription().contains("holds no replica of shard " + e.getKey()),
         refused.getStatus().getDescription());
   }
+
+  /**
+   * Runs last: it stops a node. A node without a replica of the shard reads through the next
+   * replica when the one it asks first (the leader it learned) is gone.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aReadThroughANodeWithoutAReplicaGoesToTheNextReplicaWhenItsFirstIsDown() throws Exception {
+    Map.Entry<Integer, String> e = onePerShard("fallback-").entrySet().iterator().next();
+    String stream = e.getValue();
+    String outsider = outsider(e.getKey());
+    cluster.blocking(outsider).produce(records(stream, 0, 2));
+    ConsumeRequest local =
+        ConsumeRequest.newBuilder().setStream(stream).setConsistency(Consistency.LOCAL).build();
+    Await.until(
+        Duration.ofSeconds(10),
+        "every replica has the records",
+        () -> values(cluster.blocking(outsider).consume(local)).equals(expected(stream, 2)));
+    String leader = leaders.get(e.getKey()); // the first the outsider asks: it learned it
+    cluster.stopNode(leader);
+    assertEquals(expected(stream, 2), values(cluster.blocking(outsider).consume(local)));
+    LinkedBlockingQueue<Object> got = new LinkedBlockingQueue<>();
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(
+        () ->
+            cluster
+                .async(outsider)
+                .consumeStream(
+                    local,
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(ConsumeResponse r) {
+                        got.addAll(values(r));
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        got.add(t);
+                      }
+
+                      @Override
+                      public void onCompleted() {
+                        got.add("completed");
+                      }
+                    }));
+    try {
+      assertEquals(stream + "#0", got.poll(10, TimeUnit.SECONDS));
+      assertEquals(stream + "#1", got.poll(10, TimeUnit.SECONDS));
+    } finally {
+      call.cancel(null);
+    }
+    Await.until(
+        Duration.ofSeconds(20),
+        "ListStreams through node " + outsider + " with node " + leader + " down",
+        () -> {
+          try {
+            return cluster
+                .blocking(outsider)
+                .listStreams(ListStreamsRequest.newBuilder().setPrefix(stream).build())
+                .getStreamsList()
+                .stream()
+                .map(StreamInfo::getName)
+                .toList()
+                .equals(List.of(stream));
+          } catch (StatusRuntimeException electing) {
+            return false;
+          }
+        });
+  }
 }
