@@ -12,6 +12,7 @@ import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.NamedStream;
 import io.raftlog.wire.CallHeaders;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -45,9 +46,9 @@ final class StreamListing {
   /**
    * Lists the streams of every shard, merged in name order: the shards this node holds are each
    * read after a read barrier in it, so the page sees every create and delete acknowledged before
-   * the call; the others are listed by nodes that hold them ({@link ListFanOut}), each a page of
-   * the same size, so the merged page is exact. A node asked by another lists only the shards it
-   * was asked for.
+   * the call; the others are listed by nodes that hold them ({@link #pages}), each a page of the
+   * same size, so the merged page is exact. A node asked by another lists only the shards it was
+   * asked for.
    */
   void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
     int page;
@@ -123,16 +124,14 @@ final class StreamListing {
     try {
       return asked.isEmpty()
           ? Set.of()
-          : java.util.Arrays.stream(asked.split(","))
-              .map(Integer::valueOf)
-              .collect(Collectors.toSet());
+          : Arrays.stream(asked.split(",")).map(Integer::valueOf).collect(Collectors.toSet());
     } catch (NumberFormatException e) {
       throw Errors.invalid("raftlog-list-shards '" + asked + "' is not a list of shard ids");
     }
   }
 
   /** One page of {@code shards} from each node asked, with the request's prefix, token and size. */
-  CompletableFuture<List<ListStreamsResponse>> pages(
+  private CompletableFuture<List<ListStreamsResponse>> pages(
       Collection<Integer> shards, ListStreamsRequest request) {
     return ask(shards, request, new HashSet<>(), null, Context.current());
   }
