@@ -20,31 +20,26 @@ import io.raftlog.replication.RaftState;
 import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers GetCluster, the same from any node: this node's replicas (meta group and shards), each
- * other node's as it reports them, each shard with its replicas and leader (also for shards this
- * node holds no replica of: from the replicas' reports) and the leader's own indexes where it
- * answered, each node's count of replicas and leaderships, and the slot map. Called on gRPC's
- * threads; the answer is put together on gRPC's client threads.
+ * Answers GetCluster: this node's replicas (meta group and shards), each peer's as the peer reports
+ * them, each shard with its leader (and the leader's own indexes where it answered), and the slot
+ * map.
  */
 final class ClusterView {
   private static final long PEER_TIMEOUT_MS = 1000;
 
   private final NodeConfig config;
-  private final Routes routes;
   private final Replicas replicas;
   private final PeerChannels peers;
 
-  ClusterView(NodeConfig config, Routes routes, PeerChannels peers) {
+  ClusterView(NodeConfig config, Replicas replicas, PeerChannels peers) {
     this.config = config;
-    this.routes = routes;
-    this.replicas = routes.replicas();
+    this.replicas = replicas;
     this.peers = peers;
   }
 
@@ -79,105 +74,120 @@ final class ClusterView {
   }
 
   CompletableFuture<GetClusterResponse> describe(boolean localOnly) {
-    String me = config.get(ConfigKeys.NODE_ID);
     List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
-    for (Peer p : members()) {
-      if (p.id().equals(me)) {
-        infos.add(CompletableFuture.completedFuture(self()));
-      } else if (!localOnly) {
-        infos.add(askPeer(p));
-      }
+    for (Peer p : replicas.members().all().values()) {
+      infos.add(
+          p.id().equals(config.get(ConfigKeys.NODE_ID)) || localOnly
+              ? CompletableFuture.completedFuture(
+                  p.id().equals(config.get(ConfigKeys.NODE_ID)) ? self() : null)
+              : askPeer(p));
     }
     return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))
-        .thenApply(done -> answer(infos.stream().map(CompletableFuture::join).toList()));
+        .thenApply(
+            done -> {
+              List<NodeInfo> nodes = infos.stream().map(CompletableFuture::join).toList();
+              return answer(nodes.stream().filter(n -> n != null).toList());
+            });
   }
 
-  /** The cluster's nodes, in id order. */
-  private List<Peer> members() {
-    return config.get(ConfigKeys.CLUSTER_PEERS);
+  /** The cluster as this node alone knows it (no peer asked). */
+  GetClusterResponse local(io.raftlog.api.v1.GetClusterRequest request) {
+    return answer(List.of(self()));
   }
 
-  private GetClusterResponse answer(List<NodeInfo> nodes) {
+  private GetClusterResponse answer(List<NodeInfo> answered) {
     Catalog catalog = replicas.catalog();
     Peer metaLeader = catalog.leader();
+    List<String> metaVoters = catalog.replicas().stream().map(Peer::id).toList();
+    // Each node's standing, replicas and leaderships from the catalog and the leaders known here.
+    Map<String, Integer> placed = new java.util.HashMap<>();
+    Map<String, Integer> leads = new java.util.HashMap<>();
+    for (int shard = 0; shard < replicas.shardCount(); shard++) {
+      replicas.replicasOf(shard).forEach(p -> placed.merge(p.id(), 1, Integer::sum));
+      io.raftlog.api.v1.ReplicaMove m = replicas.moveOf(shard);
+      if (m != null) {
+        placed.merge(m.getToNode(), 1, Integer::sum);
+      }
+      String leader = shardLeader(shard, answered);
+      if (!leader.isEmpty()) {
+        leads.merge(leader, 1, Integer::sum);
+      }
+    }
+    List<NodeInfo> nodes = new ArrayList<>();
+    for (NodeInfo n : answered) {
+      io.raftlog.api.v1.NodeState state = replicas.stateOf(n.getId());
+      nodes.add(
+          n.toBuilder()
+              .setState(state == null ? io.raftlog.api.v1.NodeState.NODE_STATE_UNKNOWN : state)
+              .setReplicaCount(placed.getOrDefault(n.getId(), 0))
+              .setLeaderCount(leads.getOrDefault(n.getId(), 0))
+              .setMetaVoter(metaVoters.contains(n.getId()))
+              .build());
+    }
     GetClusterResponse.Builder b =
         GetClusterResponse.newBuilder()
+            .addAllNodes(nodes)
+            .setClusterId(replicas.clusterId())
+            .setReplication(replicas.replication())
             .setLeaderId(metaLeader == null ? "" : metaLeader.id())
             .setSlotCount(replicas.slots().slotCount())
-            .addAllSlots(replicas.slots().ranges())
-            .setReplication(config.effectiveReplication());
+            .addAllSlots(replicas.slots().ranges());
     RaftState metaState = catalog.state();
     b.setMeta(
         ShardInfo.newBuilder()
-            .addAllReplicas(catalog.replicas().stream().map(Peer::id).toList())
+            .addAllReplicas(metaVoters)
+            .addAllLearners(catalog.learners().stream().map(Peer::id).toList())
             .setLeaderId(metaLeader == null ? "" : metaLeader.id())
             .setTerm(metaState.term())
             .setCommitIndex(metaState.commitIndex())
             .setAppliedIndex(metaState.appliedIndex()));
-    Map<String, int[]> counts = new HashMap<>(); // node id -> {replicas, leaderships}
     for (int shard = 0; shard < replicas.shardCount(); shard++) {
-      ShardInfo s = shard(shard, nodes);
-      for (String id : s.getReplicasList()) {
-        counts.computeIfAbsent(id, k -> new int[2])[0]++;
+      ShardInfo.Builder s =
+          ShardInfo.newBuilder()
+              .setId(shard)
+              .addAllReplicas(replicas.replicasOf(shard).stream().map(Peer::id).toList());
+      io.raftlog.api.v1.ReplicaMove move = replicas.moveOf(shard);
+      if (move != null) {
+        s.setMove(move);
       }
-      if (!s.getLeaderId().isEmpty()) {
-        counts.computeIfAbsent(s.getLeaderId(), k -> new int[2])[1]++;
+      ReplicatedLog local = replicas.local(shard);
+      String leaderId = shardLeader(shard, nodes);
+      Peer leader = leaderId.isEmpty() ? null : replicas.members().byId(leaderId);
+      s.setLeaderId(leaderId);
+      ReplicaInfo best = local == null ? null : replicaInfo(self(), shard);
+      if (leader != null) {
+        NodeInfo leaderNode =
+            nodes.stream().filter(n -> n.getId().equals(leader.id())).findFirst().orElse(null);
+        ReplicaInfo fromLeader = leaderNode == null ? null : replicaInfo(leaderNode, shard);
+        best = fromLeader != null ? fromLeader : best;
+      }
+      if (best != null) {
+        s.setTerm(best.getTerm())
+            .setCommitIndex(best.getCommitIndex())
+            .setAppliedIndex(best.getAppliedIndex());
       }
       b.addShards(s);
-    }
-    for (NodeInfo n : nodes) {
-      int[] c = counts.getOrDefault(n.getId(), new int[2]);
-      b.addNodes(n.toBuilder().setReplicaCount(c[0]).setLeaderCount(c[1]));
     }
     return b.build();
   }
 
   /**
-   * One shard: its replicas, its leader (this node's replica's view; for a shard it holds none of,
-   * the replica that reports leading it in the highest term, else the leader a replica last named),
-   * and the indexes the leader reported (else this node's replica's, else the most advanced
-   * replica's).
+   * A shard's leader: as this node's replica knows it, or (a node without a replica) the node that
+   * answered as its leader; empty when neither knows.
    */
-  private ShardInfo shard(int shard, List<NodeInfo> nodes) {
-    ShardInfo.Builder s =
-        ShardInfo.newBuilder()
-            .setId(shard)
-            .addAllReplicas(replicas.replicasOf(shard).stream().map(Peer::id).toList());
+  private String shardLeader(int shard, List<NodeInfo> answered) {
     ReplicatedLog local = replicas.local(shard);
-    String leaderId;
-    ReplicaInfo best;
     if (local != null) {
-      Peer leader = local.leader();
-      leaderId = leader == null ? "" : leader.id();
-      best = replicaInfo(self(), shard);
-    } else {
-      NodeInfo claims = null;
-      best = null;
-      for (NodeInfo n : nodes) {
-        ReplicaInfo r = replicaInfo(n, shard);
-        if (r != null && (best == null || r.getTerm() > best.getTerm())) {
-          best = r;
-        }
-        if (r != null
-            && r.getRole() == Role.LEADER
-            && (claims == null || r.getTerm() > replicaInfo(claims, shard).getTerm())) {
-          claims = n;
-        }
+      Peer p = local.leader();
+      return p == null ? "" : p.id();
+    }
+    for (NodeInfo n : answered) {
+      ReplicaInfo r = replicaInfo(n, shard);
+      if (r != null && r.getRole() == Role.LEADER) {
+        return n.getId();
       }
-      Peer learned = routes.leaderOf(shard);
-      leaderId = claims != null ? claims.getId() : learned == null ? "" : learned.id();
     }
-    s.setLeaderId(leaderId);
-    NodeInfo leaderNode =
-        nodes.stream().filter(n -> n.getId().equals(leaderId)).findFirst().orElse(null);
-    ReplicaInfo fromLeader = leaderNode == null ? null : replicaInfo(leaderNode, shard);
-    best = fromLeader != null ? fromLeader : best;
-    if (best != null) {
-      s.setTerm(best.getTerm())
-          .setCommitIndex(best.getCommitIndex())
-          .setAppliedIndex(best.getAppliedIndex());
-    }
-    return s.build();
+    return "";
   }
 
   private static ReplicaInfo replicaInfo(NodeInfo node, int shard) {

@@ -75,7 +75,7 @@ final class Forwarder {
   private boolean byNonReplica(int shard) {
     String by = LeaderHeaders.forwardedBy();
     return by != null
-        && config.peer(by) != null
+        && routes.replicas().members().byId(by) != null
         && routes.replicasOf(shard).stream().noneMatch(p -> p.id().equals(by));
   }
 
@@ -145,7 +145,14 @@ final class Forwarder {
     return unary(shard, leader, request, method, false);
   }
 
-  /** As {@link #unary}, marked as having had its catalog part done. */
+  /** As {@link #unary(int, Peer, Object, UnaryMethod)}, for a call about the meta group. */
+  <Q, R> CompletableFuture<R> unary(Peer leader, Q request, UnaryMethod<Q, R> method) {
+    return unary(META, leader, request, method, false);
+  }
+
+  /**
+   * As {@link #unary(int, Peer, Object, UnaryMethod)}, marked as having had its catalog part done.
+   */
   <Q, R> CompletableFuture<R> unaryAfterCatalog(
       int shard, Peer leader, Q request, UnaryMethod<Q, R> method) {
     return unary(shard, leader, request, method, true);

@@ -91,7 +91,7 @@ final class StreamAdmin {
     }
     Peer metaLeader = forwarder.metaLeaderToForwardTo();
     if (metaLeader != null) {
-      return forwarder.unary(Forwarder.META, metaLeader, request, method);
+      return forwarder.unary(metaLeader, request, method);
     }
     Peer shardLeader = forwarder.shardLeaderAfterCatalog(shard);
     CompletableFuture<R> shardDone =

@@ -25,7 +25,10 @@ public final class ClusterLayout {
   /** The client port of a node on a host of its own ({@link #onHosts}). */
   public static final int HOST_CLIENT_PORT = 9000;
 
-  private final Map<String, String> clientAddresses = new LinkedHashMap<>();
+  private final Map<String, String> clientAddresses =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  // Nodes added after the cluster was formed: id -> {raft address, client address}.
+  private final Map<String, String[]> joiners = new java.util.concurrent.ConcurrentHashMap<>();
   private final String peers;
   private final Map<String, String> settings;
 
@@ -74,7 +77,24 @@ public final class ClusterLayout {
   }
 
   public List<String> ids() {
-    return List.copyOf(clientAddresses.keySet());
+    synchronized (clientAddresses) {
+      return List.copyOf(clientAddresses.keySet());
+    }
+  }
+
+  /**
+   * Adds a node that joins the running cluster (ids go on from the last one, on free loopback
+   * ports): its config names its own addresses and, in {@code cluster.join}, the client addresses
+   * of the nodes before it, and no {@code cluster.peers}.
+   *
+   * @return the new node's id
+   */
+  public synchronized String addJoiner() {
+    String id = String.valueOf(ids().stream().mapToInt(Integer::parseInt).max().orElse(0) + 1);
+    String[] a = {FreePorts.loopbackAddress(), FreePorts.loopbackAddress()};
+    joiners.put(id, a);
+    clientAddresses.put(id, a[1]);
+    return id;
   }
 
   public String clientAddress(String id) {
@@ -86,7 +106,9 @@ public final class ClusterLayout {
   }
 
   public List<String> clientAddresses() {
-    return List.copyOf(clientAddresses.values());
+    synchronized (clientAddresses) {
+      return List.copyOf(clientAddresses.values());
+    }
   }
 
   /** Node {@code id}'s config, keeping its data in {@code dataDir}. */
@@ -94,7 +116,16 @@ public final class ClusterLayout {
     Properties p = new Properties();
     p.setProperty("node.id", id);
     p.setProperty("data.dir", dataDir.toString());
-    p.setProperty("cluster.peers", peers);
+    String[] joiner = joiners.get(id);
+    if (joiner == null) {
+      p.setProperty("cluster.peers", peers);
+    } else {
+      p.setProperty("node.raft-address", joiner[0]);
+      p.setProperty("node.client-address", joiner[1]);
+      p.setProperty(
+          "cluster.join",
+          String.join(",", clientAddresses().stream().filter(a -> !a.equals(joiner[1])).toList()));
+    }
     p.putAll(settings);
     return p;
   }
