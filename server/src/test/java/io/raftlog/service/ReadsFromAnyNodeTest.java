@@ -173,6 +173,7 @@ class ReadsFromAnyNodeTest {
 
   @Test
   void everyNodeConsumesAndDescribesEveryShardsStreamsAtBothConsistencies() {
+    Map<Integer, String> leaders = cluster.awaitShardLeaders(); // as they are now
     Map<Integer, String> streams = onePerShard("anyread-");
     List<String> ids = cluster.ids();
     int k = 0;
@@ -214,6 +215,7 @@ class ReadsFromAnyNodeTest {
 
   @Test
   void aNodeWithoutAReplicaNamesTheShardsLeaderOnItsAnswers() {
+    Map<Integer, String> leaders = cluster.awaitShardLeaders(); // as they are now
     for (Map.Entry<Integer, String> e : onePerShard("leaderhdr-").entrySet()) {
       String outsider = outsider(e.getKey());
       cluster.blocking(outsider).produce(records(e.getValue(), 0, 1));
@@ -363,6 +365,7 @@ class ReadsFromAnyNodeTest {
 
   @Test
   void getClusterFromAnyNodeNamesEveryNodeAndEveryShardsLeader() {
+    Map<Integer, String> leaders = cluster.awaitShardLeaders(); // as they are now
     for (String id : cluster.ids()) {
       GetClusterResponse c =
           cluster.blocking(id).getCluster(GetClusterRequest.getDefaultInstance());
