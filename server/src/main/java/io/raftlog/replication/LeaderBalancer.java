@@ -26,6 +26,7 @@ final class LeaderBalancer implements AutoCloseable {
   private final String self;
   private final Collection<ReplicatedLog> shards;
   private final java.util.function.Supplier<List<Peer>> nodes;
+  private final java.util.function.Supplier<Map<Integer, Peer>> allLeaders;
   private final BooleanSupplier selfFull;
   private final LeadershipTargets targets;
   private volatile java.util.function.Predicate<Peer> settled = p -> true;
@@ -53,6 +54,7 @@ final class LeaderBalancer implements AutoCloseable {
   LeaderBalancer(
       String self,
       java.util.function.Supplier<List<Peer>> nodes,
+      java.util.function.Supplier<Map<Integer, Peer>> allLeaders,
       Collection<ReplicatedLog> shards,
       long intervalMs,
       BooleanSupplier selfFull,
@@ -61,6 +63,7 @@ final class LeaderBalancer implements AutoCloseable {
     this.targets = targets;
     this.selfFull = selfFull;
     this.nodes = nodes;
+    this.allLeaders = allLeaders;
     this.shards = shards;
     // The first round waits two intervals: elections right after a start settle first.
     timer.scheduleWithFixedDelay(
@@ -88,12 +91,18 @@ final class LeaderBalancer implements AutoCloseable {
     Map<String, Integer> led = new HashMap<>();
     nodes.get().forEach(p -> led.put(p.id(), 0));
     for (ReplicatedLog s : shards) {
-      Peer leader = s.leader();
-      if (leader == null) {
+      if (s.leader() == null) {
         return false; // an election is running: wait for it
       }
-      led.merge(leader.id(), 1, Integer::sum);
     }
+    // Every shard's leader, those of shards this node holds no replica of included: counted only
+    // over its own shards, a node that holds some of the shards sees the others lead nothing and
+    // hands leaderships back and forth with them.
+    Map<Integer, Peer> leaders = allLeaders.get();
+    if (leaders == null) {
+      return false;
+    }
+    leaders.values().forEach(p -> led.merge(p.id(), 1, Integer::sum));
     int mine = led.getOrDefault(self, 0);
     long now = ++round;
     for (ReplicatedLog s : shards) {

@@ -104,6 +104,20 @@ public final class MovePlanner implements AutoCloseable {
     removeDead(replicas.catalog().layout());
   }
 
+  /** A shard's leader as its replicas answer (JRaft's CLI service); null while none is known. */
+  Peer leaderOf(int shard) {
+    ClusterLayout l = replicas.layout();
+    ShardReplicas s = l == null ? null : LayoutChanges.shard(l, shard);
+    if (s == null) {
+      return null;
+    }
+    PeerId leader = new PeerId();
+    if (!cli.getLeader(ReplicatedLog.groupId(shard), conf(s.getReplicasList()), leader).isOk()) {
+      return null;
+    }
+    return replicas.members().byRaftAddress(leader.getEndpoint().toString());
+  }
+
   // ---- the meta group ----------------------------------------------------------------------
 
   /** Changes the meta group's membership one step toward the catalog's; true if it asked one. */

@@ -106,6 +106,7 @@ public final class Replicas implements AutoCloseable {
         new LeaderBalancer(
             self,
             () -> List.copyOf(members.all().values()),
+            this::shardLeaders,
             local.values(),
             config.get(ConfigKeys.BALANCE_INTERVAL_MS),
             disk::full,
@@ -270,6 +271,24 @@ public final class Replicas implements AutoCloseable {
   public synchronized void eachReplica(Consumer<ReplicatedLog> each) {
     replicaStarted.add(each);
     local.values().forEach(each);
+  }
+
+  /**
+   * Every shard's leader: as this node's replica knows it, or (a shard it holds no replica of) as
+   * the shard's replicas answer JRaft's CLI service; null while a shard has none known.
+   */
+  Map<Integer, Peer> shardLeaders() {
+    Map<Integer, Peer> out = new java.util.TreeMap<>();
+    for (int shard = 0; shard < shardCount(); shard++) {
+      ReplicatedLog r = local.get(shard);
+      MovePlanner p = planner; // null while the constructor runs
+      Peer leader = r != null ? r.leader() : p == null ? null : p.leaderOf(shard);
+      if (leader == null) {
+        return null;
+      }
+      out.put(shard, leader);
+    }
+    return out;
   }
 
   /** Who the nodes are and where they listen. */

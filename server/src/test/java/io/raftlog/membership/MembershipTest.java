@@ -179,17 +179,6 @@ class MembershipTest {
         });
   }
 
-  // TODO(reads): until a node without a replica serves reads, read from a replica.
-  private static final boolean READS_ANYWHERE = false;
-
-  private static String holder(InProcessCluster<RaftlogServer> cluster, String via, String stream) {
-    GetClusterResponse c = cluster.blocking(via).getCluster(GetClusterRequest.getDefaultInstance());
-    int shard = io.raftlog.testkit.NodeClients.shardOf(c, stream);
-    List<String> replicas = c.getShards(shard).getReplicasList();
-    String to = replicas.contains(via) ? via : replicas.get(0);
-    return to;
-  }
-
   private static NodeInfo node(GetClusterResponse c, String id) {
     return c.getNodesList().stream().filter(n -> n.getId().equals(id)).findFirst().orElse(null);
   }
@@ -252,7 +241,7 @@ class MembershipTest {
       while (got.size() < written.get(s)) {
         var r =
             cluster
-                .blocking(READS_ANYWHERE ? via : holder(cluster, via, s))
+                .blocking(via)
                 .consume(
                     ConsumeRequest.newBuilder()
                         .setStream(s)
