@@ -55,6 +55,7 @@ class ChaosIT {
                 1500,
                 100,
                 STREAMS,
+                mode.defaultNodes(),
                 dir.resolve(mode.label()),
                 SERVER_JAR),
             new PrintStream(System.out, true));

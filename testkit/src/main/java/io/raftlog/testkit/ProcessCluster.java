@@ -78,6 +78,42 @@ public final class ProcessCluster extends Cluster {
     }
   }
 
+  /**
+   * Lays out one more node, {@code id}, that joins the running cluster through {@code join} (client
+   * addresses of running nodes) on fresh loopback ports, or on {@code raftAddress} and {@code
+   * clientAddress} when given (a replacement that takes a removed node's addresses), with an empty
+   * data directory; {@link #start} starts it. Loopback clusters only.
+   */
+  public void addJoining(String id, String raftAddress, String clientAddress, List<String> join)
+      throws IOException {
+    if (network != null) {
+      throw new IllegalStateException("nodes in network namespaces cannot be added");
+    }
+    layout()
+        .addJoining(
+            id,
+            raftAddress != null ? raftAddress : FreePorts.loopbackAddress(),
+            clientAddress != null ? clientAddress : FreePorts.loopbackAddress(),
+            join);
+    Files.createDirectories(nodeDir(id));
+    layout()
+        .writeProperties(id, nodeDir(id).resolve("data"), nodeDir(id).resolve("node.properties"));
+  }
+
+  /**
+   * Takes node {@code id} out of this cluster's nodes (the cluster removed it): kill -9 if it still
+   * runs; its directory stays, with its log.
+   */
+  public void remove(String id) throws InterruptedException {
+    kill9(id);
+    layout().remove(id);
+  }
+
+  /** Node {@code id}'s Raft address (host:port). */
+  public String raftAddress(String id) {
+    return layout().raftAddress(id);
+  }
+
   private Path nodeDir(String id) {
     return root.resolve("node-" + id);
   }
