@@ -141,7 +141,14 @@ public final class ChaosRun {
     history.close();
     int spurious = terms.risesOutside(faults.electionWindows());
     Verdict verdict = checkHistory(historyFile, load);
-    Findings findings = audit(shards, truth, load, faults, verdict);
+    Findings findings =
+        audit(
+            shards,
+            truth,
+            load,
+            faults,
+            verdict,
+            members == null ? List.of() : members.underReplicated());
     return new ChaosReport(
         o.mode(),
         faults.faults().size(),
@@ -171,7 +178,12 @@ public final class ChaosRun {
 
   /** The audit of what the run recorded, once every replica has been read; prints each outage. */
   private Findings audit(
-      Shards shards, List<StreamContent> truth, Workload load, FaultLoop faults, Verdict history) {
+      Shards shards,
+      List<StreamContent> truth,
+      Workload load,
+      FaultLoop faults,
+      Verdict history,
+      List<String> underReplicated) {
     RunRecord record =
         new RunRecord(
             shards.shardOf(),
@@ -181,7 +193,8 @@ public final class ChaosRun {
             load.subscription(),
             faults.faults(),
             faults.notSteppedDown(),
-            history);
+            history,
+            underReplicated);
     Findings findings = Audit.of(record);
     findings.outages().lines().forEach(line -> log.println("chaos: " + line));
     return findings;

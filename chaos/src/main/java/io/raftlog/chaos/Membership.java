@@ -12,6 +12,7 @@ import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,15 @@ final class Membership {
 
   /** The Raft and client address of the last node drained and removed, for a joiner to reuse. */
   private String[] freed;
+
+  /**
+   * Whether a shard below its replication factor is a violation: always, but from a removal as dead
+   * until every shard is back at it.
+   */
+  private boolean guarding = true;
+
+  private final List<String> underReplicated = new ArrayList<>();
+  private final long start = System.nanoTime();
 
   Membership(ProcessCluster nodes, PrintStream log) {
     this.nodes = nodes;
@@ -116,6 +126,7 @@ final class Membership {
    * run's nodes; the shards it held are to get back to their replication factor.
    */
   List<Integer> removeDead(String id) throws InterruptedException {
+    guarding = false;
     List<Integer> repair = remove(id, true).getShardsToRepairList();
     nodes.remove(id);
     return repair;
@@ -129,13 +140,16 @@ final class Membership {
 
   /** Until no shard is below its replication factor or moving; the ms it took. */
   long awaitReplicated() throws InterruptedException {
-    return await(
-        "every shard at its replication factor",
-        SETTLE_TIMEOUT,
-        v -> {
-          var under = Placement.underReplicated(v);
-          return under.isEmpty() ? null : "shards " + under + " below it or moving";
-        });
+    long ms =
+        await(
+            "every shard at its replication factor",
+            SETTLE_TIMEOUT,
+            v -> {
+              var under = Placement.underReplicated(v);
+              return under.isEmpty() ? null : "shards " + under + " below it or moving";
+            });
+    guarding = true;
+    return ms;
   }
 
   /** Until the placement is settled ({@link Placement#unsettled}); the ms it took. */
@@ -148,9 +162,29 @@ final class Membership {
     return Placement.replicas(view());
   }
 
-  /** The cluster as a node that is up sees it (GetCluster, every node's part). */
+  /**
+   * The cluster as a node that is up sees it (GetCluster, every node's part); a shard below its
+   * replication factor in it is noted as a violation unless a node was removed as dead since the
+   * shards were last whole.
+   */
   GetClusterResponse view() throws InterruptedException {
-    return call("GetCluster", s -> s.getCluster(GetClusterRequest.getDefaultInstance()));
+    GetClusterResponse v =
+        call("GetCluster", s -> s.getCluster(GetClusterRequest.getDefaultInstance()));
+    if (guarding) {
+      for (String below : Placement.belowReplication(v)) {
+        underReplicated.add(
+            String.format("at +%.1f s %s", (System.nanoTime() - start) / 1e9, below));
+        log.printf("chaos: %s (no node was removed as dead)%n", below);
+      }
+    }
+    return v;
+  }
+
+  /**
+   * Each time a GetCluster answer showed a shard below its replication factor where it must not.
+   */
+  List<String> underReplicated() {
+    return List.copyOf(underReplicated);
   }
 
   /**
@@ -203,6 +237,11 @@ final class Membership {
               nodes.blocking(id).withDeadlineAfter(RPC_DEADLINE_MS, TimeUnit.MILLISECONDS));
         } catch (StatusRuntimeException e) {
           Status.Code code = e.getStatus().getCode();
+          if (code == Status.Code.UNIMPLEMENTED) {
+            throw new IllegalStateException(
+                what + ": node " + id + " does not implement membership changes: " + e.getStatus(),
+                e);
+          }
           if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
             throw new IllegalStateException(what + " on node " + id + ": " + e.getStatus(), e);
           }

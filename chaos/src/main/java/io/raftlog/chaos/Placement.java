@@ -53,6 +53,21 @@ final class Placement {
     return null;
   }
 
+  /**
+   * Each shard with fewer distinct voters than the replication factor, e.g. {@code shard 2 has
+   * replicas [1, 2], below 3}: a move must never leave one so.
+   */
+  static List<String> belowReplication(GetClusterResponse view) {
+    int r = replication(view);
+    List<String> below = new ArrayList<>();
+    for (ShardInfo s : view.getShardsList()) {
+      if (Set.copyOf(s.getReplicasList()).size() < r) {
+        below.add("shard " + s.getId() + " has replicas " + shard(s) + ", below " + r);
+      }
+    }
+    return below;
+  }
+
   /** Shards with fewer than the replication factor of voters, or with a move in flight. */
   static Set<Integer> underReplicated(GetClusterResponse view) {
     int r = replication(view);

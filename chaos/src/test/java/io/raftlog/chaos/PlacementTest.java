@@ -173,4 +173,19 @@ class PlacementTest {
     assertEquals(
         2, Placement.replication(GetClusterResponse.newBuilder().setReplication(2).build()));
   }
+
+  /** A move adds the new replica before the old one leaves: a shard with two voters is below. */
+  @Test
+  void aShardWithFewerVotersThanItsReplicationIsBelowIt() {
+    GetClusterResponse v =
+        view(
+            FOUR_ACTIVE,
+            shard(0, "1", "2", "3"),
+            moving(1, "4", "3", "1", "2", "4"),
+            shard(2, "1", "2"),
+            shard(3, "1", "1", "2"));
+    assertEquals(
+        List.of("shard 2 has replicas [1, 2], below 3", "shard 3 has replicas [1, 1, 2], below 3"),
+        Placement.belowReplication(v));
+  }
 }
