@@ -46,7 +46,6 @@ final class Membership {
 
   private final ProcessCluster nodes;
   private final PrintStream log;
-  private int lastId;
 
   /** The Raft and client address of the last node drained and removed, for a joiner to reuse. */
   private String[] freed;
@@ -63,7 +62,6 @@ final class Membership {
   Membership(ProcessCluster nodes, PrintStream log) {
     this.nodes = nodes;
     this.log = log;
-    this.lastId = nodes.ids().stream().mapToInt(Integer::parseInt).max().orElse(0);
   }
 
   /** Where the membership faults say what they did. */
@@ -72,21 +70,18 @@ final class Membership {
   }
 
   /**
-   * Lays out and starts a new node, the next id, joining through every running node's client
-   * address: on the addresses of the node {@link #removeDrained} last took out when {@code reuse}
-   * and there is one (a wiped node back under a new id), else on fresh ports. Does not wait.
+   * Lays out and starts a new node (the next id) that joins through {@code cluster.join}: on the
+   * addresses of the node {@link #removeDrained} last took out when {@code reuse} and there is one
+   * (a wiped node back under a new id), else on fresh ports. Does not wait.
    */
   String startJoining(boolean reuse) throws IOException {
-    String id = String.valueOf(++lastId);
-    List<String> join = nodes.upIds().stream().map(nodes::clientAddress).toList();
     String[] at = reuse ? freed : null;
     freed = null;
-    nodes.addJoining(id, at == null ? null : at[0], at == null ? null : at[1], join);
+    String id = at == null ? nodes.addJoiner(null, null) : nodes.addJoiner(at[0], at[1]);
     nodes.start(id);
     log.printf(
-        "chaos: node %s starts, joining through %s%s%n",
+        "chaos: node %s starts with cluster.join (the other nodes' client addresses)%s%n",
         id,
-        String.join(",", join),
         at == null ? "" : " on the addresses " + at[0] + " and " + at[1] + " of a removed node");
     return id;
   }

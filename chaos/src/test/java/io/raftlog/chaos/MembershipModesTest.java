@@ -130,33 +130,44 @@ class MembershipModesTest {
   }
 
   /**
-   * A joiner's config names itself, its addresses and the running nodes to join through, and no
-   * cluster.peers (with them it would try to form a cluster of its own); once removed from the
-   * cluster it is no longer among the run's nodes.
+   * A joiner's config names itself, its addresses and the other nodes to join through, and no
+   * cluster.peers (with them it would try to form a cluster of its own); a removed node leaves the
+   * run's nodes and its id is never given again; a joiner can take a removed node's addresses.
    */
   @Test
   void aJoinerIsLaidOutWithClusterJoinAndRemovedNodesLeaveTheRun() throws Exception {
     try (ProcessCluster nodes = fiveNodes()) {
       List<String> join = nodes.clientAddresses();
-      nodes.addJoining("6", "127.0.0.1:7106", "127.0.0.1:9106", join);
+      assertEquals("6", nodes.addJoiner(null, null));
       assertEquals(List.of("1", "2", "3", "4", "5", "6"), nodes.ids());
-      Properties p = new Properties();
-      try (var in = Files.newBufferedReader(dir.resolve("nodes/node-6/node.properties"))) {
-        p.load(in);
-      }
+      Properties p = properties("6");
       assertEquals("6", p.getProperty("node.id"));
-      assertEquals("127.0.0.1:7106", p.getProperty("node.raft-address"));
-      assertEquals("127.0.0.1:9106", p.getProperty("node.client-address"));
+      assertEquals(nodes.raftAddress("6"), p.getProperty("node.raft-address"));
+      assertEquals(nodes.clientAddress("6"), p.getProperty("node.client-address"));
       assertEquals(String.join(",", join), p.getProperty("cluster.join"));
       assertEquals(dir.resolve("nodes/node-6/data").toString(), p.getProperty("data.dir"));
       assertEquals("3", p.getProperty("cluster.replication"));
       assertFalse(p.containsKey("cluster.peers"), p::toString);
-      assertEquals("127.0.0.1:7106", nodes.raftAddress("6"));
-      assertThrows(IllegalArgumentException.class, () -> nodes.addJoining("6", null, null, join));
 
+      String raft2 = nodes.raftAddress("2");
+      String client2 = nodes.clientAddress("2");
       nodes.remove("2");
-      assertEquals(List.of("1", "3", "4", "5", "6"), nodes.ids());
-      assertThrows(IllegalArgumentException.class, () -> nodes.clientAddress("2"));
+      nodes.remove("6");
+      assertEquals(List.of("1", "3", "4", "5"), nodes.ids());
+      assertEquals("7", nodes.addJoiner(raft2, client2), "a removed node's id is not given again");
+      assertEquals(List.of("1", "3", "4", "5", "7"), nodes.ids());
+      Properties seven = properties("7");
+      assertEquals(raft2, seven.getProperty("node.raft-address"));
+      assertEquals(client2, seven.getProperty("node.client-address"));
+      assertFalse(seven.getProperty("cluster.join").contains(client2), seven::toString);
     }
+  }
+
+  private Properties properties(String id) throws Exception {
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(dir.resolve("nodes/node-" + id + "/node.properties"))) {
+      p.load(in);
+    }
+    return p;
   }
 }

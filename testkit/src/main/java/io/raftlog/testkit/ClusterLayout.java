@@ -6,12 +6,10 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who is in a test cluster and where: node ids {@code 1..size}, each with a free loopback Raft port
@@ -19,11 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code cluster-config/}). In-process and process clusters both start nodes from these
  * properties, so a setting means the same in both. {@link #onHosts} puts each node on a host of its
  * own instead (a network namespace's address, see {@link NetworkNamespaces}), on fixed ports.
- *
- * <p>Nodes can come and go after the cluster is formed: {@link #addJoining} lays out a node that
- * joins through {@code cluster.join} instead of {@code cluster.peers}, {@link #remove} takes one
- * out. The ids are read by the test's threads while its fault thread changes them, so every method
- * is thread-safe.
  */
 public final class ClusterLayout {
   /** The Raft port of a node on a host of its own ({@link #onHosts}). */
@@ -33,12 +26,9 @@ public final class ClusterLayout {
   public static final int HOST_CLIENT_PORT = 9000;
 
   private final Map<String, String> clientAddresses =
-      Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, String> raftAddresses = new ConcurrentHashMap<>();
-
-  /** The {@code cluster.join} addresses of each node added after the cluster was formed. */
-  private final Map<String, List<String>> joins = new ConcurrentHashMap<>();
-
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  // Nodes added after the cluster was formed: id -> {raft address, client address}.
+  private final Map<String, String[]> joiners = new java.util.concurrent.ConcurrentHashMap<>();
   private final String peers;
   private final Map<String, String> settings;
 
@@ -59,7 +49,6 @@ public final class ClusterLayout {
       String raft = addresses.get(i - 1)[0];
       String client = addresses.get(i - 1)[1];
       clientAddresses.put(id, client);
-      raftAddresses.put(id, raft);
       specs.add(id + "@" + raft + "@" + client);
     }
     this.peers = String.join(",", specs);
@@ -93,6 +82,49 @@ public final class ClusterLayout {
     }
   }
 
+  /**
+   * Adds a node that joins the running cluster (ids go on from the last one, on free loopback
+   * ports): its config names its own addresses and, in {@code cluster.join}, the client addresses
+   * of the nodes before it, and no {@code cluster.peers}.
+   *
+   * @return the new node's id
+   */
+  public synchronized String addJoiner() {
+    String id = String.valueOf(ids().stream().mapToInt(Integer::parseInt).max().orElse(0) + 1);
+    String[] a = {FreePorts.loopbackAddress(), FreePorts.loopbackAddress()};
+    joiners.put(id, a);
+    clientAddresses.put(id, a[1]);
+    return id;
+  }
+
+  /**
+   * As {@link #addJoiner()}, on the given addresses (host:port): a node that takes the place of one
+   * removed, as a machine wiped and brought back under a new id.
+   *
+   * @return the new node's id
+   */
+  public synchronized String addJoiner(String raftAddress, String clientAddress) {
+    String id = String.valueOf(ids().stream().mapToInt(Integer::parseInt).max().orElse(0) + 1);
+    joiners.put(id, new String[] {raftAddress, clientAddress});
+    clientAddresses.put(id, clientAddress);
+    return id;
+  }
+
+  /** Node {@code id}'s Raft address, from {@code cluster.peers} or as it was added. */
+  public String raftAddress(String id) {
+    String[] joiner = joiners.get(id);
+    if (joiner != null) {
+      return joiner[0];
+    }
+    for (String spec : peers.split(",")) {
+      String[] p = spec.split("@");
+      if (p[0].equals(id)) {
+        return p[1];
+      }
+    }
+    throw new IllegalArgumentException("no node " + id + " in this cluster: " + ids());
+  }
+
   public String clientAddress(String id) {
     String a = clientAddresses.get(id);
     if (a == null) {
@@ -107,55 +139,20 @@ public final class ClusterLayout {
     }
   }
 
-  public String raftAddress(String id) {
-    clientAddress(id); // the same message for an unknown id
-    return raftAddresses.get(id);
-  }
-
-  /**
-   * Adds node {@code id} at {@code raftAddress} and {@code clientAddress} (host:port), joining the
-   * running cluster through {@code join} (client addresses of running nodes) rather than forming
-   * it: its config names only itself and {@code cluster.join}.
-   */
-  public void addJoining(String id, String raftAddress, String clientAddress, List<String> join) {
-    if (join.isEmpty()) {
-      throw new IllegalArgumentException("node " + id + " needs an address to join through");
-    }
-    synchronized (clientAddresses) {
-      if (clientAddresses.containsKey(id)) {
-        throw new IllegalArgumentException("node " + id + " is in this cluster already");
-      }
-      raftAddresses.put(id, raftAddress);
-      joins.put(id, List.copyOf(join));
-      clientAddresses.put(id, clientAddress);
-    }
-  }
-
-  /** Takes node {@code id} out (it was removed from the cluster); its data stays where it was. */
-  public void remove(String id) {
-    synchronized (clientAddresses) {
-      clientAddress(id);
-      clientAddresses.remove(id);
-      raftAddresses.remove(id);
-      joins.remove(id);
-    }
-  }
-
-  /**
-   * Node {@code id}'s config, keeping its data in {@code dataDir}: {@code cluster.peers} for a node
-   * that formed the cluster, its own addresses and {@code cluster.join} for one that joined it.
-   */
+  /** Node {@code id}'s config, keeping its data in {@code dataDir}. */
   public Properties properties(String id, Path dataDir) {
     Properties p = new Properties();
     p.setProperty("node.id", id);
     p.setProperty("data.dir", dataDir.toString());
-    List<String> join = joins.get(id);
-    if (join == null) {
+    String[] joiner = joiners.get(id);
+    if (joiner == null) {
       p.setProperty("cluster.peers", peers);
     } else {
-      p.setProperty("node.raft-address", raftAddress(id));
-      p.setProperty("node.client-address", clientAddress(id));
-      p.setProperty("cluster.join", String.join(",", join));
+      p.setProperty("node.raft-address", joiner[0]);
+      p.setProperty("node.client-address", joiner[1]);
+      p.setProperty(
+          "cluster.join",
+          String.join(",", clientAddresses().stream().filter(a -> !a.equals(joiner[1])).toList()));
     }
     p.putAll(settings);
     return p;
