@@ -83,7 +83,9 @@ final class Placement {
   /**
    * Why the placement is not settled, or null once it is: the catalog lists exactly {@code
    * members}, each ACTIVE; every shard has the replication factor of distinct replicas, all on
-   * members; no move in flight.
+   * members; no move in flight; the replicas spread over the members by count (most and fewest one
+   * apart at most), so a node that just joined and holds nothing yet is not settled, though nothing
+   * moves in the instant before its first move starts.
    */
   static String unsettled(GetClusterResponse view, Collection<String> members) {
     Set<String> listed = new TreeSet<>();
@@ -108,6 +110,15 @@ final class Placement {
       if (!listed.containsAll(replicas)) {
         return "shard " + s.getId() + " has replicas " + s.getReplicasList() + " not all members";
       }
+    }
+    Map<String, Integer> held = new TreeMap<>();
+    listed.forEach(id -> held.put(id, 0));
+    view.getShardsList()
+        .forEach(s -> s.getReplicasList().forEach(id -> held.merge(id, 1, Integer::sum)));
+    int most = held.values().stream().max(Integer::compare).orElse(0);
+    int fewest = held.values().stream().min(Integer::compare).orElse(0);
+    if (most - fewest > 1) {
+      return "replicas per node " + held + " not spread yet";
     }
     return null;
   }

@@ -145,6 +145,25 @@ class PlacementTest {
     assertNotNull(Placement.unsettled(v, List.of("1", "2", "3", "4", "5")));
   }
 
+  /**
+   * Right after a node joins nothing moves yet, for an instant: a replace run once took that for
+   * settled, read the shards' replicas then, and the planner's first move took a replica away from
+   * under the final reads.
+   */
+  @Test
+  void notSettledWhileAJoinedNodeHoldsNothing() {
+    List<NodeInfo> five = new java.util.ArrayList<>(FOUR_ACTIVE);
+    five.add(node("6", NodeState.ACTIVE, 0));
+    GetClusterResponse v =
+        view(five, shard(0, "1", "2", "3"), shard(1, "1", "2", "4"), shard(2, "3", "4", "1"));
+    assertTrue(
+        Placement.unsettled(v, List.of("1", "2", "3", "4", "6")).contains("not spread"),
+        () -> Placement.unsettled(v, List.of("1", "2", "3", "4", "6")));
+    GetClusterResponse spread =
+        view(five, shard(0, "1", "2", "3"), shard(1, "6", "2", "4"), shard(2, "3", "4", "1"));
+    assertNull(Placement.unsettled(spread, List.of("1", "2", "3", "4", "6")));
+  }
+
   @Test
   void notSettledWhileANodeIsDrainingOrDrained() {
     List<NodeInfo> nodes =
