@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the local raftlog cluster that scripts/start-cluster.sh started, using its pid files.
+# Stops the local raftlog cluster that scripts/start-cluster.sh started (every node, also the ones
+# scripts/add-node.sh added), using their pid files.
 #
 # Usage: scripts/stop-cluster.sh [--wipe]   (from any directory)
 #   --wipe    also delete the nodes' data: $DATA_DIR/node-* and then $DATA_DIR itself if empty.
@@ -20,7 +21,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 node_name() { # pid file -> "node 2"

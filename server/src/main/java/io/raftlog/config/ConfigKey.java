@@ -60,7 +60,13 @@ public record ConfigKey<T>(
 
   /** The default as README's table shows it: the value, or {@code (required)}. */
   public String defaultText() {
-    return isRequired() ? "(required)" : String.valueOf(defaultValue);
+    if (isRequired()) {
+      return "(required)";
+    }
+    boolean empty =
+        "".equals(defaultValue)
+            || (defaultValue instanceof java.util.Collection<?> c && c.isEmpty());
+    return empty ? "(none)" : String.valueOf(defaultValue);
   }
 
   /**

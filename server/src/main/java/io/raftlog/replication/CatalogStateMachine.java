@@ -34,9 +34,11 @@ final class CatalogStateMachine extends GroupStateMachine {
   private final Map<String, Map<String, String>> settings = new ConcurrentSkipListMap<>();
   private volatile ClusterLayout layout;
   private volatile Consumer<Boolean> leadership = leads -> {};
+  private volatile Consumer<ClusterLayout> layoutListener = l -> {};
 
   /**
-   * {@code expected}: the layout this node derived from its config, to compare with the catalog.
+   * {@code expected}: the layout this node derived from its config, to compare with the catalog
+   * (null for a node that joins).
    */
   CatalogStateMachine(ClusterLayout expected) {
     this.expected = expected;
@@ -45,6 +47,11 @@ final class CatalogStateMachine extends GroupStateMachine {
   /** Told (on the apply thread) when this node starts or stops leading the meta group. */
   void leadershipListener(Consumer<Boolean> leadership) {
     this.leadership = leadership;
+  }
+
+  /** Told (on the apply thread) each time the layout changes, with the new one. */
+  void layoutListener(Consumer<ClusterLayout> listener) {
+    this.layoutListener = listener;
   }
 
   /** The catalog's layout, or null before the first leader wrote it. */
@@ -84,6 +91,18 @@ final class CatalogStateMachine extends GroupStateMachine {
           settings.put(
               e.getPutSettings().getStream(), Map.copyOf(e.getPutSettings().getSettingsMap()));
       case DELETE_SETTINGS -> settings.remove(e.getDeleteSettings());
+      case ADD_NODE, SET_NODE_STATE, REMOVE_NODE, BEGIN_MOVE, END_MOVE, ABORT_MOVE -> {
+        if (layout == null) {
+          LOG.warn("ignoring a {} entry before the cluster was formed", e.getKindCase());
+          return;
+        }
+        ClusterLayout changed = LayoutChanges.apply(layout, e);
+        if (!changed.equals(layout)) {
+          layout = changed;
+          LOG.info("catalog: {}", LayoutChanges.describe(e));
+          layoutListener.accept(changed);
+        }
+      }
       default -> LOG.warn("ignoring a catalog entry of unknown kind {}", e.getKindCase());
     }
   }
@@ -92,18 +111,24 @@ final class CatalogStateMachine extends GroupStateMachine {
     if (layout == null) {
       layout = proposed;
       LOG.info(
-          "cluster formed: {} nodes, {} shards, replication {}",
+          "cluster {} formed: {} nodes, {} shards, replication {}",
+          proposed.getClusterId(),
           proposed.getNodesCount(),
           proposed.getShardsCount(),
           proposed.getReplication());
+      layoutListener.accept(layout);
     }
-    if (!layout.equals(expected)) {
+    if (expected != null
+        && (layout.getShardsCount() != expected.getShardsCount()
+            || layout.getReplication() != expected.getReplication())) {
       LOG.error(
-          "this node's config does not match the cluster's layout in the catalog (cluster.peers,"
-              + " cluster.shards and cluster.replication must be what they were when the cluster"
-              + " was formed): catalog has {}, config gives {}",
-          layout,
-          expected);
+          "this node's config does not match the cluster's layout in the catalog (cluster.shards"
+              + " and cluster.replication must be what they were when the cluster was formed):"
+              + " catalog has {} shards and replication {}, config gives {} and {}",
+          layout.getShardsCount(),
+          layout.getReplication(),
+          expected.getShardsCount(),
+          expected.getReplication());
     }
   }
 
@@ -134,6 +159,9 @@ final class CatalogStateMachine extends GroupStateMachine {
       CatalogState state =
           CatalogState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE)));
       layout = state.hasLayout() ? state.getLayout() : null;
+      if (layout != null) {
+        layoutListener.accept(layout);
+      }
       settings.clear();
       state.getStreamsList().forEach(s -> settings.put(s.getStream(), s.getSettingsMap()));
       return true;

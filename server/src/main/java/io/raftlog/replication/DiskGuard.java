@@ -62,7 +62,7 @@ final class DiskGuard implements AutoCloseable {
   // Touched only on the timer thread.
   private final Map<String, Long> retryAtMs = new HashMap<>();
   private final Map<String, Long> retryDelayMs = new HashMap<>();
-  private List<Guarded> groups = List.of();
+  private volatile java.util.function.Supplier<List<Guarded>> groups = List::of;
   private volatile long usableBytes;
   private volatile boolean full;
 
@@ -91,8 +91,8 @@ final class DiskGuard implements AutoCloseable {
   }
 
   /** Starts watching: hands leadership of these groups away while full, restarts them after. */
-  void watch(List<Guarded> groups) {
-    this.groups = List.copyOf(groups);
+  void watch(java.util.function.Supplier<List<Guarded>> groups) {
+    this.groups = groups;
     timer.scheduleWithFixedDelay(
         this::checkSafely, CHECK_INTERVAL_MS, CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
@@ -145,9 +145,9 @@ final class DiskGuard implements AutoCloseable {
     }
     Map<String, Integer> led =
         nowFull
-            ? LeadershipTargets.leaderCounts(groups.stream().map(Guarded::member).toList())
+            ? LeadershipTargets.leaderCounts(groups.get().stream().map(Guarded::member).toList())
             : null;
-    for (Guarded g : groups) {
+    for (Guarded g : groups.get()) {
       if (nowFull) {
         handOff(g.member(), led);
       } else if (g.member().inError()) {

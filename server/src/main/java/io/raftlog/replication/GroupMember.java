@@ -2,7 +2,6 @@ package io.raftlog.replication;
 
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Node;
-import com.alipay.sofa.jraft.StateMachine;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
@@ -69,6 +68,7 @@ final class GroupMember implements AutoCloseable {
 
   private final String groupId;
   private final NodeConfig config;
+  private final Members members;
   private final List<Peer> replicas;
   private final RaftTransport transport;
   private final NodeOptions options;
@@ -81,22 +81,31 @@ final class GroupMember implements AutoCloseable {
 
   /**
    * Starts the member of {@code groupId} over {@code replicas}, with its Raft log, metadata and
-   * snapshots under {@code dir}, applying to {@code fsm}.
+   * snapshots under {@code dir}, applying to {@code fsm}. {@code replicas} is the group's first
+   * configuration, used only while its Raft log holds none (JRaft reads the configuration from the
+   * log and snapshot); empty for a member added to a running group, which waits for the leader.
+   * {@code learners}: nodes that follow the group without voting, in that first configuration.
    */
   GroupMember(
       String groupId,
       NodeConfig config,
+      Members members,
       List<Peer> replicas,
+      List<Peer> learners,
       Path dir,
-      StateMachine fsm,
+      GroupStateMachine fsm,
       RaftTransport transport) {
     this.groupId = groupId;
     this.config = config;
+    this.members = members;
     this.replicas = List.copyOf(replicas);
     this.transport = transport;
     Configuration conf = new Configuration();
     for (Peer p : replicas) {
       conf.addPeer(PeerId.parsePeer(p.raftAddress()));
+    }
+    for (Peer p : learners) {
+      conf.addLearner(PeerId.parsePeer(p.raftAddress()));
     }
     NodeOptions opts = new NodeOptions();
     opts.setFsm(fsm);
@@ -143,6 +152,13 @@ final class GroupMember implements AutoCloseable {
     raft.setMaxReplicatorInflightMsgs(16);
     raft.setMaxByteCountPerRpc(SNAPSHOT_CHUNK_BYTES);
     opts.setRpcInstallSnapshotTimeout(INSTALL_SNAPSHOT_TIMEOUT_MS);
+    long throttle = config.get(ConfigKeys.REBALANCE_MAX_BYTES_PER_SEC);
+    if (throttle > 0) {
+      // Bounds what this node reads for snapshot downloads (the leader's side of a move's
+      // catch-up).
+      opts.setSnapshotThrottle(
+          new com.alipay.sofa.jraft.storage.snapshot.ThroughputSnapshotThrottle(throttle, 1));
+    }
     opts.setRaftOptions(raft);
     this.options = opts;
     this.node = transport.start(groupId, opts);
@@ -188,8 +204,56 @@ final class GroupMember implements AutoCloseable {
     return groupId;
   }
 
+  /**
+   * The group's voters: the leader's configuration on the leader; elsewhere as the last
+   * configuration this member applied says (JRaft tells the new voters of each change), or its
+   * first configuration before any.
+   */
   List<Peer> replicas() {
-    return replicas;
+    List<PeerId> peers = null;
+    if (node.isLeader()) {
+      peers = node.listPeers();
+    }
+    if (peers == null) {
+      Configuration c = fsm().committedConf();
+      peers = c == null ? null : c.listPeers();
+    }
+    return peers == null ? replicas : peers(peers);
+  }
+
+  /**
+   * The group's learners, as its leader knows them; null on another member (JRaft tells a
+   * follower's state machine only of voters).
+   */
+  List<Peer> learners() {
+    if (!node.isLeader()) {
+      return null;
+    }
+    List<PeerId> learners = node.listLearners();
+    return learners == null ? null : peers(learners);
+  }
+
+  private List<Peer> peers(List<PeerId> ids) {
+    return ids.stream()
+        .map(p -> members.byRaftAddress(p.getEndpoint().toString()))
+        .filter(Objects::nonNull)
+        .toList();
+  }
+
+  private GroupStateMachine fsm() {
+    return (GroupStateMachine) options.getFsm();
+  }
+
+  /**
+   * Changes the group's membership to {@code voters} and {@code learners} (this node must lead it):
+   * new voters catch up before they count, then joint consensus, then the new configuration. JRaft
+   * runs {@code done} once it is committed, or refused (EBUSY while another change runs).
+   */
+  void changePeers(List<Peer> voters, List<Peer> learners, Closure done) {
+    Configuration conf = new Configuration();
+    voters.forEach(p -> conf.addPeer(PeerId.parsePeer(p.raftAddress())));
+    learners.forEach(p -> conf.addLearner(PeerId.parsePeer(p.raftAddress())));
+    node.changePeers(conf, done);
   }
 
   /** Proposes an entry; JRaft runs {@code done} once it is applied or refused. */
@@ -270,7 +334,7 @@ final class GroupMember implements AutoCloseable {
     if (id == null || id.isEmpty()) {
       return null;
     }
-    return config.peerByRaftAddress(id.getEndpoint().toString());
+    return members.byRaftAddress(id.getEndpoint().toString());
   }
 
   /** Replicas the leader heard from lately (this node included); empty unless this node leads. */
@@ -279,7 +343,7 @@ final class GroupMember implements AutoCloseable {
       return List.of();
     }
     return node.listAlivePeers().stream()
-        .map(p -> config.peerByRaftAddress(p.getEndpoint().toString()))
+        .map(p -> members.byRaftAddress(p.getEndpoint().toString()))
         .filter(Objects::nonNull)
         .toList();
   }

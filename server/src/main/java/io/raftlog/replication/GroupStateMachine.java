@@ -17,6 +17,10 @@ abstract class GroupStateMachine extends StateMachineAdapter {
 
   private volatile RoleListener roleListener = known -> {};
   private volatile long term;
+  // The group's membership as the last configuration entry this member applied (or its snapshot)
+  // says; null until one is applied.
+  private volatile com.alipay.sofa.jraft.conf.Configuration committedConf;
+  private volatile Runnable confListener = () -> {};
 
   void roleListener(RoleListener listener) {
     this.roleListener = listener;
@@ -25,6 +29,22 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   /** The last term this member saw a leader in (its own included). */
   long term() {
     return term;
+  }
+
+  /** The group's voters and learners as last committed and applied here; null before any. */
+  com.alipay.sofa.jraft.conf.Configuration committedConf() {
+    return committedConf;
+  }
+
+  /** Told (on the apply thread) after each configuration this member applies. */
+  void confListener(Runnable listener) {
+    this.confListener = listener;
+  }
+
+  @Override
+  public void onConfigurationCommitted(com.alipay.sofa.jraft.conf.Configuration conf) {
+    this.committedConf = conf.copy();
+    confListener.run();
   }
 
   /** Told on the apply thread when this member starts ({@code true}) or stops leading. */

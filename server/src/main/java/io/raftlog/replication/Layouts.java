@@ -1,5 +1,6 @@
 package io.raftlog.replication;
 
+import io.raftlog.api.v1.NodeState;
 import io.raftlog.api.v1.SlotRange;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
@@ -34,7 +35,8 @@ final class Layouts {
           NodeEntry.newBuilder()
               .setId(p.id())
               .setRaftAddress(p.raftAddress())
-              .setClientAddress(p.clientAddress()));
+              .setClientAddress(p.clientAddress())
+              .setState(NodeState.ACTIVE));
     }
     for (int i = 0; i < shards; i++) {
       ShardReplicas.Builder s = ShardReplicas.newBuilder().setId(i);
@@ -42,12 +44,28 @@ final class Layouts {
         s.addReplicas(peers.get((i + k) % n).id());
       }
       b.addShards(s);
-      b.addSlots(
+    }
+    return b.addAllSlots(slotRanges(shards)).build();
+  }
+
+  /**
+   * The slot map of {@code cluster.shards}: what a node that joins uses until the catalog's arrives
+   * (the same, as long as its config gives the same shard count).
+   */
+  static SlotMap slots(NodeConfig config) {
+    return new SlotMap(slotRanges(config.get(ConfigKeys.CLUSTER_SHARDS)), StreamNames.SLOT_COUNT);
+  }
+
+  private static List<SlotRange> slotRanges(int shards) {
+    List<SlotRange> out = new java.util.ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      out.add(
           SlotRange.newBuilder()
               .setFirstSlot((int) ((long) i * StreamNames.SLOT_COUNT / shards))
               .setLastSlot((int) ((long) (i + 1) * StreamNames.SLOT_COUNT / shards) - 1)
-              .setShard(i));
+              .setShard(i)
+              .build());
     }
-    return b.build();
+    return out;
   }
 }

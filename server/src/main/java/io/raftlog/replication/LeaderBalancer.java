@@ -25,7 +25,7 @@ final class LeaderBalancer implements AutoCloseable {
 
   private final String self;
   private final Collection<ReplicatedLog> shards;
-  private final List<Peer> nodes;
+  private final java.util.function.Supplier<List<Peer>> nodes;
   private final BooleanSupplier selfFull;
   private final LeadershipTargets targets;
   private final ScheduledExecutorService timer =
@@ -42,7 +42,7 @@ final class LeaderBalancer implements AutoCloseable {
    */
   LeaderBalancer(
       String self,
-      List<Peer> nodes,
+      java.util.function.Supplier<List<Peer>> nodes,
       Collection<ReplicatedLog> shards,
       long intervalMs,
       BooleanSupplier selfFull,
@@ -71,7 +71,7 @@ final class LeaderBalancer implements AutoCloseable {
       return false;
     }
     Map<String, Integer> led = new HashMap<>();
-    nodes.forEach(p -> led.put(p.id(), 0));
+    nodes.get().forEach(p -> led.put(p.id(), 0));
     for (ReplicatedLog s : shards) {
       Peer leader = s.leader();
       if (leader == null) {

@@ -76,6 +76,15 @@ final class RaftTransport implements AutoCloseable {
     }
   }
 
+  /** Deletes what the node's Raft log holds of a group whose replica left this node. */
+  void forgetLog(String groupId) {
+    try {
+      raftLog.forget(groupId);
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new IllegalStateException("cannot delete the Raft log of " + groupId, e);
+    }
+  }
+
   /** The node's Raft log, under {@code data.dir}. */
   static final String RAFT_LOG_DIR = "raft-log";
 

@@ -48,6 +48,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   ReplicatedLog(
       int shard,
       NodeConfig config,
+      Members members,
       List<Peer> replicas,
       Path dir,
       RocksLogStore store,
@@ -60,7 +61,8 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     this.fsm = new LogStateMachine(store, config.get(ConfigKeys.MAX_PRODUCERS));
     fsm.roleListener(roles);
     fsm.addAppliedListener(snapshotWhenDue());
-    this.member = new GroupMember(groupId(shard), config, replicas, dir, fsm, transport);
+    this.member =
+        new GroupMember(groupId(shard), config, members, replicas, List.of(), dir, fsm, transport);
   }
 
   /** The JRaft group id of shard {@code shard}. */

@@ -52,7 +52,7 @@ final class RetentionCheck implements AutoCloseable {
   private final Map<Integer, CompletableFuture<?>> pending = new ConcurrentHashMap<>();
 
   RetentionCheck(NodeConfig config, Collection<ReplicatedLog> shards) {
-    this.shards = List.copyOf(shards);
+    this.shards = shards; // live: replicas come and go as moves start and end
     this.holdMaxBytes = config.get(ConfigKeys.RETENTION_HOLD_MAX_BYTES);
     long every = config.get(ConfigKeys.RETENTION_CHECK_INTERVAL_MS);
     timer.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);

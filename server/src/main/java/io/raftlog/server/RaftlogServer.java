@@ -54,6 +54,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final OpenCalls openCalls = new OpenCalls();
   private volatile boolean stopping;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.ScheduledExecutorService checkIn;
 
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
@@ -70,7 +71,8 @@ public final class RaftlogServer implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(READ_QUEUE),
             named("raftlog-read-" + config.get(ConfigKeys.NODE_ID)));
-    this.replicas = Replicas.start(config, this::setHealth);
+    boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config);
+    this.replicas = Replicas.start(config, !joins, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
     replicas.leadershipTargets(service.peerServing());
     String address = config.self().clientAddress();
@@ -90,6 +92,21 @@ public final class RaftlogServer implements AutoCloseable {
     permitClientKeepAlive(builder);
     closeStaleConnections(builder, config);
     this.grpc = builder.build().start();
+    if (!joins) {
+      this.checkIn = ClusterJoin.checkIn(config, replicas);
+    } else {
+      this.checkIn = null;
+      try {
+        ClusterJoin.join(config, replicas.clusterIdOnDisk());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closeQuietly();
+        throw new IOException("interrupted while joining the cluster", e);
+      } catch (RuntimeException e) {
+        closeQuietly();
+        throw e;
+      }
+    }
     LOG.info(
         "node {} serving on {} (raft {}), data in {}",
         config.get(ConfigKeys.NODE_ID),
@@ -178,6 +195,14 @@ public final class RaftlogServer implements AutoCloseable {
    */
   public static RaftlogServer start(Properties config) throws IOException {
     return start(NodeConfig.from(config));
+  }
+
+  /**
+   * Whether the catalog records this node as checked in (its data directory holds the cluster id):
+   * from then on it is refused should it come back with no data.
+   */
+  public boolean checkedIn() {
+    return replicas.checkedIn(config.get(ConfigKeys.NODE_ID));
   }
 
   public NodeConfig config() {
@@ -319,6 +344,9 @@ public final class RaftlogServer implements AutoCloseable {
       return;
     }
     stopping = true;
+    if (checkIn != null) {
+      checkIn.shutdownNow();
+    }
     health.enterTerminalState();
     service.close();
     grpc.shutdown();
@@ -329,6 +357,15 @@ public final class RaftlogServer implements AutoCloseable {
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
     LOG.info("node {} stopped", config.get(ConfigKeys.NODE_ID));
+  }
+
+  /** Takes down what the constructor started, when the node cannot take its place. */
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -75,7 +75,7 @@ final class ClusterView {
 
   CompletableFuture<GetClusterResponse> describe(boolean localOnly) {
     List<CompletableFuture<NodeInfo>> infos = new ArrayList<>();
-    for (Peer p : config.get(ConfigKeys.CLUSTER_PEERS)) {
+    for (Peer p : replicas.members().all().values()) {
       infos.add(
           p.id().equals(config.get(ConfigKeys.NODE_ID)) || localOnly
               ? CompletableFuture.completedFuture(
@@ -90,19 +90,53 @@ final class ClusterView {
             });
   }
 
-  private GetClusterResponse answer(List<NodeInfo> nodes) {
+  /** The cluster as this node alone knows it (no peer asked). */
+  GetClusterResponse local(io.raftlog.api.v1.GetClusterRequest request) {
+    return answer(List.of(self()));
+  }
+
+  private GetClusterResponse answer(List<NodeInfo> answered) {
     Catalog catalog = replicas.catalog();
     Peer metaLeader = catalog.leader();
+    List<String> metaVoters = catalog.replicas().stream().map(Peer::id).toList();
+    // Each node's standing, replicas and leaderships from the catalog and the leaders known here.
+    Map<String, Integer> placed = new java.util.HashMap<>();
+    Map<String, Integer> leads = new java.util.HashMap<>();
+    for (int shard = 0; shard < replicas.shardCount(); shard++) {
+      replicas.replicasOf(shard).forEach(p -> placed.merge(p.id(), 1, Integer::sum));
+      io.raftlog.api.v1.ReplicaMove m = replicas.moveOf(shard);
+      if (m != null) {
+        placed.merge(m.getToNode(), 1, Integer::sum);
+      }
+      String leader = shardLeader(shard, answered);
+      if (!leader.isEmpty()) {
+        leads.merge(leader, 1, Integer::sum);
+      }
+    }
+    List<NodeInfo> nodes = new ArrayList<>();
+    for (NodeInfo n : answered) {
+      io.raftlog.api.v1.NodeState state = replicas.stateOf(n.getId());
+      nodes.add(
+          n.toBuilder()
+              .setState(state == null ? io.raftlog.api.v1.NodeState.NODE_STATE_UNKNOWN : state)
+              .setReplicaCount(placed.getOrDefault(n.getId(), 0))
+              .setLeaderCount(leads.getOrDefault(n.getId(), 0))
+              .setMetaVoter(metaVoters.contains(n.getId()))
+              .build());
+    }
     GetClusterResponse.Builder b =
         GetClusterResponse.newBuilder()
             .addAllNodes(nodes)
+            .setClusterId(replicas.clusterId())
+            .setReplication(replicas.replication())
             .setLeaderId(metaLeader == null ? "" : metaLeader.id())
             .setSlotCount(replicas.slots().slotCount())
             .addAllSlots(replicas.slots().ranges());
     RaftState metaState = catalog.state();
     b.setMeta(
         ShardInfo.newBuilder()
-            .addAllReplicas(catalog.replicas().stream().map(Peer::id).toList())
+            .addAllReplicas(metaVoters)
+            .addAllLearners(catalog.learners().stream().map(Peer::id).toList())
             .setLeaderId(metaLeader == null ? "" : metaLeader.id())
             .setTerm(metaState.term())
             .setCommitIndex(metaState.commitIndex())
@@ -112,9 +146,14 @@ final class ClusterView {
           ShardInfo.newBuilder()
               .setId(shard)
               .addAllReplicas(replicas.replicasOf(shard).stream().map(Peer::id).toList());
+      io.raftlog.api.v1.ReplicaMove move = replicas.moveOf(shard);
+      if (move != null) {
+        s.setMove(move);
+      }
       ReplicatedLog local = replicas.local(shard);
-      Peer leader = local == null ? null : local.leader();
-      s.setLeaderId(leader == null ? "" : leader.id());
+      String leaderId = shardLeader(shard, nodes);
+      Peer leader = leaderId.isEmpty() ? null : replicas.members().byId(leaderId);
+      s.setLeaderId(leaderId);
       ReplicaInfo best = local == null ? null : replicaInfo(self(), shard);
       if (leader != null) {
         NodeInfo leaderNode =
@@ -130,6 +169,25 @@ final class ClusterView {
       b.addShards(s);
     }
     return b.build();
+  }
+
+  /**
+   * A shard's leader: as this node's replica knows it, or (a node without a replica) the node that
+   * answered as its leader; empty when neither knows.
+   */
+  private String shardLeader(int shard, List<NodeInfo> answered) {
+    ReplicatedLog local = replicas.local(shard);
+    if (local != null) {
+      Peer p = local.leader();
+      return p == null ? "" : p.id();
+    }
+    for (NodeInfo n : answered) {
+      ReplicaInfo r = replicaInfo(n, shard);
+      if (r != null && r.getRole() == Role.LEADER) {
+        return n.getId();
+      }
+    }
+    return "";
   }
 
   private static ReplicaInfo replicaInfo(NodeInfo node, int shard) {

@@ -195,10 +195,25 @@ final class Errors {
     if (cause instanceof ReplicationException r) {
       return replication(r);
     }
+    if (cause instanceof io.raftlog.replication.MembershipRefused m) {
+      return membership(m);
+    }
     if (cause instanceof RuntimeException r) {
       return storage(r);
     }
     return Status.INTERNAL.withDescription(String.valueOf(cause)).asRuntimeException();
+  }
+
+  /** A membership request the catalog cannot take: its message says why and what to do. */
+  static StatusRuntimeException membership(io.raftlog.replication.MembershipRefused m) {
+    Status status =
+        switch (m.kind()) {
+          case UNKNOWN -> Status.NOT_FOUND;
+          case UNSAFE -> Status.FAILED_PRECONDITION;
+          case NOT_READY -> Status.UNAVAILABLE;
+          case TIMED_OUT -> Status.DEADLINE_EXCEEDED;
+        };
+    return status.withDescription(m.getMessage()).asRuntimeException();
   }
 
   /** A produce that did not commit under this leader, or a linearizable read that failed. */

@@ -51,7 +51,7 @@ final class Forwarder {
   Peer leaderToForwardTo(int shard) {
     ReplicatedLog local = routes.local(shard);
     if (local == null) {
-      if (LeaderHeaders.isForwarded()) {
+      if (LeaderHeaders.isForwarded() || routes.replicasOf(shard).isEmpty()) {
         throw Errors.notReplica(shard, routes.replicasOf(shard));
       }
       return routes.replicasOf(shard).get(0);
@@ -59,7 +59,20 @@ final class Forwarder {
     if (local.isLeader()) {
       return null;
     }
-    return checkedTarget(local.leader());
+    Peer leader = local.leader();
+    if (leader != null && LeaderHeaders.isForwarded() && !fromReplica(shard)) {
+      // A node without a replica sent it to this one, which does not lead: one more hop, to the
+      // leader this replica knows (the call is marked as forwarded by a replica now).
+      return leader;
+    }
+    return checkedTarget(leader);
+  }
+
+  /** Whether the node that forwarded the current call holds a replica of {@code shard}. */
+  private boolean fromReplica(int shard) {
+    String by = LeaderHeaders.forwardedBy();
+    return routes.replicasOf(shard).stream().anyMatch(p -> p.id().equals(by))
+        || by.equals(config.get(ConfigKeys.NODE_ID));
   }
 
   /**

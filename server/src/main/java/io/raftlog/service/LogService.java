@@ -12,17 +12,27 @@ import io.raftlog.api.v1.DeleteConsumerResponse;
 import io.raftlog.api.v1.DeleteStreamRequest;
 import io.raftlog.api.v1.DeleteStreamResponse;
 import io.raftlog.api.v1.DescribeStreamRequest;
+import io.raftlog.api.v1.DrainNodeRequest;
+import io.raftlog.api.v1.DrainNodeResponse;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.api.v1.GetConsumerRequest;
+import io.raftlog.api.v1.JoinClusterRequest;
+import io.raftlog.api.v1.JoinClusterResponse;
 import io.raftlog.api.v1.ListConsumersRequest;
 import io.raftlog.api.v1.ListConsumersResponse;
 import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.api.v1.MoveReplicaRequest;
+import io.raftlog.api.v1.MoveReplicaResponse;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.ProduceResponse;
+import io.raftlog.api.v1.RemoveNodeRequest;
+import io.raftlog.api.v1.RemoveNodeResponse;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TransferLeaderRequest;
+import io.raftlog.api.v1.TransferLeaderResponse;
 import io.raftlog.api.v1.TruncateRequest;
 import io.raftlog.api.v1.TruncateResponse;
 import io.raftlog.api.v1.UpdateStreamRequest;
@@ -52,6 +62,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final StreamAdmin streams;
   private final ConsumerCalls consumers;
   private final ClusterView cluster;
+  private final MembershipCalls membership;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
@@ -64,11 +75,13 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
                 config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
             new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
             forwarder);
-    this.tails = new Tails(replicas.localShards().values(), readExecutor);
+    this.tails = new Tails(readExecutor);
+    replicas.eachReplica(tails::follow);
     this.reads = new ReadPath(routes, readExecutor, tails);
     this.streams = new StreamAdmin(routes, forwarder);
     this.consumers = new ConsumerCalls(routes, forwarder, reads);
     this.cluster = new ClusterView(config, replicas, peers);
+    this.membership = new MembershipCalls(replicas, forwarder, cluster, readExecutor);
   }
 
   /**
@@ -171,6 +184,32 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   /** ConsumeStream calls subscribed to a stream's tail right now. */
   public int openTailStreams() {
     return tails.size();
+  }
+
+  @Override
+  public void joinCluster(JoinClusterRequest request, StreamObserver<JoinClusterResponse> out) {
+    answer(() -> membership.join(request), out);
+  }
+
+  @Override
+  public void drainNode(DrainNodeRequest request, StreamObserver<DrainNodeResponse> out) {
+    answer(() -> membership.drain(request), out);
+  }
+
+  @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> out) {
+    answer(() -> membership.remove(request), out);
+  }
+
+  @Override
+  public void moveReplica(MoveReplicaRequest request, StreamObserver<MoveReplicaResponse> out) {
+    answer(() -> membership.move(request), out);
+  }
+
+  @Override
+  public void transferLeader(
+      TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> out) {
+    answer(() -> membership.transferLeader(request), out);
   }
 
   /** Ends open tail streams and closes the channels to other nodes. */

@@ -6,7 +6,6 @@ import io.raftlog.replication.AppliedListener;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.LogReader;
 import io.raftlog.storage.StoredRecords;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +22,13 @@ final class Tails {
   private final Executor readExecutor;
   private final Map<String, Set<TailSubscription>> byStream = new ConcurrentHashMap<>();
 
-  Tails(Collection<ReplicatedLog> shards, Executor readExecutor) {
+  Tails(Executor readExecutor) {
     this.readExecutor = readExecutor;
-    for (ReplicatedLog shard : shards) {
+  }
+
+  /** Follows one shard replica's applied events (each of the node's, as it starts). */
+  void follow(ReplicatedLog shard) {
+    {
       shard.addAppliedListener(
           new AppliedListener() {
             @Override

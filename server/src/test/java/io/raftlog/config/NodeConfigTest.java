@@ -80,7 +80,10 @@ class NodeConfigTest {
   void theNodeMustBeOneOfThePeers() {
     Properties p = minimal();
     p.setProperty("node.id", "7");
-    assertEquals("node.id '7' is not one of the ids in cluster.peers", error(p));
+    assertEquals(
+        "node.id '7' is not one of the ids in cluster.peers, and cluster.join is not set: give the"
+            + " nodes that form the cluster, or nodes of a running cluster to join",
+        error(p));
   }
 
   @Test

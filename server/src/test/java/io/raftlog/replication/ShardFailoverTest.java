@@ -182,6 +182,16 @@ class ShardFailoverTest {
                   .allMatch(id -> everyGroupHasASnapshot(cluster.node(id))));
       cluster.stopNode(victim);
       cluster.wipeNode(victim);
+
+      // A member that lost its data comes back as a new one: removed as dead first (issue 21).
+      String other = cluster.ids().stream().filter(id -> !id.equals(victim)).findFirst().get();
+      cluster
+          .blocking(other)
+          .removeNode(
+              io.raftlog.api.v1.RemoveNodeRequest.newBuilder()
+                  .setNodeId(victim)
+                  .setDead(true)
+                  .build());
       cluster.startNode(victim);
       cluster.awaitShardLeaders();
       Await.until(

@@ -66,6 +66,15 @@ class SnapshotCatchUpTest {
 
       cluster.stopNode(victim);
       cluster.wipeNode(victim);
+      // A member that lost its data comes back as a new one: removed as dead first (issue 21).
+      String other = cluster.ids().stream().filter(id -> !id.equals(victim)).findFirst().get();
+      cluster
+          .blocking(other)
+          .removeNode(
+              io.raftlog.api.v1.RemoveNodeRequest.newBuilder()
+                  .setNodeId(victim)
+                  .setDead(true)
+                  .build());
       // More entries after the snapshot, so the wiped node needs the snapshot and then the log.
       for (int seq = 5 * SNAPSHOT_EVERY; seq < 5 * SNAPSHOT_EVERY + 7; seq++) {
         last = cluster.blocking(leader).produce(idempotent(producer, seq, "r" + seq));
@@ -80,6 +89,19 @@ class SnapshotCatchUpTest {
           1,
           cluster.node(victim).snapshotsInstalled(),
           "the leader had compacted its log, so the wiped node got a snapshot");
+
+      // Every shard is back at three replicas (the repair moves onto the returned node are done)
+      // before one of them is stopped.
+      Await.until(
+          Duration.ofSeconds(60),
+          "every shard back at three replicas",
+          () ->
+              cluster
+                  .blocking(leader)
+                  .getCluster(io.raftlog.api.v1.GetClusterRequest.getDefaultInstance())
+                  .getShardsList()
+                  .stream()
+                  .allMatch(s -> s.getReplicasCount() == 3 && !s.hasMove()));
 
       // The producer table came with the snapshot: if the wiped node leads, a retry is still a
       // duplicate.

@@ -97,6 +97,13 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
     }
   }
 
+  /** Starts one more node that joins the running cluster (cluster.join); answers its id. */
+  public String addNode() {
+    String id = layout().addJoiner();
+    startNode(id);
+    return id;
+  }
+
   /**
    * Stops a node with its close method; its data stays. (A raftlog node closed so hands no
    * leadership away first: to the others it is gone as if it crashed.)

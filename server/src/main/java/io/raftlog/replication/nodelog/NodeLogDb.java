@@ -143,6 +143,28 @@ public final class NodeLogDb implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes every entry, configuration and first index of {@code groupId}: its replica left this
+   * node (a move took it away) and a later replica of the same group here must start from an empty
+   * log, not find this one's remains ("Missing logs in (0, n)"). Its member must be stopped.
+   */
+  public void forget(String groupId) throws RocksDBException {
+    Integer n;
+    synchronized (numbers) {
+      n = numbers.get(groupId);
+    }
+    if (n == null) {
+      return;
+    }
+    int group = n;
+    write(
+        (batch, c) -> {
+          batch.deleteRange(c.entries(), LogKeys.start(group), LogKeys.end(group));
+          batch.deleteRange(c.conf(), LogKeys.start(group), LogKeys.end(group));
+          batch.delete(c.groups(), LogKeys.groupKey(group));
+        });
+  }
+
   /** Writes one batch, synced to disk before this returns. */
   void write(BatchFiller filler) throws RocksDBException {
     lock.readLock().lock();
