@@ -28,6 +28,16 @@ final class LeaderBalancer implements AutoCloseable {
   private final java.util.function.Supplier<List<Peer>> nodes;
   private final BooleanSupplier selfFull;
   private final LeadershipTargets targets;
+  private volatile java.util.function.Predicate<Peer> settled = p -> true;
+  // Shards this balancer handed (or tried to hand) over lately, by shard, with the round it did:
+  // a transfer that did not happen is not asked again every round (JRaft's leader holds writes
+  // while a transfer is pending).
+  private final Map<Integer, Long> lastTransferRound = new HashMap<>();
+  private long round;
+
+  /** Rounds a shard is left alone after this balancer handed it over (or tried to). */
+  static final int ROUNDS_BETWEEN_TRANSFERS = 5;
+
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -57,6 +67,11 @@ final class LeaderBalancer implements AutoCloseable {
         this::balanceSafely, 2 * intervalMs, intervalMs, TimeUnit.MILLISECONDS);
   }
 
+  /** The balancer hands leaderships only to nodes this accepts (besides the targets' rule). */
+  void onlyTo(java.util.function.Predicate<Peer> settled) {
+    this.settled = settled;
+  }
+
   private void balanceSafely() {
     try {
       balance();
@@ -80,12 +95,18 @@ final class LeaderBalancer implements AutoCloseable {
       led.merge(leader.id(), 1, Integer::sum);
     }
     int mine = led.getOrDefault(self, 0);
+    long now = ++round;
     for (ReplicatedLog s : shards) {
       if (!s.isLeader()) {
         continue;
       }
+      Long last = lastTransferRound.get(s.shard());
+      if (last != null && now - last < ROUNDS_BETWEEN_TRANSFERS) {
+        continue;
+      }
       Peer target = targets.choose(s.member(), led);
-      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2) {
+      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2 && settled.test(target)) {
+        lastTransferRound.put(s.shard(), now);
         LOG.info(
             "shard {}: handing leadership to node {} (this node leads {}, it leads {})",
             s.shard(),

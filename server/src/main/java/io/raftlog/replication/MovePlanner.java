@@ -85,15 +85,15 @@ public final class MovePlanner implements AutoCloseable {
     if (metaMembership(l)) {
       return; // one membership change of the meta group at a time
     }
-    int running = 0;
     for (ShardReplicas s : l.getShardsList()) {
       if (s.hasMove()) {
-        running++;
         drive(l, s);
       }
     }
     l = replicas.catalog().layout();
     dropRemovedVoters(l);
+    // Moves that ended in this round make room at once: the next starts now, not a round later.
+    long running = l.getShardsList().stream().filter(ShardReplicas::hasMove).count();
     if (running < maxMoves) {
       Planned next = nextMove(l);
       if (next != null) {

@@ -389,6 +389,14 @@ public final class Replicas implements AutoCloseable {
   }
 
   /**
+   * Which nodes the leader balancer may hand a leadership to, besides {@link #leadershipTargets}'s
+   * rule (e.g. only nodes that have served for a while).
+   */
+  public void balanceOnlyTo(Predicate<Peer> settled) {
+    balancer.onlyTo(settled);
+  }
+
+  /**
    * Before a clean stop: hands every group this node leads (the meta group, its shards) to another
    * replica that may take it, and waits up to {@code budgetMs} for that; the node keeps serving
    * meanwhile (as a follower it forwards). Blocks the caller.

@@ -63,6 +63,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final ConsumerCalls consumers;
   private final ClusterView cluster;
   private final MembershipCalls membership;
+  private final PeerHealth health;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
@@ -82,6 +83,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     this.consumers = new ConsumerCalls(routes, forwarder, reads);
     this.cluster = new ClusterView(config, replicas, peers);
     this.membership = new MembershipCalls(replicas, forwarder, cluster, readExecutor);
+    this.health = new PeerHealth(peers);
   }
 
   /**
@@ -89,7 +91,15 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
    * node hands leaderships only to such nodes.
    */
   public java.util.function.Predicate<io.raftlog.config.Peer> peerServing() {
-    return new PeerHealth(peers);
+    return health;
+  }
+
+  /**
+   * Whether a peer has served for {@code ms} at least: the balancer hands leaderships only to such
+   * nodes, not to one that has just (re)started.
+   */
+  public java.util.function.Predicate<io.raftlog.config.Peer> peerServingFor(long ms) {
+    return p -> health.servingFor(p, ms);
   }
 
   /**
