@@ -30,6 +30,10 @@ final class LeaderBalancer implements AutoCloseable {
   private final BooleanSupplier selfFull;
   private final LeadershipTargets targets;
   private volatile java.util.function.Predicate<Peer> settled = p -> true;
+  // Whether a node is leaving a shard (the move in progress takes its replica away): the planner
+  // has just handed that shard's leadership off it, and handing it back would undo that every
+  // round (a move took 283 s in a chaos run while two nodes passed the leadership to and fro).
+  private final java.util.function.BiPredicate<Integer, Peer> leaving;
   // Shards this balancer handed (or tried to hand) over lately, by shard, with the round it did:
   // a transfer that did not happen is not asked again every round (JRaft's leader holds writes
   // while a transfer is pending).
@@ -55,6 +59,7 @@ final class LeaderBalancer implements AutoCloseable {
       String self,
       java.util.function.Supplier<List<Peer>> nodes,
       java.util.function.Supplier<Map<Integer, Peer>> allLeaders,
+      java.util.function.BiPredicate<Integer, Peer> leaving,
       Collection<ReplicatedLog> shards,
       long intervalMs,
       BooleanSupplier selfFull,
@@ -64,6 +69,7 @@ final class LeaderBalancer implements AutoCloseable {
     this.selfFull = selfFull;
     this.nodes = nodes;
     this.allLeaders = allLeaders;
+    this.leaving = leaving;
     this.shards = shards;
     // The first round waits two intervals: elections right after a start settle first.
     timer.scheduleWithFixedDelay(
@@ -114,7 +120,10 @@ final class LeaderBalancer implements AutoCloseable {
         continue;
       }
       Peer target = targets.choose(s.member(), led);
-      if (target != null && mine - led.getOrDefault(target.id(), 0) >= 2 && settled.test(target)) {
+      if (target != null
+          && mine - led.getOrDefault(target.id(), 0) >= 2
+          && settled.test(target)
+          && !leaving.test(s.shard(), target)) {
         lastTransferRound.put(s.shard(), now);
         LOG.info(
             "shard {}: handing leadership to node {} (this node leads {}, it leads {})",

@@ -107,6 +107,10 @@ public final class Replicas implements AutoCloseable {
             self,
             () -> List.copyOf(members.all().values()),
             this::shardLeaders,
+            (shard, node) -> {
+              io.raftlog.api.v1.ReplicaMove m = moveOf(shard);
+              return m != null && m.getFromNode().equals(node.id());
+            },
             local.values(),
             config.get(ConfigKeys.BALANCE_INTERVAL_MS),
             disk::full,
