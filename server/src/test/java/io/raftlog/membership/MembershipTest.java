@@ -58,6 +58,18 @@ class MembershipTest {
       assertEquals(NodeState.ACTIVE, newcomer.getState());
       // 6 shards x 3 replicas over 4 nodes: 4 or 5 each, so the newcomer holds at least 4.
       assertTrue(newcomer.getReplicaCount() >= 4, "replicas on the new node: " + settled);
+      // Four nodes: the meta group keeps three voters, the newcomer follows it as a learner.
+      GetClusterResponse meta =
+          Await.value(
+              MOVES,
+              "node 4 a learner of the meta group",
+              () -> {
+                GetClusterResponse c =
+                    cluster.blocking("1").getCluster(GetClusterRequest.getDefaultInstance());
+                return c.getMeta().getLearnersList().contains(joined) ? c : null;
+              });
+      assertEquals(3, meta.getMeta().getReplicasCount(), "meta voters: " + meta.getMeta());
+      assertTrue(!node(meta, joined).getMetaVoter(), "node 4 votes in the meta group");
       write(cluster, joined, streams, 20, written);
       readAll(cluster, joined, streams, written);
 
