@@ -3,13 +3,14 @@
 # duplicated or reordered in any stream, and that every shard's replicas agree.
 #
 # Usage: scripts/chaos-kill-leader.sh [--mode MODE] [--streams N] [--duration S] [--interval S]
-#                                     [--downtime MS] [--rate N] [--size BYTES]
+#                                     [--downtime MS] [--rate N] [--size BYTES] [--nodes N]
 #   MODE: leader|follower|pause|node|all|restart            (kills, pauses, clean restarts)
 #         isolate-leader|isolate-follower|split|one-way|flap (partitions; root and ip needed)
 #         disk|disk-leader                                   (full disks; root needed)
 #         mixed                                              (one of the above at random per fault)
-# Starts a fresh three-node cluster (real processes; 6 shards, each replicated on all three nodes)
-# in its own data dir, runs an idempotent producer writing round robin over --streams streams
+#         move|replace                                       (members change; five nodes)
+# Starts a fresh cluster of --nodes nodes (real processes; default three, five for move and
+# replace; 6 shards, each replicated on three nodes) in its own data dir, runs an idempotent producer writing round robin over --streams streams
 # (default 1000: chaos-0000, chaos-0001, ...) through the Java client and a subscription following
 # the first (every tenth stream is truncated now and then, every tenth keeps its last 30 records,
 # every tenth has a 4 KiB byte retention; named consumers read four streams, commit what they read
@@ -21,7 +22,10 @@
 # from its peers and the clients, one-way stops the leader sending to its peers, flap cuts and heals
 # the leader's links every 0.2-1 s; disk and disk-leader put each node's data on a tmpfs of its own
 # and fill a follower's or the leader's; mixed draws among all of them; without namespaces or
-# mounts a mode that needs them says why and exits 0, "skipped=yes" in its line), then audits every
+# mounts a mode that needs them says why and exits 0, "skipped=yes" in its line; move drains the
+# leader (DrainNode, RemoveNode once DRAINED, then stops it) while a node joins through
+# cluster.join, with a leader kill every other fault; replace kills the leader, removes it as dead
+# and starts a fresh node that joins), then audits every
 # stream from its first offset: on a linearizable read and on every replica of its shard, and judges
 # the history of every operation (history.jsonl, scripts/check-history.sh). Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
 # affected_unavailable_ms_p50=... unaffected_gap_ms_max=...") and exits 1 on any violation. Every

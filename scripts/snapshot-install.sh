@@ -3,7 +3,8 @@
 # three-node cluster of one shard, fills it with MB megabytes (one stream, SIZE-byte records; the
 # shard snapshots every raft.snapshot-log-bytes and drops its Raft log before each snapshot, so a
 # node that lost everything can only come back through a snapshot), stops a follower, deletes its
-# data directory, starts it again and waits until its replica's applied index reaches the leader's.
+# data directory, removes it as dead, starts it again (it joins as a new member and a repair move
+# gives it the shard back) and waits until its replica's applied index reaches the leader's.
 # Prints how long that took, the snapshot's size, and the node's peak RSS (VmHWM) while installing.
 #
 # Usage: scripts/snapshot-install.sh [--mb N] [--size BYTES] [--port-offset N]
@@ -125,6 +126,12 @@ while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 dir=$DATA_DIR/node-$victim
 find "$dir" -mindepth 1 -maxdepth 1 ! -name 'node.log*' -exec rm -rf {} +
 mv -f "$dir/node.log" "$dir/node.log.1" 2>/dev/null || true
+# A member that lost its data comes back as a new one (the cluster refuses it otherwise): removed as
+# dead first; started again, it joins and a repair move gives it shard 0 back by snapshot install.
+"$BUF" curl --protocol grpc --http2-prior-knowledge --timeout 60s \
+  -d "{\"node_id\":\"$victim\",\"dead\":true}" \
+  "http://$(addr "$leader")/raftlog.v1.Log/RemoveNode" >>"$RUN_LOG" 2>&1 ||
+  die "node $victim could not be removed as dead (see $RUN_LOG)"
 
 t0=$(date +%s%3N)
 (cd "$dir" && exec setsid nohup java -Xmx256m -jar "$JAR" \

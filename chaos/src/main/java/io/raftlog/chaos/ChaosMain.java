@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     name = "chaos-kill-leader",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts a fresh three-node cluster (real processes; 6 shards, each on all three nodes),"
+      "Starts a fresh cluster of --nodes nodes (real processes; 6 shards, each on three nodes),"
           + " produces numbered records round robin over --streams streams through the Java client"
           + " (idempotent) while a subscription follows the first stream (every tenth stream is"
           + " truncated now and then, every tenth keeps its last 30 records, every tenth has a"
@@ -47,6 +47,14 @@ import picocli.CommandLine.Option;
           + " disk of a node that follows the shard for --downtime, disk-leader the leader's; the"
           + " node must refuse writes, report NOT_SERVING and hand its leaderships away, and"
           + " catch up by itself once the ballast is gone.",
+      "Membership modes start five nodes (--nodes): move drains the shard's leader (DrainNode,"
+          + " then RemoveNode once DRAINED, then stops it) while a node joins through"
+          + " cluster.join (a new one; from the second time on, a wiped one under a new id on the"
+          + " drained node's addresses), and kills the shard's leader (kill -9, restart) every"
+          + " other fault; replace kills the shard's leader with kill -9, removes it as dead and"
+          + " starts a fresh node (new id, empty data) that joins, then waits until every shard"
+          + " has three replicas again. Final reads and the replica comparison use the members"
+          + " GetCluster lists at the end.",
       "mixed draws one of leader, follower, node, pause, restart and, where they can be made, the"
           + " partition and full-disk modes at random for each fault. Where namespaces or mounts"
           + " cannot be made, a mode that needs them prints why, reports skipped and exits 0.",
@@ -62,7 +70,8 @@ public final class ChaosMain implements Callable<Integer> {
       converter = ModeConverter.class,
       description =
           "leader, follower, pause, node, all, restart, isolate-leader, isolate-follower, split,"
-              + " one-way, flap, disk, disk-leader or mixed (default: ${DEFAULT-VALUE}).")
+              + " one-way, flap, disk, disk-leader, mixed, move or replace (default:"
+              + " ${DEFAULT-VALUE}).")
   Mode mode;
 
   @Option(
@@ -107,6 +116,14 @@ public final class ChaosMain implements Callable<Integer> {
       paramLabel = "BYTES",
       description = "Bytes per record (default: ${DEFAULT-VALUE}).")
   int size;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      description =
+          "Nodes that form the cluster, 1 to 9; each shard has three replicas (default: 5 for move"
+              + " and replace, else 3).")
+  Integer nodes;
 
   @Option(
       names = "--data-dir",
@@ -164,6 +181,7 @@ public final class ChaosMain implements Callable<Integer> {
                 rate,
                 size,
                 streams,
+                nodes != null ? nodes : mode.defaultNodes(),
                 dataDir,
                 serverJar),
             System.err);

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param rate records per second the producer offers, over all streams
  * @param recordBytes size of each record's value
  * @param streams how many streams the producer writes round robin ({@code chaos-0000}, ...)
+ * @param nodes how many nodes form the cluster (each shard has three replicas, or one per node when
+ *     there are fewer); modes that change members need more than three
  * @param dataDir where the nodes keep their data, configs and logs (must be empty or absent)
  * @param serverJar the node jar ({@code server/target/raftlog-server.jar})
  */
@@ -24,11 +26,31 @@ public record ChaosOptions(
     int rate,
     int recordBytes,
     int streams,
+    int nodes,
     Path dataDir,
     Path serverJar) {
+  /** Replicas of each shard: the nodes' default {@code cluster.replication}. */
+  static final int REPLICATION = 3;
+
+  /** As many nodes as {@code scripts/start-cluster.sh} starts at most. */
+  static final int MAX_NODES = 9;
+
   public ChaosOptions {
     if (streams < 1) {
       throw new IllegalArgumentException("streams must be at least 1");
+    }
+    if (nodes < 1 || nodes > MAX_NODES) {
+      throw new IllegalArgumentException("nodes must be 1 to " + MAX_NODES);
+    }
+    if (mode.changesMembers() && nodes <= REPLICATION) {
+      throw new IllegalArgumentException(
+          "mode "
+              + mode.label()
+              + " needs more than "
+              + REPLICATION
+              + " nodes, so that every shard keeps "
+              + REPLICATION
+              + " replicas while one leaves");
     }
   }
 }

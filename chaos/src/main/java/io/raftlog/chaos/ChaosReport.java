@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  * wrong stream, every stream's offsets are dense, every replica of every shard holds the same
  * records for each of its streams as a linearizable read, the subscription saw its stream as it is,
  * (in pause and partition modes) every shard the paused or cut-off node led elected a leader in a
- * newer term, and the {@link io.raftlog.chaos.history.HistoryChecker} found nothing wrong in the
- * run's history.
+ * newer term, (in the modes that change members) no shard was seen below its replication factor but
+ * after a node was removed as dead, and the {@link io.raftlog.chaos.history.HistoryChecker} found
+ * nothing wrong in the run's history.
  *
  * @param electionMs per fault that killed or stopped one node: from the fault until the nodes still
  *     up agreed on new leaders for every shard it led (the server's part of the affected streams'
@@ -91,7 +92,7 @@ record ChaosReport(
     return String.format(
         "chaos: mode=%s faults=%d streams=%d acked=%d failed=%d violations=%d lost=%d"
             + " duplicated=%d reordered=%d misplaced=%d foreign=%d offsets_dense=%s"
-            + " replicas_identical=%s consumer_ok=%s%s history_violations=%s affected=%d"
+            + " replicas_identical=%s consumer_ok=%s%s%s history_violations=%s affected=%d"
             + " affected_unavailable_ms_p50=%d affected_unavailable_ms_p99=%d"
             + " affected_unavailable_ms_max=%d unrecovered=%d unaffected=%d"
             + " unaffected_gap_ms_p50=%s unaffected_gap_ms_max=%s new_leaders_ms_p50=%s"
@@ -111,6 +112,9 @@ record ChaosReport(
         yes(findings.count(Kind.DIVERGENT) == 0),
         yes(findings.count(Kind.CONSUMER) == 0),
         mode.checksStepDown() ? " stepped_down=" + yes(steppedDown()) : "",
+        mode.changesMembers()
+            ? " replication_kept=" + yes(findings.count(Kind.UNDER_REPLICATED) == 0)
+            : "",
         history == null ? "unjudged" : String.valueOf(history.violations()),
         affectedUnavailableMs().size() + unrecovered(),
         Percentile.of(affectedUnavailableMs(), 0.5),

@@ -1,5 +1,6 @@
 package io.raftlog.chaos;
 
+import io.raftlog.api.v1.GetClusterResponse;
 import io.raftlog.chaos.audit.Audit;
 import io.raftlog.chaos.audit.Findings;
 import io.raftlog.chaos.audit.RunRecord;
@@ -19,13 +20,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A chaos run: three node processes serving the cluster's shards ({@link Testbed}), the {@link
- * Workload} over many streams, some of them bounded by retention or truncated ({@link StreamPlan},
- * {@link Truncator}) and some read by named consumers ({@link NamedConsumers}), a fault every
- * interval ({@link FaultLoop}), then the final reads of every stream on every replica ({@link
- * FinalReads}) and the {@link Audit} of what the run recorded against what the producer was told
- * and what a linearizable read and the subscription saw. All on the caller's thread, but for the
- * workload's and the term watch's own threads.
+ * A chaos run: node processes serving the cluster's shards ({@link Testbed}; nodes join and leave
+ * in the modes that change members, through {@link Membership}), the {@link Workload} over many
+ * streams, some of them bounded by retention or truncated ({@link StreamPlan}, {@link Truncator})
+ * and some read by named consumers ({@link NamedConsumers}), a fault every interval ({@link
+ * FaultLoop}), then the final reads of every stream on every replica ({@link FinalReads}) and the
+ * {@link Audit} of what the run recorded against what the producer was told and what a linearizable
+ * read and the subscription saw. All on the caller's thread, but for the workload's and the term
+ * watch's own threads.
  */
 public final class ChaosRun {
   /**
@@ -108,7 +110,8 @@ public final class ChaosRun {
             + " consumers%n",
         bounded, plan.truncated().size(), consumers.size());
     TermWatch terms = new TermWatch(nodes);
-    FaultLoop faults = new FaultLoop(o, log, bed, shards);
+    Membership members = o.mode().changesMembers() ? new Membership(nodes, log) : null;
+    FaultLoop faults = new FaultLoop(o, log, bed, shards, members);
     terms.start();
     load.start();
     truncator.start();
@@ -123,9 +126,12 @@ public final class ChaosRun {
         faults.faults().size(), load.sent(), load.acked(), truncator.done());
     // the leaders' retention checks after the last writes, before the replicas are compared
     Thread.sleep(3 * RETENTION_CHECK_MS);
+    if (members != null) {
+      shards = now(members);
+    }
     ClusterProbe.awaitConverged(nodes, shards.replicas(), SETTLE_TIMEOUT);
     terms.stop();
-    List<StreamContent> truth = FinalReads.linearizable(nodes, history, o.streams());
+    List<StreamContent> truth = FinalReads.linearizable(nodes, shards, history, o.streams());
     consumers.recordFinal(log);
     load.stopConsumingAt(truth.get(0).next(), SETTLE_TIMEOUT);
     if (load.resubscribed.get() > 0) {
@@ -135,7 +141,14 @@ public final class ChaosRun {
     history.close();
     int spurious = terms.risesOutside(faults.electionWindows());
     Verdict verdict = checkHistory(historyFile, load);
-    Findings findings = audit(shards, truth, load, faults, verdict);
+    Findings findings =
+        audit(
+            shards,
+            truth,
+            load,
+            faults,
+            verdict,
+            members == null ? List.of() : members.underReplicated());
     return new ChaosReport(
         o.mode(),
         faults.faults().size(),
@@ -149,9 +162,28 @@ public final class ChaosRun {
         verdict);
   }
 
+  /**
+   * Where the shards live once the members have changed: the placement settled (nothing moving,
+   * every shard at its replication factor on the nodes the run runs), as the catalog has it.
+   */
+  private Shards now(Membership members) throws InterruptedException {
+    members.awaitSettled();
+    GetClusterResponse view = members.view();
+    log.printf(
+        "chaos: the run ends on nodes %s (replicas/leaders per node %s); every replica of each"
+            + " shard is read there%n",
+        String.join(",", nodes.ids()), Placement.counts(view));
+    return Shards.of(view, o.streams());
+  }
+
   /** The audit of what the run recorded, once every replica has been read; prints each outage. */
   private Findings audit(
-      Shards shards, List<StreamContent> truth, Workload load, FaultLoop faults, Verdict history) {
+      Shards shards,
+      List<StreamContent> truth,
+      Workload load,
+      FaultLoop faults,
+      Verdict history,
+      List<String> underReplicated) {
     RunRecord record =
         new RunRecord(
             shards.shardOf(),
@@ -161,7 +193,8 @@ public final class ChaosRun {
             load.subscription(),
             faults.faults(),
             faults.notSteppedDown(),
-            history);
+            history,
+            underReplicated);
     Findings findings = Audit.of(record);
     findings.outages().lines().forEach(line -> log.println("chaos: " + line));
     return findings;

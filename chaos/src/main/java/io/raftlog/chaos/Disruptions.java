@@ -30,13 +30,20 @@ final class Disruptions {
         List<Mode> kinds = mixedKinds(s.network() != null, !s.disks().isEmpty());
         yield pick(kinds.get(s.random().nextInt(kinds.size())), s);
       }
+      // a membership change every other fault, a leader kill between
+      case MOVE ->
+          s.round() % 2 == 0
+              ? new JoinAndDrain(s, s.leader(), s.requireMembers("move"))
+              : new SignalNode("leader", s, s.leader(), Signal.KILL);
+      case REPLACE -> new ReplaceNode(s, s.leader(), s.requireMembers("replace"));
     };
   }
 
   /**
    * What mode mixed draws from: every single-node fault, the partitions when the nodes run in
    * namespaces, the full disks when their data is on small filesystems. Killing all three is left
-   * out: it stops every stream, so it would swamp the rest.
+   * out: it stops every stream, so it would swamp the rest; so are the membership changes, which
+   * take minutes and more nodes.
    */
   static List<Mode> mixedKinds(boolean network, boolean disks) {
     List<Mode> kinds =

@@ -36,17 +36,24 @@ final class FaultLoop {
   private final Testbed bed;
   private final ProcessCluster nodes;
   private final Shards shards;
+  private final Membership members; // null unless the mode changes members
   private final Random random = new Random();
   private final List<Fault> faults = new ArrayList<>();
   private final List<Long> electionMs = new ArrayList<>();
   private long notSteppedDown;
 
-  FaultLoop(ChaosOptions options, PrintStream log, Testbed bed, Shards shards) {
+  /**
+   * @param shards each shard's replicas as the run began
+   * @param members the membership calls, where the mode changes members (else null): then each
+   *     fault reads where the shards live now
+   */
+  FaultLoop(ChaosOptions options, PrintStream log, Testbed bed, Shards shards, Membership members) {
     this.o = options;
     this.log = log;
     this.bed = bed;
     this.nodes = bed.nodes();
     this.shards = shards;
+    this.members = members;
   }
 
   /** Injects faults from one interval after now until the run's duration is over. */
@@ -120,7 +127,8 @@ final class FaultLoop {
   }
 
   /** The mode's disruption for {@code shard}, as things stand. */
-  private Disruption pick(int shard, Map<Integer, String> leaders) {
+  private Disruption pick(int shard, Map<Integer, String> leaders) throws InterruptedException {
+    Map<Integer, List<String>> replicas = members == null ? shards.replicas() : members.replicas();
     return Disruptions.pick(
         o.mode(),
         new Situation(
@@ -128,9 +136,11 @@ final class FaultLoop {
             bed.network(),
             bed.disks(),
             shard,
-            shards.replicas().get(shard),
+            replicas.get(shard),
             leaders,
-            random));
+            random,
+            faults.size(),
+            members));
   }
 
   /**

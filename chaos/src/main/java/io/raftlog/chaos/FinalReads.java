@@ -19,14 +19,16 @@ final class FinalReads {
   private FinalReads() {}
 
   /**
-   * A linearizable read of each stream, on the nodes in turn; every page goes into {@code history}
-   * as the history's final ops.
+   * A linearizable read of each stream, on the replicas of its shard in turn (where the shards live
+   * at the end: members may have changed); every page goes into {@code history} as the history's
+   * final ops.
    */
   static List<StreamContent> linearizable(
-      ProcessCluster nodes, HistoryWriter history, int streams) {
+      ProcessCluster nodes, Shards shards, HistoryWriter history, int streams) {
     List<StreamContent> truth = new ArrayList<>(streams);
     for (int i = 0; i < streams; i++) {
-      String id = nodes.ids().get(i % nodes.ids().size());
+      List<String> holders = shards.replicas().get(shards.shardOf().get(i));
+      String id = holders.get(i % holders.size());
       String stream = Numbering.streamName(i);
       truth.add(
           ReplicaReader.read(
@@ -38,7 +40,10 @@ final class FinalReads {
     return truth;
   }
 
-  /** Each node's LOCAL read of every stream of the shards it holds a replica of. */
+  /**
+   * Each node's LOCAL read of every stream of the shards it holds a replica of, by {@code shards}
+   * (where they live at the end).
+   */
   static List<ReplicaRead> local(ProcessCluster nodes, Shards shards) {
     List<ReplicaRead> reads = new ArrayList<>();
     for (String id : nodes.ids()) {

@@ -55,7 +55,21 @@ public enum Mode {
    * Each interval one of kills, pauses, restarts and, where they can be made, the partitions and
    * the full disks, at random.
    */
-  MIXED;
+  MIXED,
+  /**
+   * Membership under load, on five nodes or more: every other fault a node joins (a new one, or
+   * from the second time on one with a wiped data directory and a new id on the addresses of the
+   * node drained before) while the picked shard's leader is drained (DrainNode), then removed once
+   * DRAINED (RemoveNode) and stopped; the faults between kill -9 the picked shard's leader and
+   * restart it.
+   */
+  MOVE,
+  /**
+   * kill -9 the picked shard's leader, remove it as dead (RemoveNode with dead), start a fresh node
+   * (a new id, an empty data directory) that joins through cluster.join, and wait until every shard
+   * is back to its replication factor.
+   */
+  REPLACE;
 
   /** The name on the command line and in the summary line, e.g. {@code isolate-leader}. */
   public String label() {
@@ -69,6 +83,22 @@ public enum Mode {
         || this == SPLIT
         || this == ONE_WAY
         || this == FLAP;
+  }
+
+  /**
+   * Whether the mode changes the cluster's members: its nodes are then those GetCluster lists, not
+   * those it started with.
+   */
+  public boolean changesMembers() {
+    return this == MOVE || this == REPLACE;
+  }
+
+  /**
+   * Nodes a run starts with unless told: five where members change (a node can leave with every
+   * shard keeping three replicas), else three.
+   */
+  public int defaultNodes() {
+    return changesMembers() ? 5 : 3;
   }
 
   /** Whether the nodes' data must be on small filesystems of their own (mixed: when it can). */

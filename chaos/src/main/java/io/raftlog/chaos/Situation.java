@@ -10,7 +10,8 @@ import java.util.Random;
 /**
  * What a {@link Disruption} is picked from, each interval: the cluster, its network (null when the
  * nodes run on loopback), each node's small filesystem (empty unless the mode fills disks), the
- * shard picked round robin and its replicas, each shard's leader.
+ * shard picked round robin and its replicas, each shard's leader, the faults injected so far, and
+ * the membership calls (null unless the mode changes members).
  */
 record Situation(
     ProcessCluster nodes,
@@ -19,7 +20,9 @@ record Situation(
     int shard,
     List<String> replicas,
     Map<Integer, String> leaders,
-    Random random) {
+    Random random,
+    int round,
+    Membership members) {
 
   /** The picked shard's leader. */
   String leader() {
@@ -47,6 +50,13 @@ record Situation(
       throw new IllegalStateException(kind + " needs the nodes' data on small filesystems");
     }
     return disks;
+  }
+
+  Membership requireMembers(String kind) {
+    if (members == null) {
+      throw new IllegalStateException(kind + " needs the membership calls");
+    }
+    return members;
   }
 
   NetworkNamespaces requireNetwork(String kind) {

@@ -12,11 +12,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a chaos run's nodes run on, set up for its mode: three node processes (not started yet),
- * each in a network namespace of its own where the mode cuts links, each with its data on a small
- * filesystem of its own where the mode fills disks. The run owns it and closes it at the end: the
- * nodes stop, then the network goes, then the disks are unmounted; a shutdown hook does the same on
- * Ctrl-C or SIGTERM.
+ * What a chaos run's nodes run on, set up for its mode: {@code --nodes} node processes (not started
+ * yet; more join later in the modes that change members, see {@link Membership}), each in a network
+ * namespace of its own where the mode cuts links, each with its data on a small filesystem of its
+ * own where the mode fills disks. The run owns it and closes it at the end: the nodes stop, then
+ * the network goes, then the disks are unmounted; a shutdown hook does the same on Ctrl-C or
+ * SIGTERM.
  */
 final class Testbed implements AutoCloseable {
   private final PrintStream log;
@@ -56,12 +57,13 @@ final class Testbed implements AutoCloseable {
       Map<String, String> settings = new TreeMap<>(smallDisks ? FillDisk.nodeSettings() : Map.of());
       settings.put("retention.check-interval-ms", String.valueOf(ChaosRun.RETENTION_CHECK_MS));
       if (namespaces) {
-        network = NetworkNamespaces.create(3, o.dataDir().resolve(NetworkNamespaces.RECORD_FILE));
+        network =
+            NetworkNamespaces.create(o.nodes(), o.dataDir().resolve(NetworkNamespaces.RECORD_FILE));
       }
       ProcessCluster nodes =
           network != null
               ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network)
-              : new ProcessCluster(o.dataDir(), 3, o.serverJar(), settings);
+              : new ProcessCluster(o.dataDir(), o.nodes(), o.serverJar(), settings);
       return new Testbed(log, disks, network, nodes);
     } catch (IOException | RuntimeException e) {
       if (network != null) {
@@ -99,7 +101,7 @@ final class Testbed implements AutoCloseable {
   }
 
   private static void mount(ChaosOptions o, Map<String, SmallDisk> disks) throws IOException {
-    for (int i = 1; i <= 3; i++) {
+    for (int i = 1; i <= o.nodes(); i++) {
       String id = String.valueOf(i);
       // where ProcessCluster keeps node id's data
       Path data = o.dataDir().resolve("node-" + id).resolve("data");

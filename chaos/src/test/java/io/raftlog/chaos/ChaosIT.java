@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,6 +56,7 @@ class ChaosIT {
                 1500,
                 100,
                 STREAMS,
+                mode.defaultNodes(),
                 dir.resolve(mode.label()),
                 SERVER_JAR),
             new PrintStream(System.out, true));
@@ -195,5 +197,27 @@ class ChaosIT {
     assertEquals(1, r.faults());
     assertTrue(r.steppedDown(), r::line);
     assertEquals(1, r.electionMs().size(), () -> "new leaders measured: " + r.line());
+  }
+
+  /**
+   * Five nodes; a sixth joins while the leader of a shard drains (its replicas move off one at a
+   * time, then it is removed and stopped), then that shard's leader is killed and restarted: no
+   * violation, no failed send, and the final reads and replica comparison on the members at the
+   * end. Minutes on a two-core machine, so outside the test command: README, "Chaos", says how to
+   * run it ({@code -Dchaos.membership=true}).
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "chaos.membership", matches = "true")
+  void aNodeJoinsWhileTheLeaderDrainsThenALeaderKill() throws Exception {
+    ChaosReport r = run(Mode.MOVE, 60, 5);
+    assertTrue(r.faults() >= 1, r::line);
+  }
+
+  /** kill -9 a shard's leader, remove it as dead, a fresh node joins (see the test above). */
+  @Test
+  @EnabledIfSystemProperty(named = "chaos.membership", matches = "true")
+  void aDeadLeaderIsReplacedByAFreshNode() throws Exception {
+    ChaosReport r = run(Mode.REPLACE, 20, 5);
+    assertEquals(1, r.faults(), r::line);
   }
 }

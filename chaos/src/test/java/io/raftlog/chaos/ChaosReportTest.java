@@ -116,4 +116,19 @@ class ChaosReportTest {
     assertFalse(r.ok());
     assertTrue(r.steppedDown());
   }
+
+  /** The modes that change members say whether every shard kept its replicas; the others do not. */
+  @Test
+  void membershipModesSayWhetherReplicationWasKept() {
+    Findings below =
+        new Findings(
+            Map.of(Kind.UNDER_REPLICATED, 1L),
+            List.of(),
+            new Outages(List.of(), 0, List.of(), List.of(), List.of()));
+    ChaosReport move = new ChaosReport(Mode.MOVE, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
+    assertTrue(move.line().contains(" consumer_ok=yes replication_kept=no history_violations=0"));
+    assertFalse(move.ok());
+    ChaosReport leader = new ChaosReport(Mode.LEADER, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
+    assertFalse(leader.line().contains("replication_kept"), leader.line());
+  }
 }

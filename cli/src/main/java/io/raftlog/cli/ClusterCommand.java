@@ -28,16 +28,19 @@ import picocli.CommandLine.Spec;
       "",
       "One reachable node answers for all. The node table has each node's role, Raft term,"
           + " commit and applied index in the meta group (the catalog of nodes, shards and"
-          + " stream settings), and its health (ok, why it is unreachable, or why it does not"
-          + " serve). A healthy cluster has exactly one LEADER there.",
+          + " stream settings), its state there (ACTIVE, DRAINING, DRAINED: see 'raftlog nodes')"
+          + " and its health (ok, why it is unreachable, or why it does not serve). A healthy cluster has exactly one LEADER there.",
       "",
       "The shard table has the meta group and each shard (a Raft group holding many streams):"
           + " its leader, the nodes with a replica, and the Raft term, commit and applied index"
           + " of the answering node's replica (the leader's where it asked it). Then one line per"
-          + " node: how many shards it leads (the nodes spread them evenly, within one)."
+          + " node: how many shards it leads (the nodes spread them evenly, within one), and one"
+          + " per replica move in progress."
     })
 public final class ClusterCommand implements Callable<Integer> {
-  static final String[] COLUMNS = {"ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "HEALTH"};
+  static final String[] COLUMNS = {
+    "ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH"
+  };
 
   static final String[] SHARD_COLUMNS = {
     "SHARD", "LEADER", "REPLICAS", "TERM", "COMMIT", "APPLIED"
@@ -54,6 +57,13 @@ public final class ClusterCommand implements Callable<Integer> {
       cluster = client.cluster();
     }
     PrintWriter out = spec.commandLine().getOut();
+    print(out, cluster, System.currentTimeMillis());
+    Failures.flush(out);
+    return 0;
+  }
+
+  /** The tables and lines of {@code cluster}, {@code nowMs} the time for the moves' ages. */
+  static void print(PrintWriter out, GetClusterResponse cluster, long nowMs) {
     List<String[]> rows = new ArrayList<>();
     rows.add(COLUMNS);
     for (NodeInfo n : cluster.getNodesList()) {
@@ -67,6 +77,7 @@ public final class ClusterCommand implements Callable<Integer> {
             known ? Long.toUnsignedString(n.getTerm()) : "-",
             known ? Long.toUnsignedString(n.getCommitIndex()) : "-",
             known ? Long.toUnsignedString(n.getAppliedIndex()) : "-",
+            NodesCommand.state(n),
             health(n)
           });
     }
@@ -108,8 +119,11 @@ public final class ClusterCommand implements Callable<Integer> {
     if (leaderless > 0) {
       out.println(leaderless + (leaderless == 1 ? " shard has" : " shards have") + " no leader");
     }
-    Failures.flush(out);
-    return 0;
+    for (ShardInfo s : cluster.getShardsList()) {
+      if (s.hasMove()) {
+        out.println("shard " + s.getId() + " moving " + ShardsCommand.move(s.getMove(), nowMs));
+      }
+    }
   }
 
   private static String[] shardRow(String id, ShardInfo s) {

@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -286,17 +287,20 @@ class RaftlogCliTest {
     // 1 header + 3 nodes, blank, 1 header + meta + 6 shards, blank, 3 "node N leads" lines.
     assertEquals(4 + 1 + 8 + 1 + 3, lines.size(), r::toString);
     assertTrue(
-        lines.get(0).matches("ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+HEALTH"),
+        lines
+            .get(0)
+            .matches("ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+STATE\\s+HEALTH"),
         r::toString);
     String metaLeader = null;
     int leaders = 0;
     int followers = 0;
     for (String line : lines.subList(1, 4)) {
       String[] f = line.trim().split("\\s+");
-      assertEquals(7, f.length, line);
+      assertEquals(8, f.length, line);
       assertTrue(cluster.ids().contains(f[0]), line);
       assertEquals(cluster.clientAddress(f[0]), f[1], line);
-      assertEquals("ok", f[6], line);
+      assertEquals("ACTIVE", f[6], line);
+      assertEquals("ok", f[7], line);
       assertTrue(Long.parseLong(f[3]) >= 1, line);
       Long.parseLong(f[4]);
       Long.parseLong(f[5]);
@@ -599,6 +603,68 @@ class RaftlogCliTest {
     assertEquals(0, past.exitCode(), past::toString);
     assertTrue(past.out().startsWith("10 records read, "), past::toString);
     assertOneErrorLine(past);
+  }
+
+  @Test
+  void unknownNodesAndShardsAreRefusedBeforeAnyMembershipCall() {
+    String noNode = "raftlog: no node '9' in the cluster; its nodes are 1, 2, 3";
+    String noShard = "raftlog: no shard 9 in the cluster; its shards are 0 to 5";
+    for (String[] args :
+        List.of(
+            new String[] {"nodes", "drain", "9"},
+            new String[] {"nodes", "remove", "9", "--dead"},
+            new String[] {"shards", "move", "9", "--from", "1", "--to", "2"},
+            new String[] {"shards", "move", "0", "--from", "9", "--to", "2"},
+            new String[] {"shards", "move", "0", "--from", "1", "--to", "9"},
+            new String[] {"shards", "transfer-leader", "9", "--to", "1"},
+            new String[] {"shards", "transfer-leader", "--meta", "--to", "9"})) {
+      List<String> all = new ArrayList<>(List.of(args));
+      all.addAll(List.of("-s", follower()));
+      Cli.Result r = Cli.run(all.toArray(String[]::new));
+      assertEquals(4, r.exitCode(), r::toString);
+      assertEquals("", r.out(), r::toString);
+      assertOneErrorLine(r);
+      assertEquals(
+          args[0].equals("shards") && args[2].equals("9") // the shard is the unknown id
+              ? noShard
+              : noNode,
+          r.err().trim(),
+          r::toString);
+    }
+  }
+
+  @Test
+  void nodesListAndShardsListShowEveryNodeAndEveryShardIdFirst() {
+    cluster.awaitShardLeaders();
+    Cli.Result nodes = Cli.run("nodes", "list", "-s", follower());
+    assertOk(nodes);
+    List<String> lines = nodes.outLines();
+    assertEquals(4, lines.size(), nodes::toString);
+    assertTrue(
+        lines
+            .get(0)
+            .matches("ID\\s+ADDRESS\\s+RAFT\\s+STATE\\s+REPLICAS\\s+LEADERS\\s+META\\s+HEALTH"),
+        nodes::toString);
+    for (int i = 0; i < 3; i++) {
+      String[] f = lines.get(1 + i).trim().split("\\s+");
+      assertEquals(8, f.length, nodes::toString);
+      assertEquals(cluster.ids().get(i), f[0], nodes::toString);
+      assertEquals(cluster.clientAddress(f[0]), f[1], nodes::toString);
+      assertEquals("ok", f[7], nodes::toString);
+    }
+
+    Cli.Result shards = Cli.run("shards", "list", "-s", follower());
+    assertOk(shards);
+    lines = shards.outLines();
+    assertEquals(1 + 1 + 6, lines.size(), shards::toString);
+    assertTrue(lines.get(0).matches("SHARD\\s+LEADER\\s+REPLICAS\\s+MOVE"), shards::toString);
+    assertTrue(lines.get(1).startsWith("meta "), shards::toString);
+    for (int i = 0; i < 6; i++) {
+      String[] f = lines.get(2 + i).trim().split("\\s+");
+      assertEquals(List.of(String.valueOf(i), "-"), List.of(f[0], f[3]), shards::toString);
+      assertTrue(cluster.ids().contains(f[1]), shards::toString);
+      assertEquals(List.of("1", "2", "3"), Arrays.stream(f[2].split(",")).sorted().toList());
+    }
   }
 
   @Test

@@ -26,9 +26,9 @@ import java.util.Map;
  * Thread-safe; build one per application and {@link #close()} it at the end.
  *
  * <p>This class is the public API and owns every part behind it: the unary calls run on the
- * caller's thread, through {@code StreamAdmin}, {@code ConsumerOffsets} and {@code Reads}, which
- * share one {@code UnaryCalls} (node choice and retries); {@link Producer} and {@link Subscription}
- * run as they document.
+ * caller's thread, through {@code StreamAdmin}, {@code ConsumerOffsets}, {@code Reads} and {@link
+ * ClusterAdmin}, which share one {@code UnaryCalls} (node choice and retries); {@link Producer} and
+ * {@link Subscription} run as they document.
  *
  * <pre>{@code
  * try (RaftlogClient client = RaftlogClient.builder().servers("127.0.0.1:9001").build()) {
@@ -48,6 +48,7 @@ public final class RaftlogClient implements AutoCloseable {
   private final StreamAdmin streams;
   private final ConsumerOffsets consumers;
   private final Reads reads;
+  private final ClusterAdmin admin;
 
   RaftlogClient(ClientOptions options) {
     this.options = options;
@@ -61,6 +62,7 @@ public final class RaftlogClient implements AutoCloseable {
     this.streams = new StreamAdmin(calls);
     this.consumers = new ConsumerOffsets(calls);
     this.reads = new Reads(calls, streams);
+    this.admin = new ClusterAdmin(calls);
     cluster.refresh();
   }
 
@@ -342,6 +344,11 @@ public final class RaftlogClient implements AutoCloseable {
             "cluster", null, true, stub -> stub.getCluster(GetClusterRequest.getDefaultInstance()));
     cluster.learn(answer);
     return answer;
+  }
+
+  /** The membership calls (drain, remove, move a replica, transfer a leadership), for operators. */
+  public ClusterAdmin admin() {
+    return admin;
   }
 
   /**

@@ -35,4 +35,11 @@ public final class CallHeaders {
    */
   public static final Metadata.Key<String> CATALOG_DONE =
       Metadata.Key.of("raftlog-catalog-done", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * Set by a node on a ListStreams it sends to another node for the shards it holds no replica of
+   * (their ids, comma separated): the other node lists those shards only, and asks no one else.
+   */
+  public static final Metadata.Key<String> LIST_SHARDS =
+      Metadata.Key.of("raftlog-list-shards", Metadata.ASCII_STRING_MARSHALLER);
 }

@@ -85,15 +85,15 @@ public final class MovePlanner implements AutoCloseable {
     if (metaMembership(l)) {
       return; // one membership change of the meta group at a time
     }
-    int running = 0;
     for (ShardReplicas s : l.getShardsList()) {
       if (s.hasMove()) {
-        running++;
         drive(l, s);
       }
     }
     l = replicas.catalog().layout();
     dropRemovedVoters(l);
+    // Moves that ended in this round make room at once: the next starts now, not a round later.
+    long running = l.getShardsList().stream().filter(ShardReplicas::hasMove).count();
     if (running < maxMoves) {
       Planned next = nextMove(l);
       if (next != null) {
@@ -102,6 +102,20 @@ public final class MovePlanner implements AutoCloseable {
     }
     markDrained(replicas.catalog().layout());
     removeDead(replicas.catalog().layout());
+  }
+
+  /** A shard's leader as its replicas answer (JRaft's CLI service); null while none is known. */
+  Peer leaderOf(int shard) {
+    ClusterLayout l = replicas.layout();
+    ShardReplicas s = l == null ? null : LayoutChanges.shard(l, shard);
+    if (s == null) {
+      return null;
+    }
+    PeerId leader = new PeerId();
+    if (!cli.getLeader(ReplicatedLog.groupId(shard), conf(s.getReplicasList()), leader).isOk()) {
+      return null;
+    }
+    return replicas.members().byRaftAddress(leader.getEndpoint().toString());
   }
 
   // ---- the meta group ----------------------------------------------------------------------

@@ -106,6 +106,11 @@ public final class Replicas implements AutoCloseable {
         new LeaderBalancer(
             self,
             () -> List.copyOf(members.all().values()),
+            this::shardLeaders,
+            (shard, node) -> {
+              io.raftlog.api.v1.ReplicaMove m = moveOf(shard);
+              return m != null && m.getFromNode().equals(node.id());
+            },
             local.values(),
             config.get(ConfigKeys.BALANCE_INTERVAL_MS),
             disk::full,
@@ -272,6 +277,24 @@ public final class Replicas implements AutoCloseable {
     local.values().forEach(each);
   }
 
+  /**
+   * Every shard's leader: as this node's replica knows it, or (a shard it holds no replica of) as
+   * the shard's replicas answer JRaft's CLI service; null while a shard has none known.
+   */
+  Map<Integer, Peer> shardLeaders() {
+    Map<Integer, Peer> out = new java.util.TreeMap<>();
+    for (int shard = 0; shard < shardCount(); shard++) {
+      ReplicatedLog r = local.get(shard);
+      MovePlanner p = planner; // null while the constructor runs
+      Peer leader = r != null ? r.leader() : p == null ? null : p.leaderOf(shard);
+      if (leader == null) {
+        return null;
+      }
+      out.put(shard, leader);
+    }
+    return out;
+  }
+
   /** Who the nodes are and where they listen. */
   public Members members() {
     return members;
@@ -386,6 +409,14 @@ public final class Replicas implements AutoCloseable {
               ClusterLayout l = catalog.layout();
               return l == null || LayoutChanges.state(l, p.id()) == NodeState.ACTIVE;
             }));
+  }
+
+  /**
+   * Which nodes the leader balancer may hand a leadership to, besides {@link #leadershipTargets}'s
+   * rule (e.g. only nodes that have served for a while).
+   */
+  public void balanceOnlyTo(Predicate<Peer> settled) {
+    balancer.onlyTo(settled);
   }
 
   /**

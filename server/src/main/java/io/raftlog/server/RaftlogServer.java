@@ -56,6 +56,13 @@ public final class RaftlogServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.ScheduledExecutorService checkIn;
 
+  /**
+   * The balancer hands a leadership only to a node that has served this long: a node that has just
+   * (re)started is still catching up (a rolling restart's longest stalls were leaderships handed to
+   * it at once).
+   */
+  static final long BALANCE_SETTLE_MS = 5_000;
+
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
 
@@ -75,6 +82,7 @@ public final class RaftlogServer implements AutoCloseable {
     this.replicas = Replicas.start(config, !joins, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
     replicas.leadershipTargets(service.peerServing());
+    replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
     ServerBuilder<?> builder = outside != null ? outside : nettyOn(HostPort.parse(address));
     builder

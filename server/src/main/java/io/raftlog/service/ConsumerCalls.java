@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * The named-consumer calls: CommitOffset and DeleteConsumer are Raft entries in the stream's shard
  * (on its leader, here or forwarded one hop), so a consumer's position survives failover, restarts
  * and snapshot installs; GetConsumer and ListConsumers read this node's replica at the requested
- * consistency, as DescribeStream does ({@link ReadPath}). Called on gRPC's threads; writes complete
- * on JRaft's, reads run on the read executor.
+ * consistency (or one hop away when it holds none), as DescribeStream does ({@link ReadPath}).
+ * Called on gRPC's threads; writes complete on JRaft's, reads run on the read executor.
  */
 final class ConsumerCalls {
   static final int DEFAULT_PAGE = 100;
@@ -95,6 +95,8 @@ final class ConsumerCalls {
           return Routes.explicitStreamName(request.getStream());
         },
         false,
+        request,
+        (stub, r, o) -> stub.getConsumer(r, o),
         out,
         (reader, stream, shard) -> {
           StreamMeta meta = ReadPath.meta(reader, stream);
@@ -114,6 +116,8 @@ final class ConsumerCalls {
         request.getConsistencyValue(),
         () -> Routes.explicitStreamName(request.getStream()),
         false,
+        request,
+        (stub, r, o) -> stub.listConsumers(r, o),
         out,
         (reader, stream, shard) -> {
           out.onNext(page(reader, stream, request.getPageToken(), page));

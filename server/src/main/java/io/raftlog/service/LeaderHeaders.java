@@ -27,6 +27,10 @@ public final class LeaderHeaders implements ServerInterceptor {
   static final Context.Key<String> FORWARDED_BY = Context.key("raftlog-forwarded");
 
   static final Context.Key<Boolean> CATALOG_DONE = Context.key("raftlog-catalog-done");
+
+  /** The shards another node asked a ListStreams for ({@code raftlog-list-shards}), or null. */
+  static final Context.Key<String> LIST_SHARDS = Context.key("raftlog-list-shards");
+
   private static final Context.Key<AtomicReference<Supplier<String>>> LEADER =
       Context.key("raftlog-leader-of-call");
 
@@ -88,6 +92,7 @@ public final class LeaderHeaders implements ServerInterceptor {
         Context.current()
             .withValue(FORWARDED_BY, headers.get(CallHeaders.FORWARDED_BY))
             .withValue(CATALOG_DONE, headers.containsKey(CallHeaders.CATALOG_DONE))
+            .withValue(LIST_SHARDS, headers.get(CallHeaders.LIST_SHARDS))
             .withValue(LEADER, leader);
     return Contexts.interceptCall(ctx, withLeader, headers, next);
   }

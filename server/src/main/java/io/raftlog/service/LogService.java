@@ -47,10 +47,10 @@ import java.util.function.Supplier;
 /**
  * The {@code raftlog.v1.Log} gRPC service of one node: a thin face that hands each call to the part
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
- * reads (records, describe and list), {@link StreamAdmin} for stream creates, deletes, updates and
- * truncations, {@link ConsumerCalls} for named consumers, {@link ClusterView} for GetCluster).
- * Builds those parts and owns the resources they share (peer channels, open tail streams); the node
- * owns the read executor and the {@link Replicas}.
+ * reads (records, describe), {@link StreamListing} for ListStreams, {@link StreamAdmin} for stream
+ * creates, deletes, updates and truncations, {@link ConsumerCalls} for named consumers, {@link
+ * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
+ * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
  */
 public final class LogService implements LogGrpc.AsyncService, BindableService, AutoCloseable {
   private final Routes routes;
@@ -59,10 +59,12 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final WritePath writes;
   private final Tails tails;
   private final ReadPath reads;
+  private final StreamListing listing;
   private final StreamAdmin streams;
   private final ConsumerCalls consumers;
   private final ClusterView cluster;
   private final MembershipCalls membership;
+  private final PeerHealth health;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
@@ -77,11 +79,13 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
             forwarder);
     this.tails = new Tails(readExecutor);
     replicas.eachReplica(tails::follow);
-    this.reads = new ReadPath(routes, readExecutor, tails);
+    this.reads = new ReadPath(routes, forwarder, readExecutor, tails);
+    this.listing = new StreamListing(routes, forwarder, reads);
     this.streams = new StreamAdmin(routes, forwarder);
     this.consumers = new ConsumerCalls(routes, forwarder, reads);
     this.cluster = new ClusterView(config, replicas, peers);
     this.membership = new MembershipCalls(replicas, forwarder, cluster, readExecutor);
+    this.health = new PeerHealth(peers);
   }
 
   /**
@@ -89,7 +93,15 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
    * node hands leaderships only to such nodes.
    */
   public java.util.function.Predicate<io.raftlog.config.Peer> peerServing() {
-    return new PeerHealth(peers);
+    return health;
+  }
+
+  /**
+   * Whether a peer has served for {@code ms} at least: the balancer hands leaderships only to such
+   * nodes, not to one that has just (re)started.
+   */
+  public java.util.function.Predicate<io.raftlog.config.Peer> peerServingFor(long ms) {
+    return p -> health.servingFor(p, ms);
   }
 
   /**
@@ -141,7 +153,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
 
   @Override
   public void listStreams(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    reads.list(request, out);
+    listing.list(request, out);
   }
 
   @Override

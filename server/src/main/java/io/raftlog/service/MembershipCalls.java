@@ -158,6 +158,11 @@ final class MembershipCalls {
 
   CompletableFuture<TransferLeaderResponse> transferLeader(TransferLeaderRequest request) {
     if (request.getMeta()) {
+      // Only the meta group's leader can hand its leadership over.
+      Peer leader = forwarder.metaLeaderToForwardTo();
+      if (leader != null) {
+        return forwarder.unary(leader, request, (stub, r, out) -> stub.transferLeader(r, out));
+      }
       return onPlanner(
           planner ->
               TransferLeaderResponse.newBuilder()

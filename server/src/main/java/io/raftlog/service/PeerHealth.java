@@ -21,7 +21,8 @@ final class PeerHealth implements Predicate<Peer> {
   static final long DEADLINE_MS = 500;
   private static final long KEEP_MS = 1_000;
 
-  private record Answer(boolean serving, long atMs) {}
+  // servingSinceMs: when the peer was first seen SERVING after it was not (or not yet asked).
+  private record Answer(boolean serving, long atMs, long servingSinceMs) {}
 
   private final PeerChannels channels;
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
@@ -32,13 +33,32 @@ final class PeerHealth implements Predicate<Peer> {
 
   @Override
   public boolean test(Peer peer) {
+    return answer(peer).serving();
+  }
+
+  /**
+   * Whether the peer has been SERVING for at least {@code ms} as this node saw it: a node that has
+   * just started serves before its replicas have caught up, and a leadership handed to it then
+   * holds the shard's writes while it catches up (JRaft's transfer waits for it) and may step down
+   * again on a busy machine (the rolling restart's longest stalls).
+   */
+  boolean servingFor(Peer peer, long ms) {
+    Answer a = answer(peer);
+    return a.serving() && a.atMs() - a.servingSinceMs() >= ms;
+  }
+
+  private Answer answer(Peer peer) {
     long now = System.currentTimeMillis();
     Answer a = answers.get(peer.id());
     if (a == null || now - a.atMs() > KEEP_MS) {
-      a = new Answer(ask(peer), now);
+      boolean serving = ask(peer);
+      // A peer serving at the first answer counts as serving all along: only one seen coming
+      // back (not serving, then serving) has to settle first.
+      long since = !serving ? now : a == null ? 0 : a.serving() ? a.servingSinceMs() : now;
+      a = new Answer(serving, now, since);
       answers.put(peer.id(), a);
     }
-    return a.serving();
+    return a;
   }
 
   private boolean ask(Peer peer) {

@@ -1,39 +1,34 @@
 package io.raftlog.service;
 
 import io.grpc.Context;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.DescribeStreamRequest;
-import io.raftlog.api.v1.ListStreamsRequest;
-import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.storage.LogReader;
-import io.raftlog.storage.NamedStream;
 import io.raftlog.storage.RetentionPolicy;
 import io.raftlog.storage.StoredRecords;
 import io.raftlog.storage.StreamMeta;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
- * Every read of records and streams: Consume, ConsumeStream, DescribeStream and ListStreams (and
- * the routing and consistency of {@link ConsumerCalls}' reads). Finds the stream's shard and this
- * node's replica of it, waits for the requested consistency (a Raft read barrier in that shard for
- * LINEARIZABLE; in the meta group too where the answer holds the streams' settings), then reads the
- * replica's {@link LogReader} on the bounded read executor: once, or by following the tail through
- * {@link Tails} (ConsumeStream). Called on gRPC's threads; reads run on the read executor, in the
- * call's gRPC context.
+ * Every read of records and streams: Consume, ConsumeStream and DescribeStream (and the routing and
+ * consistency of {@link ConsumerCalls}' reads and {@link StreamListing}'s). Finds the stream's
+ * shard and this node's replica of it (or, holding none, hands the call to {@link ReadForwarder}),
+ * waits for the requested consistency (a Raft read barrier in that shard for LINEARIZABLE; in the
+ * meta group too where the answer holds the streams' settings), then reads the replica's {@link
+ * LogReader} on the bounded read executor: once, or by following the tail through {@link Tails}
+ * (ConsumeStream). Called on gRPC's threads; reads run on the read executor, in the call's gRPC
+ * context.
  */
 final class ReadPath {
 
@@ -52,11 +47,13 @@ final class ReadPath {
   private final Routes routes;
   private final Executor readExecutor;
   private final Tails tails;
+  private final ReadForwarder elsewhere;
 
-  ReadPath(Routes routes, Executor readExecutor, Tails tails) {
+  ReadPath(Routes routes, Forwarder forwarder, Executor readExecutor, Tails tails) {
     this.routes = routes;
     this.readExecutor = readExecutor;
     this.tails = tails;
+    this.elsewhere = new ReadForwarder(routes, forwarder);
   }
 
   /**
@@ -65,10 +62,15 @@ final class ReadPath {
    * below the stream's first offset follows the request's reset policy ({@link OffsetResets}).
    */
   void consume(ConsumeRequest request, StreamObserver<StoredRecords> out) {
-    whenReadable(
-        request,
+    Route route = routeConsume(request, out, shard -> elsewhere.consume(shard, request, out));
+    if (route == null) {
+      return;
+    }
+    whenReady(
+        route,
+        false,
         out,
-        (reader, stream) -> {
+        (reader, stream, shard) -> {
           long offset = start(reader, stream, request);
           int max = maxRecords(request);
           StoredRecords records = read(reader, stream, offset, max);
@@ -94,13 +96,18 @@ final class ReadPath {
    * are applied; below the first offset, at the start or later, as the request's reset policy says.
    */
   void consumeStream(ConsumeRequest request, ServerCallStreamObserver<StoredRecords> out) {
+    Route route = routeConsume(request, out, shard -> elsewhere.consumeStream(shard, request, out));
+    if (route == null) {
+      return;
+    }
     // Made now: gRPC takes the call's handlers only during its first invocation.
     TailSubscription tail =
         tails.create(out, maxRecords(request), MAX_STREAM_RESPONSE_BYTES, request.getReset());
-    whenReadable(
-        request,
+    whenReady(
+        route,
+        false,
         out,
-        (reader, stream) -> {
+        (reader, stream, shard) -> {
           long offset = start(reader, stream, request);
           StreamMeta meta = meta(reader, stream);
           checkNotPastEnd(offset, meta.nextOffset());
@@ -141,55 +148,13 @@ final class ReadPath {
         request.getConsistencyValue(),
         () -> Routes.explicitStreamName(request.getStream()),
         true,
+        request,
+        (stub, r, o) -> stub.describeStream(r, o),
         out,
         (reader, stream, shard) -> {
           out.onNext(info(routes, stream, shard, meta(reader, stream)));
           out.onCompleted();
         });
-  }
-
-  /**
-   * Lists the streams of every shard this node holds, merged in name order: each shard is read
-   * after a read barrier in it, so the page sees every create and delete acknowledged before the
-   * call.
-   */
-  void list(ListStreamsRequest request, StreamObserver<ListStreamsResponse> out) {
-    int page = RequestChecks.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE);
-    String prefix = request.getPrefix();
-    List<ReplicatedLog> shards = new ArrayList<>(routes.replicas().localShards().values());
-    if (shards.size() < routes.replicas().shardCount()) {
-      out.onError(
-          Status.UNAVAILABLE
-              .withDescription(
-                  "this node holds only some shards; list streams on a node that holds all")
-              .asRuntimeException());
-      return;
-    }
-    List<CompletableFuture<Void>> barriers = new ArrayList<>();
-    barriers.add(routes.catalog().readBarrier()); // the streams' settings
-    for (ReplicatedLog s : shards) {
-      barriers.add(s.readBarrier());
-    }
-    Runnable read =
-        guarded(
-            out,
-            () -> {
-              List<StreamInfo> all = new ArrayList<>();
-              for (ReplicatedLog s : shards) {
-                for (NamedStream e : s.reader().streams(prefix, request.getPageToken(), page + 1)) {
-                  all.add(info(routes, e.name(), s.shard(), e.meta()));
-                }
-              }
-              all.sort(Comparator.comparing(StreamInfo::getName));
-              ListStreamsResponse.Builder b = ListStreamsResponse.newBuilder();
-              b.addAllStreams(all.subList(0, Math.min(page, all.size())));
-              if (all.size() > page) {
-                b.setNextPageToken(all.get(page - 1).getName());
-              }
-              out.onNext(b.build());
-              out.onCompleted();
-            });
-    executeWhen(CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new)), read, out);
   }
 
   /** A stream as DescribeStream, ListStreams and CreateStream answer it. */
@@ -225,54 +190,74 @@ final class ReadPath {
     void run(LogReader reader, String stream, int shard);
   }
 
-  /** What a Consume or ConsumeStream does with its stream, on the read executor. */
-  @FunctionalInterface
-  private interface ConsumeRead {
-    void run(LogReader reader, String stream);
-  }
+  /** A read of one stream routed to this node's replica of its shard. */
+  private record Route(ReplicatedLog replica, String stream, int shard, Consistency consistency) {}
 
-  /** As {@link #whenReady}, for a consume request (an empty stream name means {@code default}). */
-  private void whenReadable(ConsumeRequest request, StreamObserver<?> out, ConsumeRead read) {
-    whenReady(
+  /** As {@link #route}, for a consume request (an empty stream name means {@code default}). */
+  private Route routeConsume(ConsumeRequest request, StreamObserver<?> out, IntConsumer forward) {
+    return route(
         request.getConsistencyValue(),
         () -> {
           RequestChecks.consume(request);
           return Routes.streamName(request.getStream());
         },
-        false,
         out,
-        (reader, stream, shard) -> read.run(reader, stream));
+        forward);
   }
 
   /**
-   * Routes a read of one stream and runs it on the read executor once the requested consistency
-   * holds (with {@code withCatalog}, in the meta group too); errors end the call.
+   * Finds the stream's shard and this node's replica of it; null once the call is handed to {@code
+   * forward} (this node holds no replica of the shard: {@link ReadForwarder}) or ended with an
+   * error. Runs on the call's thread.
    */
-  void whenReady(
+  private Route route(
+      int consistencyValue, Supplier<String> name, StreamObserver<?> out, IntConsumer forward) {
+    try {
+      Consistency consistency = RequestChecks.consistency(consistencyValue);
+      String stream = name.get();
+      int shard = routes.shardOf(stream);
+      LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
+      ReplicatedLog replica = routes.local(shard);
+      if (replica == null) {
+        forward.accept(shard);
+        return null;
+      }
+      return new Route(replica, stream, shard, consistency);
+    } catch (RuntimeException e) {
+      out.onError(Errors.asStatus(e));
+      return null;
+    }
+  }
+
+  /**
+   * Routes a unary read of one stream and runs it on the read executor once the requested
+   * consistency holds (with {@code withCatalog}, in the meta group too); errors end the call. A
+   * node without a replica of the stream's shard sends {@code request} there with {@code method}.
+   */
+  <Q, R> void whenReady(
       int consistencyValue,
       Supplier<String> name,
       boolean withCatalog,
-      StreamObserver<?> out,
+      Q request,
+      Forwarder.UnaryMethod<Q, R> method,
+      StreamObserver<R> out,
       StreamRead read) {
-    ReplicatedLog replica;
-    String stream;
-    int shard;
-    Consistency consistency;
-    try {
-      consistency = RequestChecks.consistency(consistencyValue);
-      stream = name.get();
-      shard = routes.shardOf(stream);
-      LeaderHeaders.servedBy(routes.leaderAddressOf(shard));
-      replica = routes.localForRead(shard);
-    } catch (RuntimeException e) {
-      out.onError(Errors.asStatus(e));
-      return;
+    Route route =
+        route(consistencyValue, name, out, shard -> elsewhere.unary(shard, request, method, out));
+    if (route != null) {
+      whenReady(route, withCatalog, out, read);
     }
-    CompletableFuture<Void> ready = afterBarrier(replica, consistency, out);
-    if (withCatalog && consistency != Consistency.LOCAL) {
+  }
+
+  private void whenReady(Route route, boolean withCatalog, StreamObserver<?> out, StreamRead read) {
+    CompletableFuture<Void> ready = afterBarrier(route.replica(), route.consistency(), out);
+    if (withCatalog && route.consistency() != Consistency.LOCAL) {
       ready = ready.thenCombine(routes.catalog().readBarrier(), (a, b) -> null);
     }
-    executeWhen(ready, guarded(out, () -> read.run(replica.reader(), stream, shard)), out);
+    executeWhen(
+        ready,
+        guarded(out, () -> read.run(route.replica().reader(), route.stream(), route.shard())),
+        out);
   }
 
   /** The stream's metadata; NOT_FOUND if it does not exist. */
@@ -316,7 +301,7 @@ final class ReadPath {
   }
 
   /** {@code read} in the call's context, its errors ending the call. */
-  private static Runnable guarded(StreamObserver<?> out, Runnable read) {
+  static Runnable guarded(StreamObserver<?> out, Runnable read) {
     return Context.current()
         .wrap(
             () -> {
@@ -332,7 +317,7 @@ final class ReadPath {
    * Hands {@code read} to the read executor once {@code ready} completes (on whatever thread
    * completes it, often JRaft's); ends the call if {@code ready} fails or the executor is full.
    */
-  private void executeWhen(CompletableFuture<?> ready, Runnable read, StreamObserver<?> out) {
+  void executeWhen(CompletableFuture<?> ready, Runnable read, StreamObserver<?> out) {
     ready.whenComplete(
         (ok, failure) -> {
           if (failure != null) {

@@ -6,17 +6,23 @@ import io.raftlog.replication.Catalog;
 import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
 import io.raftlog.wire.StreamNames;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Where a call about a stream goes: the stream's shard, this node's replica of it, and its leader.
- * Names are checked here, once, with the rule's message. Stateless over {@link Replicas}; called on
+ * Names are checked here, once, with the rule's message. For a shard this node holds no replica of,
+ * the leader is the one the shard's replicas last named in an answer to a call this node forwarded
+ * ({@link #learnLeader}): JRaft tells only a group's members who leads it. Thread-safe; called on
  * any thread.
  */
 final class Routes {
   private final NodeConfig config;
   private final Replicas replicas;
+  private final Map<Integer, Peer> learnedLeaders = new ConcurrentHashMap<>();
 
   Routes(NodeConfig config, Replicas replicas) {
     this.config = config;
@@ -52,21 +58,47 @@ final class Routes {
   }
 
   /**
-   * This node's replica of {@code shard} for a read; UNAVAILABLE naming the replicas if this node
-   * holds none.
+   * The shard's leader as this node knows it, or null: its replica's view, or for a shard it holds
+   * none of, the leader a replica last named (while that node is still one of the replicas).
    */
-  ReplicatedLog localForRead(int shard) {
-    ReplicatedLog r = replicas.local(shard);
-    if (r == null) {
-      throw Errors.notReplica(shard, replicas.replicasOf(shard));
-    }
-    return r;
-  }
-
-  /** The shard's leader as this node knows it, or null. */
   Peer leaderOf(int shard) {
     ReplicatedLog r = replicas.local(shard);
-    return r == null ? null : r.leader();
+    if (r != null) {
+      return r.leader();
+    }
+    Peer learned = learnedLeaders.get(shard);
+    return learned != null && replicasOf(shard).contains(learned) ? learned : null;
+  }
+
+  /**
+   * Remembers the leader a replica of {@code shard} named ({@code raftlog-leader} on its answer to
+   * a forwarded call); ignored for a shard this node holds, whose replica knows better, and for an
+   * address that is none of the shard's replicas.
+   */
+  void learnLeader(int shard, String clientAddress) {
+    if (clientAddress == null || replicas.local(shard) != null) {
+      return;
+    }
+    for (Peer p : replicasOf(shard)) {
+      if (p.clientAddress().equals(clientAddress)) {
+        learnedLeaders.put(shard, p);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The other nodes a read of {@code shard} that this node cannot serve may go to, best first: the
+   * leader if known, then the other replicas in the catalog's order.
+   */
+  List<Peer> readTargets(int shard) {
+    List<Peer> targets = new ArrayList<>(replicasOf(shard));
+    targets.removeIf(p -> p.id().equals(config.self().id()));
+    Peer leader = leaderOf(shard);
+    if (leader != null && targets.remove(leader)) {
+      targets.add(0, leader);
+    }
+    return targets;
   }
 
   /** The shard leader's client address, read when called: for {@link LeaderHeaders#servedBy}. */

@@ -87,7 +87,7 @@ final class StreamAdmin {
       Function<R, CompletableFuture<R>> catalogPart) {
     if (!hasCatalogPart || catalogDoneByMetaLeader()) {
       Peer leader = forwarder.leaderToForwardTo(shard);
-      return leader == null ? inShard.get() : forwarder.unary(leader, request, method);
+      return leader == null ? inShard.get() : forwarder.unary(shard, leader, request, method);
     }
     Peer metaLeader = forwarder.metaLeaderToForwardTo();
     if (metaLeader != null) {
@@ -97,7 +97,7 @@ final class StreamAdmin {
     CompletableFuture<R> shardDone =
         shardLeader == null
             ? inShard.get()
-            : forwarder.unaryAfterCatalog(shardLeader, shardPart, method);
+            : forwarder.unaryAfterCatalog(shard, shardLeader, shardPart, method);
     return shardDone.thenCompose(catalogPart);
   }
 

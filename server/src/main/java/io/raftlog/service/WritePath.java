@@ -71,7 +71,7 @@ final class WritePath {
       Peer leader = forwarder.leaderToForwardTo(batch.shard());
       return leader == null
           ? appendAsLeader(batch)
-          : forwarder.unary(leader, request, (stub, r, out) -> stub.produce(r, out));
+          : forwarder.unary(batch.shard(), leader, request, (stub, r, out) -> stub.produce(r, out));
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -193,6 +193,17 @@ class ShardFailoverTest {
                   .setDead(true)
                   .build());
       cluster.startNode(victim);
+      // It joins, and repair moves give it a replica of every shard again, one at a time.
+      Await.until(
+          Duration.ofSeconds(60),
+          "every shard back at three replicas",
+          () ->
+              cluster
+                  .blocking(other)
+                  .getCluster(io.raftlog.api.v1.GetClusterRequest.getDefaultInstance())
+                  .getShardsList()
+                  .stream()
+                  .allMatch(s -> s.getReplicasCount() == 3 && !s.hasMove()));
       cluster.awaitShardLeaders();
       Await.until(
           Duration.ofSeconds(30),

@@ -97,6 +97,34 @@ public final class ClusterLayout {
     return id;
   }
 
+  /**
+   * As {@link #addJoiner()}, on the given addresses (host:port): a node that takes the place of one
+   * removed, as a machine wiped and brought back under a new id.
+   *
+   * @return the new node's id
+   */
+  public synchronized String addJoiner(String raftAddress, String clientAddress) {
+    String id = String.valueOf(ids().stream().mapToInt(Integer::parseInt).max().orElse(0) + 1);
+    joiners.put(id, new String[] {raftAddress, clientAddress});
+    clientAddresses.put(id, clientAddress);
+    return id;
+  }
+
+  /** Node {@code id}'s Raft address, from {@code cluster.peers} or as it was added. */
+  public String raftAddress(String id) {
+    String[] joiner = joiners.get(id);
+    if (joiner != null) {
+      return joiner[0];
+    }
+    for (String spec : peers.split(",")) {
+      String[] p = spec.split("@");
+      if (p[0].equals(id)) {
+        return p[1];
+      }
+    }
+    throw new IllegalArgumentException("no node " + id + " in this cluster: " + ids());
+  }
+
   public String clientAddress(String id) {
     String a = clientAddresses.get(id);
     if (a == null) {

@@ -35,6 +35,7 @@ public final class ProcessCluster extends Cluster {
   private final Path jar;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
+  private final Set<String> removed = ConcurrentHashMap.newKeySet();
   private final NetworkNamespaces network; // null: loopback
 
   /**
@@ -76,6 +77,46 @@ public final class ProcessCluster extends Cluster {
       layout()
           .writeProperties(id, nodeDir(id).resolve("data"), nodeDir(id).resolve("node.properties"));
     }
+  }
+
+  /**
+   * Lays out one more node that joins the running cluster through {@code cluster.join} (the other
+   * nodes' client addresses), with an empty data directory, on fresh loopback ports, or on {@code
+   * raftAddress} and {@code clientAddress} when given (a node that takes a removed one's place);
+   * {@link #start} starts it. Loopback clusters only.
+   *
+   * @return its id, one past the highest so far (a removed node's id is never given again)
+   */
+  public String addJoiner(String raftAddress, String clientAddress) throws IOException {
+    if (network != null) {
+      throw new IllegalStateException("nodes in network namespaces cannot be added");
+    }
+    String id =
+        raftAddress == null ? layout().addJoiner() : layout().addJoiner(raftAddress, clientAddress);
+    Files.createDirectories(nodeDir(id));
+    layout()
+        .writeProperties(id, nodeDir(id).resolve("data"), nodeDir(id).resolve("node.properties"));
+    return id;
+  }
+
+  /**
+   * Takes node {@code id} out of {@link #ids()} (the cluster removed it): kill -9 if it still runs;
+   * its directory stays, with its log.
+   */
+  public void remove(String id) throws InterruptedException {
+    kill9(id);
+    removed.add(id);
+  }
+
+  /** The nodes laid out, but those {@link #remove}d. */
+  @Override
+  public List<String> ids() {
+    return super.ids().stream().filter(id -> !removed.contains(id)).toList();
+  }
+
+  /** Node {@code id}'s Raft address (host:port). */
+  public String raftAddress(String id) {
+    return layout().raftAddress(id);
   }
 
   private Path nodeDir(String id) {

@@ -27,6 +27,7 @@ public final class Audit {
     checks.put(Check.Kind.DIVERGENT, new IdenticalReplicas());
     checks.put(Check.Kind.CONSUMER, new SubscriptionSaw());
     checks.put(Check.Kind.NOT_STEPPED_DOWN, new SteppedDown());
+    checks.put(Check.Kind.UNDER_REPLICATED, new ReplicationKept());
     return Collections.unmodifiableMap(checks);
   }
 

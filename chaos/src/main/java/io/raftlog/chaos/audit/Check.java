@@ -20,7 +20,8 @@ public interface Check {
     MISPLACED,
     DIVERGENT,
     CONSUMER,
-    NOT_STEPPED_DOWN
+    NOT_STEPPED_DOWN,
+    UNDER_REPLICATED
   }
 
   /** How many times {@code run} broke the rule; a line for each to {@code problems} (or none). */

@@ -14,6 +14,9 @@ import java.util.List;
  * @param notSteppedDown how often a faulted leader was not in a newer term in a shard it led after
  *     a fault that required it (the fault loop's own check, printed as it happened)
  * @param history the history checker's verdict, null if the history could not be judged
+ * @param underReplicated each time GetCluster showed a shard with fewer voters than its replication
+ *     factor while no node had been removed as dead (a replica move must add the new replica before
+ *     the old one leaves), described; empty in modes that do not change members
  */
 public record RunRecord(
     List<Integer> shardOf,
@@ -23,12 +26,14 @@ public record RunRecord(
     Consumed consumed,
     List<Fault> faults,
     long notSteppedDown,
-    Verdict history) {
+    Verdict history,
+    List<String> underReplicated) {
   public RunRecord {
     shardOf = List.copyOf(shardOf);
     truth = List.copyOf(truth);
     replicaReads = List.copyOf(replicaReads);
     faults = List.copyOf(faults);
+    underReplicated = List.copyOf(underReplicated);
   }
 
   /** How many streams the run wrote. */

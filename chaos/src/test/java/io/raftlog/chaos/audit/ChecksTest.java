@@ -217,4 +217,14 @@ class ChecksTest {
     run.notSteppedDown = 2;
     assertEquals(List.of(2L), found(new SteppedDown(), run));
   }
+
+  @Test
+  void everyShardSeenBelowItsReplicationCountsAndIsListed() {
+    RunBuilder run = new RunBuilder();
+    assertEquals(List.of(0L), found(new ReplicationKept(), run));
+    run.underReplicated = List.of("shard 2 had voters [1, 2]", "shard 4 had voters [3]");
+    assertEquals(
+        List.of(2L, "shard 2 had voters [1, 2]", "shard 4 had voters [3]"),
+        found(new ReplicationKept(), run));
+  }
 }

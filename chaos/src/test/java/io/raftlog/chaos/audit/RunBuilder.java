@@ -26,6 +26,7 @@ final class RunBuilder {
   Consumed consumed;
   List<Fault> faults = List.of();
   long notSteppedDown;
+  List<String> underReplicated = List.of();
   Verdict history = verdict(List.of());
   private boolean ackedAsRead = true;
 
@@ -91,7 +92,8 @@ final class RunBuilder {
         consumed != null ? consumed : new Consumed(truth.get(0).seqs(), null),
         faults,
         notSteppedDown,
-        history);
+        history,
+        underReplicated);
   }
 
   private static List<Long> boxed(long... seqs) {
