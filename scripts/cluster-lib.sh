@@ -66,6 +66,24 @@ read_template_ports() {
   CLIENT_BASE=${client##*:}
 }
 
+# Writes $CONFIG_DIR/node-1.properties for a benchmark's own cluster: cluster-config's template
+# with cluster.shards $1 and every port of its cluster.peers moved up by $2 (e.g. 10000 when the
+# usual ones are taken).
+write_bench_template() {
+  local shards=$1 offset=$2
+  mkdir -p "$CONFIG_DIR"
+  awk -v shards="$shards" -v off="$offset" '
+    /^[[:space:]]*cluster\.shards[[:space:]]*=/ { print "cluster.shards=" shards; next }
+    /^[[:space:]]*cluster\.peers[[:space:]]*=/ {
+      while (match($0, /127\.0\.0\.1:[0-9]+/)) {
+        out = out substr($0, 1, RSTART + 9) (substr($0, RSTART + 10, RLENGTH - 10) + off)
+        $0 = substr($0, RSTART + RLENGTH)
+      }
+      print out $0; next
+    }
+    { print }' "$ROOT/cluster-config/node-1.properties" >"$CONFIG_DIR/node-1.properties"
+}
+
 raft_address() { echo "$HOST:$((RAFT_BASE + $1 - 1))"; }
 client_address() { echo "$HOST:$((CLIENT_BASE + $1 - 1))"; }
 

@@ -85,6 +85,8 @@ export DATA_DIR=${BENCH_DATA_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/raftlog-rolling.X
 export CONFIG_DIR=$DATA_DIR/config
 # shellcheck source=scripts/cluster-lib.sh
 source "$ROOT/scripts/cluster-lib.sh"
+# shellcheck source=scripts/stall-lib.sh
+source "$ROOT/scripts/stall-lib.sh"
 RAFTLOG=$ROOT/scripts/raftlog
 WORK=$DATA_DIR/run
 mkdir -p "$WORK" "$CONFIG_DIR"
@@ -110,7 +112,7 @@ trap 'exit 130' INT TERM
 stall_figures() { # dir
   local dir=$1 start_epoch
   # Windows (ms from the producer's start): before the first restart, then one per restart.
-  start_epoch=$(sed -nE '1s/.* at ([0-9]+) ms since the epoch.*/\1/p' "$dir/records.tsv")
+  start_epoch=$(records_start_epoch "$dir/records.tsv")
   # A restart's window (kind "restart") and its three phases, each from one event to the next:
   # "stop" (SIGTERM to exit: the hand-off), "down" (exit to SERVING: two of three replicas serve),
   # "back" (SERVING to the next SIGTERM: the node warms up, catches up, leaders move back onto it).
@@ -130,32 +132,21 @@ stall_figures() { # dir
       }
     }' "$dir/events.txt" >"$dir/windows.tsv"
 
-  # Each record: the window it was due in, its stall, its shard; and when it was acknowledged.
-  awk -F'\t' 'FNR == NR { n++; lo[n] = $3; hi[n] = $4; next }
-    FNR <= 2 { next }
-    { for (i = 1; i <= n; i++) {
-        if ($6 + 0 >= lo[i] && $6 + 0 < hi[i]) print i "\t" $9 "\t" $4 "\tdue"
-        if ($8 + 0 >= lo[i] && $8 + 0 < hi[i]) print i "\t" $8 "\t-\tack"
-      } }' "$dir/windows.tsv" "$dir/records.tsv" | sort -t$'\t' -k4,4 -k1,1n -k2,2g >"$dir/by-window.tsv"
+  records_by_window "$dir/windows.tsv" "$dir/records.tsv" >"$dir/by-window.tsv"
+  window_stats "$dir/windows.tsv" "$dir/by-window.tsv" >"$dir/window-stats.tsv"
 
-  awk -F'\t' -v rate="$RATE" '
+  awk -F'\t' '
     FNR == NR { n++; kind[n] = $1; node[n] = $2; lo[n] = $3; hi[n] = $4; took[n] = $5; next }
-    $4 == "due" { c[$1]++; v[$1, c[$1]] = $2; if ($2 + 0 >= mx[$1]) { mx[$1] = $2 + 0; sh[$1] = $3 } }
-    $4 == "ack" { if (($1 in last) && $2 - last[$1] > gap[$1]) gap[$1] = $2 - last[$1]; last[$1] = $2 }
-    END {
-      for (i = 1; i <= n; i++) {
-        k = c[i]
-        if (k == 0) { printf "%s: no records\n", (kind[i] == "before" ? "before the restarts" : kind[i] == "restart" ? "restart of node " node[i] : "  " kind[i]); continue }
-        p50 = v[i, int((k + 1) / 2)]; p99 = v[i, int(k * 0.99 + 0.999)]; if (p99 == "") p99 = v[i, k]
+    { i = $1; k = $2; p50 = $3; p99 = $4; mx = $5; sh = $6; gap = $7
+        if (k == 0) { printf "%s: no records\n", (kind[i] == "before" ? "before the restarts" : kind[i] == "restart" ? "restart of node " node[i] : "  " kind[i]); next }
         end = (hi[i] > 1e11 ? "the end" : sprintf("%.1f s", hi[i] / 1000))
         if (kind[i] == "stop" || kind[i] == "down" || kind[i] == "back")
-          printf "  %s (%.1f s): %d records, stall p50 %.1f ms, max %.1f ms (shard %s)\n", (kind[i] == "stop" ? "SIGTERM to exit" : kind[i] == "down" ? "exit to SERVING" : "SERVING to the next restart"), (hi[i] > 1e11 ? 0 : (hi[i] - lo[i]) / 1000), k, p50, mx[i], sh[i]
+          printf "  %s (%.1f s): %d records, stall p50 %.1f ms, max %.1f ms (shard %s)\n", (kind[i] == "stop" ? "SIGTERM to exit" : kind[i] == "down" ? "exit to SERVING" : "SERVING to the next restart"), (hi[i] > 1e11 ? 0 : (hi[i] - lo[i]) / 1000), k, p50, mx, sh
         else if (kind[i] == "before")
-          printf "before the restarts (%.1f s to %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", lo[i] / 1000, end, k, p50, p99, mx[i], sh[i], gap[i]
+          printf "before the restarts (%.1f s to %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", lo[i] / 1000, end, k, p50, p99, mx, sh, gap
         else
-          printf "restart of node %s (window %s, SIGTERM to caught up %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", node[i], (hi[i] > 1e11 ? "to the end" : sprintf("%.1f s", (hi[i] - lo[i]) / 1000)), (took[i] < 0 ? "not reached" : sprintf("%.1f s", took[i] / 1000)), k, p50, p99, mx[i], sh[i], gap[i]
-      }
-    }' "$dir/windows.tsv" "$dir/by-window.tsv"
+          printf "restart of node %s (window %s, SIGTERM to caught up %s): %d records, stall p50 %.1f ms, p99 %.1f ms, max %.1f ms (shard %s), longest ack gap %.1f ms\n", node[i], (hi[i] > 1e11 ? "to the end" : sprintf("%.1f s", (hi[i] - lo[i]) / 1000)), (took[i] < 0 ? "not reached" : sprintf("%.1f s", took[i] / 1000)), k, p50, p99, mx, sh, gap
+    }' "$dir/windows.tsv" "$dir/window-stats.tsv"
 }
 
 if [[ -n $ANALYZE ]]; then
@@ -163,17 +154,7 @@ if [[ -n $ANALYZE ]]; then
   exit 0
 fi
 
-# The template: cluster-config/node-1.properties with SHARDS shards and the ports moved.
-awk -v shards="$SHARDS" -v off="$PORT_OFFSET" '
-  /^[[:space:]]*cluster\.shards[[:space:]]*=/ { print "cluster.shards=" shards; next }
-  /^[[:space:]]*cluster\.peers[[:space:]]*=/ {
-    while (match($0, /127\.0\.0\.1:[0-9]+/)) {
-      out = out substr($0, 1, RSTART + 9) (substr($0, RSTART + 10, RLENGTH - 10) + off)
-      $0 = substr($0, RSTART + RLENGTH)
-    }
-    print out $0; next
-  }
-  { print }' "$ROOT/cluster-config/node-1.properties" >"$CONFIG_DIR/node-1.properties"
+write_bench_template "$SHARDS" "$PORT_OFFSET"
 read_template_ports
 RAFTLOG_SERVERS=$(for ((i = 1; i <= NODES; i++)); do printf '%s,' "$(client_address "$i")"; done)
 export RAFTLOG_SERVERS=${RAFTLOG_SERVERS%,}
