@@ -430,8 +430,11 @@ public final class MovePlanner implements AutoCloseable {
 
   // ---- operators' requests (on the meta group's leader) ---------------------------------------
 
-  /** Registers a node that joins (checked by the caller); the rounds then give it replicas. */
-  public void join(String id, String raftAddress, String clientAddress)
+  /**
+   * Registers a node that joins (checked by the caller), or records a registered node's check-in;
+   * the rounds then give it replicas.
+   */
+  public void join(String id, String raftAddress, String clientAddress, boolean checkedIn)
       throws InterruptedException {
     formed();
     await(
@@ -442,7 +445,7 @@ public final class MovePlanner implements AutoCloseable {
                     .setId(id)
                     .setRaftAddress(raftAddress)
                     .setClientAddress(clientAddress)
-                    .setCheckedIn(true)
+                    .setCheckedIn(checkedIn)
                     .build()));
   }
 

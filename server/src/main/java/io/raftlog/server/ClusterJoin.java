@@ -128,10 +128,9 @@ final class ClusterJoin {
   }
 
   /**
-   * For a node that forms the cluster: once it has kept the cluster id in its data directory,
-   * checks in (JoinCluster with that id, through itself), so that the cluster refuses it should it
-   * ever come back wiped. Runs on a thread of its own every second until done; close the answer to
-   * stop it.
+   * Once this node has kept the cluster id in its data directory, checks in (JoinCluster with that
+   * id, through itself), so that the cluster refuses it should it ever come back wiped. Runs on a
+   * thread of its own every second until done; close the answer to stop it.
    */
   static java.util.concurrent.ScheduledExecutorService checkIn(
       NodeConfig config, Replicas replicas) {

@@ -100,10 +100,8 @@ public final class RaftlogServer implements AutoCloseable {
     permitClientKeepAlive(builder);
     closeStaleConnections(builder, config);
     this.grpc = builder.build().start();
-    if (!joins) {
-      this.checkIn = ClusterJoin.checkIn(config, replicas);
-    } else {
-      this.checkIn = null;
+    this.checkIn = ClusterJoin.checkIn(config, replicas);
+    if (joins) {
       try {
         ClusterJoin.join(config, replicas.clusterIdOnDisk());
       } catch (InterruptedException e) {

@@ -97,11 +97,11 @@ final class MembershipCalls {
                     + known.raftAddress()
                     + "); it cannot come back at other addresses");
           }
-          // A new node joins, checked in at once (it asked itself); a member that kept the
-          // cluster id in its data checks in once (formed with cluster.peers, it never joined).
+          // A new node joins; it checks in once it has kept the cluster id in its data (a retry
+          // of its join before then, which carries no id yet, is not a wiped member coming back).
           boolean checkIn = !request.getClusterId().isEmpty() && !replicas.checkedIn(id);
           if (!request.getCheckOnly() && (!registered || checkIn)) {
-            planner.join(id, raft, client);
+            planner.join(id, raft, client, checkIn);
           }
           return JoinClusterResponse.newBuilder()
               .setClusterId(clusterId)

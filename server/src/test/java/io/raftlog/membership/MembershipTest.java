@@ -168,6 +168,28 @@ class MembershipTest {
     }
   }
 
+  /**
+   * A joining node whose first JoinCluster took effect but whose answer came too late asks again,
+   * still with no cluster id on its disk: that is the same node, not a wiped member coming back
+   * (membership-bench's sixth node was refused so, and stopped).
+   */
+  @Test
+  void aJoinRetriedBeforeTheNodeKeptTheClusterIdIsNotRefused() throws Exception {
+    try (InProcessCluster<RaftlogServer> cluster =
+        InProcessCluster.start(dir, 3, FAST, RaftlogServer::start)) {
+      cluster.awaitShardLeaders();
+      io.raftlog.api.v1.JoinClusterRequest join =
+          io.raftlog.api.v1.JoinClusterRequest.newBuilder()
+              .setNodeId("9")
+              .setRaftAddress("127.0.0.1:9")
+              .setClientAddress("127.0.0.1:9")
+              .build();
+      cluster.blocking("1").joinCluster(join);
+      io.raftlog.api.v1.JoinClusterResponse again = cluster.blocking("2").joinCluster(join);
+      assertTrue(again.getRegistered(), "the retried join answers the node as registered");
+    }
+  }
+
   /** Waits until no move runs, node {@code id} is there and leaders are agreed. */
   private static GetClusterResponse awaitSettled(
       InProcessCluster<RaftlogServer> cluster, String id, int nodes) {
