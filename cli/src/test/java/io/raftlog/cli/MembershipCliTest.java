@@ -204,30 +204,21 @@ class MembershipCliTest {
         lines.get(0).equals("moving shard " + shard + ": " + from + "->" + to + " (operator)"),
         moved::toString);
     assertTrue(lines.size() >= 3, "progress, then the result: " + moved);
-    // progress: a line per change (a node answering from an older catalog may not show the move)
-    assertTrue(
-        lines.contains(
-                "[0s] shard "
-                    + shard
-                    + ": replicas "
-                    + String.join(",", before)
-                    + "; moving "
-                    + from
-                    + "->"
-                    + to
-                    + " (operator)")
-            || lines.stream()
-                .anyMatch(
-                    l ->
-                        l.matches(
-                            "\\[\\d+s\\] shard "
-                                + shard
-                                + ": replicas \\S+; moving "
-                                + from
-                                + "->"
-                                + to
-                                + " \\(operator\\)")),
-        moved::toString);
+    // Progress: a line per change, each naming the shard and its replicas, and a line with the move
+    // when a poll saw it running (a move that ends between two polls, answered from a node whose
+    // catalog had not applied it yet, shows none: CI met one that took 0.6 s).
+    for (String l : lines.subList(1, lines.size() - 1)) {
+      assertTrue(
+          l.matches(
+              "\\[\\d+s\\] shard "
+                  + shard
+                  + ": replicas \\S+(; moving "
+                  + from
+                  + "->"
+                  + to
+                  + " \\(operator\\))?"),
+          "progress line: " + l + " in " + moved);
+    }
     assertEquals(lines.size(), new java.util.HashSet<>(lines).size(), "no line twice: " + moved);
     assertTrue(
         lines
