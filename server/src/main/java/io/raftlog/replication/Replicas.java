@@ -263,11 +263,6 @@ public final class Replicas implements AutoCloseable {
     }
   }
 
-  /** Whether this node's data directory holds any Raft state (it has been a member before). */
-  public boolean hasData() {
-    return Files.exists(data.resolve(CLUSTER_ID_FILE)) || Files.isDirectory(data.resolve("shards"));
-  }
-
   /**
    * Calls {@code each} with every shard replica of this node, now and as the reconciler starts new
    * ones (on its thread): how a service part follows every replica's applied events.
