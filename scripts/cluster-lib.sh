@@ -64,6 +64,8 @@ read_template_ports() {
   HOST=${raft%:*}
   RAFT_BASE=${raft##*:}
   CLIENT_BASE=${client##*:}
+  HTTP_BASE=$(prop "$template" http.port)
+  HTTP_BASE=${HTTP_BASE:-0}
 }
 
 # Writes $CONFIG_DIR/node-1.properties for a benchmark's own cluster: cluster-config's template
@@ -81,11 +83,14 @@ write_bench_template() {
       }
       print out $0; next
     }
+    /^[[:space:]]*http\.port[[:space:]]*=[[:space:]]*[1-9]/ { split($0, kv, "="); print "http.port=" (kv[2] + off); next }
     { print }' "$ROOT/cluster-config/node-1.properties" >"$CONFIG_DIR/node-1.properties"
 }
 
 raft_address() { echo "$HOST:$((RAFT_BASE + $1 - 1))"; }
 client_address() { echo "$HOST:$((CLIENT_BASE + $1 - 1))"; }
+# Node $1's HTTP port (/metrics, the console): the template's plus $1-1; 0 when the template has none.
+http_port() { ((HTTP_BASE > 0)) && echo $((HTTP_BASE + $1 - 1)) || echo 0; }
 
 # The client address of node $1 as its written config gives it (also for a node the template's
 # ports would place elsewhere, e.g. after the template changed).
@@ -121,7 +126,7 @@ write_node_config() {
   dir=$DATA_DIR/node-$id
   read_template_ports
   mkdir -p "$dir"
-  local -a set=("node.id=$id" "data.dir=$dir")
+  local -a set=("node.id=$id" "data.dir=$dir" "http.port=$(http_port "$id")")
   if [[ $kind == form ]]; then
     for ((i = 1; i <= arg; i++)); do peers+="$i@$(raft_address "$i")@$(client_address "$i"),"; done
     replication=$(prop "$template" cluster.replication)

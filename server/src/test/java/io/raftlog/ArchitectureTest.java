@@ -46,18 +46,32 @@ class ArchitectureTest {
           .definedBy("io.raftlog.service..")
           .layer("server")
           .definedBy("io.raftlog.server..")
+          // The HTTP port: the server routes paths to metrics and the console; the console reads
+          // the cluster through the node's own gRPC API, so it needs nothing of the node's inside.
+          .layer("http")
+          .definedBy("io.raftlog.http..")
+          .layer("metrics")
+          .definedBy("io.raftlog.metrics..")
+          .optionalLayer("console")
+          .definedBy("io.raftlog.console..")
           .whereLayer("server")
           .mayNotBeAccessedByAnyLayer()
-          .whereLayer("service")
+          .whereLayer("http")
           .mayOnlyBeAccessedByLayers("server")
+          .whereLayer("metrics")
+          .mayOnlyBeAccessedByLayers("server")
+          .whereLayer("console")
+          .mayOnlyBeAccessedByLayers("server")
+          .whereLayer("service")
+          .mayOnlyBeAccessedByLayers("server", "metrics")
           .whereLayer("replication")
-          .mayOnlyBeAccessedByLayers("service", "server")
+          .mayOnlyBeAccessedByLayers("service", "server", "metrics")
           // Reads come from the store directly (they need no Raft round), through its read
           // interface; writes go through replication only: see the rules below.
           .whereLayer("storage")
-          .mayOnlyBeAccessedByLayers("replication", "service", "server")
+          .mayOnlyBeAccessedByLayers("replication", "service", "server", "metrics")
           .whereLayer("config")
-          .mayOnlyBeAccessedByLayers("replication", "service", "server");
+          .mayOnlyBeAccessedByLayers("replication", "service", "server", "metrics", "console");
 
   @ArchTest
   static final ArchRule serviceReadsTheStoreThroughItsReadInterface =

@@ -204,6 +204,35 @@ public final class ConfigKeys {
           "a node told to stop (SIGTERM) first hands the groups it leads to other nodes, waiting"
               + " this long at most, so writes go on without waiting for an election");
 
+  public static final ConfigKey<Integer> HTTP_PORT =
+      ConfigKey.nonNegativeInt(
+          "http.port",
+          0,
+          "port of this node's HTTP server, on the host of its client address: `/metrics`"
+              + " (Prometheus) and the web console at `/` (0: no HTTP server)");
+
+  public static final ConfigKey<Boolean> METRICS_ENABLED =
+      ConfigKey.bool(
+          "metrics.enabled",
+          true,
+          "record the node's meters (docs/metrics.md); `false`: `/metrics` answers 404 and the data"
+              + " path counts nothing");
+
+  public static final ConfigKey<String> LOGGING_FORMAT =
+      ConfigKey.optional(
+          "logging.format",
+          ConfigKeys::logFormat,
+          "text",
+          "the node's log lines: `text`, for people, or `json`, one object per line for log"
+              + " collectors");
+
+  private static String logFormat(String v) {
+    if (!v.equals("text") && !v.equals("json")) {
+      throw new IllegalArgumentException("must be text or json, not '" + v + "'");
+    }
+    return v;
+  }
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           NODE_ID,
@@ -236,5 +265,8 @@ public final class ConfigKeys {
           STORAGE_MIN_FREE_BYTES,
           HANDSHAKE_TIMEOUT_MS,
           KEEPALIVE_TIME_MS,
-          SHUTDOWN_HAND_OFF_MS);
+          SHUTDOWN_HAND_OFF_MS,
+          HTTP_PORT,
+          METRICS_ENABLED,
+          LOGGING_FORMAT);
 }

@@ -8,10 +8,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
+import io.raftlog.http.HttpEndpoint;
+import io.raftlog.metrics.NodeMetrics;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
@@ -55,6 +59,8 @@ public final class RaftlogServer implements AutoCloseable {
   private volatile boolean stopping;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.ScheduledExecutorService checkIn;
+  private final NodeMetrics metrics; // null with metrics.enabled=false
+  private final HttpEndpoint http; // null with http.port=0
 
   /**
    * The balancer hands a leadership only to a node that has served this long: a node that has just
@@ -66,7 +72,9 @@ public final class RaftlogServer implements AutoCloseable {
   /** Reads (consume calls, stream refills) waiting for a read thread. */
   static final int READ_QUEUE = 1024;
 
-  private RaftlogServer(NodeConfig config, ServerBuilder<?> outside) throws IOException {
+  private RaftlogServer(
+      NodeConfig config, ServerBuilder<?> outside, PrometheusMeterRegistry registry)
+      throws IOException {
     this.config = config;
     setHealth(false);
     // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
@@ -99,7 +107,16 @@ public final class RaftlogServer implements AutoCloseable {
     builder.addStreamTracerFactory(openCalls);
     permitClientKeepAlive(builder);
     closeStaleConnections(builder, config);
+    this.metrics =
+        config.get(ConfigKeys.METRICS_ENABLED)
+            ? new NodeMetrics(
+                registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                config,
+                replicas,
+                service)
+            : null;
     this.grpc = builder.build().start();
+    this.http = startHttp(config, address);
     this.checkIn = ClusterJoin.checkIn(config, replicas);
     if (joins) {
       try {
@@ -119,6 +136,35 @@ public final class RaftlogServer implements AutoCloseable {
         outside == null ? address : "a transport given by the caller",
         config.self().raftAddress(),
         config.get(ConfigKeys.DATA_DIR));
+  }
+
+  /** The HTTP server on {@code http.port} of the client address's host, or null when it is 0. */
+  private HttpEndpoint startHttp(NodeConfig config, String clientAddress) throws IOException {
+    int port = config.get(ConfigKeys.HTTP_PORT);
+    if (port == 0) {
+      return null;
+    }
+    HttpEndpoint endpoint;
+    try {
+      endpoint =
+          HttpEndpoint.start(
+              HostPort.parse(clientAddress).host(), port, config.get(ConfigKeys.NODE_ID));
+    } catch (IOException e) {
+      closeQuietly();
+      throw e;
+    }
+    endpoint.route(
+        "/metrics",
+        exchange -> {
+          if (metrics != null) {
+            metrics.serve(exchange);
+          } else {
+            try (exchange) {
+              exchange.sendResponseHeaders(404, -1);
+            }
+          }
+        });
+    return endpoint;
   }
 
   /**
@@ -174,6 +220,7 @@ public final class RaftlogServer implements AutoCloseable {
   public static final class Builder {
     private final NodeConfig config;
     private ServerBuilder<?> serverBuilder;
+    private PrometheusMeterRegistry meterRegistry;
 
     private Builder(NodeConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -189,9 +236,19 @@ public final class RaftlogServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Registers the node's meters in this registry (e.g. one an embedding application scrapes)
+     * instead of one of its own; {@code /metrics} serves it. Ignored with {@code
+     * metrics.enabled=false}.
+     */
+    public Builder meterRegistry(PrometheusMeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
     /** Opens the stores, joins the Raft groups and starts serving. */
     public RaftlogServer start() throws IOException {
-      return new RaftlogServer(config, serverBuilder);
+      return new RaftlogServer(config, serverBuilder, meterRegistry);
     }
   }
 
@@ -261,6 +318,16 @@ public final class RaftlogServer implements AutoCloseable {
   public io.raftlog.storage.LogReader store(int shard) {
     ReplicatedLog r = replicas.local(shard);
     return r == null ? null : r.reader();
+  }
+
+  /** host:port of the node's HTTP server (/metrics, the console), or null when it has none. */
+  public String httpAddress() {
+    return http == null ? null : http.address();
+  }
+
+  /** The node's meters, or null with {@code metrics.enabled=false}. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return metrics == null ? null : metrics.registry();
   }
 
   /** Calls the node's gRPC server has open right now (for tests and diagnostics). */
@@ -354,6 +421,9 @@ public final class RaftlogServer implements AutoCloseable {
       checkIn.shutdownNow();
     }
     health.enterTerminalState();
+    if (http != null) {
+      http.close();
+    }
     service.close();
     grpc.shutdown();
     if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -362,6 +432,9 @@ public final class RaftlogServer implements AutoCloseable {
     replicas.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
+    if (metrics != null) {
+      metrics.close();
+    }
     LOG.info("node {} stopped", config.get(ConfigKeys.NODE_ID));
   }
 

@@ -65,21 +65,26 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final ClusterView cluster;
   private final MembershipCalls membership;
   private final PeerHealth health;
+  private final NodeTraffic traffic;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
     this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
     this.forwarder = new Forwarder(config, routes, peers);
+    this.traffic =
+        new NodeTraffic(
+            config.get(ConfigKeys.METRICS_ENABLED), new StreamActivity(System::currentTimeMillis));
     this.writes =
         new WritePath(
             routes,
             new ProduceLimits(
                 config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
             new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
-            forwarder);
-    this.tails = new Tails(readExecutor);
+            forwarder,
+            traffic);
+    this.tails = new Tails(readExecutor, traffic);
     replicas.eachReplica(tails::follow);
-    this.reads = new ReadPath(routes, forwarder, readExecutor, tails);
+    this.reads = new ReadPath(routes, forwarder, readExecutor, tails, traffic);
     this.listing = new StreamListing(routes, forwarder, reads);
     this.streams = new StreamAdmin(routes, forwarder);
     this.consumers = new ConsumerCalls(routes, forwarder, reads);
@@ -196,6 +201,11 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   /** ConsumeStream calls subscribed to a stream's tail right now. */
   public int openTailStreams() {
     return tails.size();
+  }
+
+  /** What this node has served: totals and the busiest streams. */
+  public NodeTraffic traffic() {
+    return traffic;
   }
 
   @Override

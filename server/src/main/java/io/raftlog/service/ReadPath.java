@@ -49,8 +49,12 @@ final class ReadPath {
   private final Tails tails;
   private final ReadForwarder elsewhere;
 
-  ReadPath(Routes routes, Forwarder forwarder, Executor readExecutor, Tails tails) {
+  private final NodeTraffic traffic;
+
+  ReadPath(
+      Routes routes, Forwarder forwarder, Executor readExecutor, Tails tails, NodeTraffic traffic) {
     this.routes = routes;
+    this.traffic = traffic;
     this.readExecutor = readExecutor;
     this.tails = tails;
     this.elsewhere = new ReadForwarder(routes, forwarder);
@@ -86,6 +90,7 @@ final class ReadPath {
                     records.nextOffset());
             records = read(reader, stream, offset, max);
           }
+          traffic.read(stream, records);
           out.onNext(records); // as stored: StoredRecordsMarshaller writes it
           out.onCompleted();
         });

@@ -30,6 +30,7 @@ final class TailSubscription {
   private final OffsetReset reset;
   private final Executor executor;
   private final Consumer<TailSubscription> onEnd;
+  private final NodeTraffic traffic;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean started;
@@ -41,8 +42,10 @@ final class TailSubscription {
       int maxBytes,
       OffsetReset reset,
       Executor executor,
-      Consumer<TailSubscription> onEnd) {
+      Consumer<TailSubscription> onEnd,
+      NodeTraffic traffic) {
     this.out = out;
+    this.traffic = traffic;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
     this.reset = reset;
@@ -131,6 +134,7 @@ final class TailSubscription {
             break;
           }
           position += records.count();
+          traffic.read(stream, records);
           out.onNext(records);
         }
         scheduled.set(false);

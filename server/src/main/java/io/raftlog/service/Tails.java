@@ -20,9 +20,11 @@ import java.util.concurrent.Executor;
  */
 final class Tails {
   private final Executor readExecutor;
+  private final NodeTraffic traffic;
   private final Map<String, Set<TailSubscription>> byStream = new ConcurrentHashMap<>();
 
-  Tails(Executor readExecutor) {
+  Tails(Executor readExecutor, NodeTraffic traffic) {
+    this.traffic = traffic;
     this.readExecutor = readExecutor;
   }
 
@@ -57,7 +59,8 @@ final class Tails {
       int maxRecords,
       int maxBytes,
       OffsetReset reset) {
-    return new TailSubscription(out, maxRecords, maxBytes, reset, readExecutor, this::unsubscribe);
+    return new TailSubscription(
+        out, maxRecords, maxBytes, reset, readExecutor, this::unsubscribe, traffic);
   }
 
   /** Follows {@code stream} from {@code offset}, unless the call was cancelled in the meantime. */

@@ -23,12 +23,19 @@ final class WritePath {
   private final ProduceLimits limits;
   private final InflightLimiter inflight;
   private final Forwarder forwarder;
+  private final NodeTraffic traffic;
 
   /** A checked batch: its parts, with names defaulted, and the one shard they all live in. */
   record Checked(ProduceRequest request, List<StreamRecords> parts, int shard) {}
 
-  WritePath(Routes routes, ProduceLimits limits, InflightLimiter inflight, Forwarder forwarder) {
+  WritePath(
+      Routes routes,
+      ProduceLimits limits,
+      InflightLimiter inflight,
+      Forwarder forwarder,
+      NodeTraffic traffic) {
     this.routes = routes;
+    this.traffic = traffic;
     this.limits = limits;
     this.inflight = inflight;
     this.forwarder = forwarder;
@@ -96,7 +103,7 @@ final class WritePath {
         .thenApply(outcome -> response(batch, outcome));
   }
 
-  private static ProduceResponse response(Checked batch, AppendOutcome outcome) {
+  private ProduceResponse response(Checked batch, AppendOutcome outcome) {
     if (outcome instanceof AppendOutcome.Rejected r) {
       throw Errors.rejected(r);
     }
@@ -107,6 +114,10 @@ final class WritePath {
             .setSequence(batch.request().getSequence());
     for (int i = 0; i < batch.parts().size(); i++) {
       AppendOutcome.PartOffsets p = a.parts().get(i);
+      if (!a.duplicate()) {
+        StreamRecords part = batch.parts().get(i);
+        traffic.appended(part.getStream(), p.count(), part.getSerializedSize());
+      }
       b.addAppended(
           StreamOffsets.newBuilder()
               .setStream(batch.parts().get(i).getStream())

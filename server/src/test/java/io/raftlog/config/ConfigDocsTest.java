@@ -48,8 +48,9 @@ class ConfigDocsTest {
       }
       assertEquals(declared, new TreeSet<>(p.stringPropertyNames()), f + ": its keys");
       for (ConfigKey<?> k : ConfigKeys.ALL) {
-        // cluster.peers is the local cluster's own: the three nodes that form it.
-        if (!k.isRequired() && k != ConfigKeys.CLUSTER_PEERS) {
+        // cluster.peers and http.port are the local cluster's own: the three nodes that form
+        // it, and the HTTP ports it serves (9201-9203).
+        if (!k.isRequired() && k != ConfigKeys.CLUSTER_PEERS && k != ConfigKeys.HTTP_PORT) {
           assertEquals(k.defaultValue(), k.read(p), f + ": " + k.name() + " shows the default");
         }
       }

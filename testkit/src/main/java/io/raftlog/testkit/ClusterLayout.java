@@ -31,6 +31,14 @@ public final class ClusterLayout {
   private final Map<String, String[]> joiners = new java.util.concurrent.ConcurrentHashMap<>();
   private final String peers;
   private final Map<String, String> settings;
+  // Node id -> its HTTP port, drawn when the settings ask for one (HTTP_PORT_FREE).
+  private final Map<String, Integer> httpPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The value of {@code http.port} in a layout's settings that gives each node a free port of its
+   * own (read it back with {@link #httpAddress}).
+   */
+  public static final String HTTP_PORT_FREE = "free";
 
   /**
    * @param size the number of nodes
@@ -139,6 +147,27 @@ public final class ClusterLayout {
     }
   }
 
+  /**
+   * Node {@code id}'s HTTP address (/metrics, the console) when the settings gave {@code
+   * http.port=}{@link #HTTP_PORT_FREE}; else null.
+   */
+  public String httpAddress(String id) {
+    if (!HTTP_PORT_FREE.equals(settings.get("http.port"))) {
+      return null;
+    }
+    String client = clientAddress(id);
+    return client.substring(0, client.lastIndexOf(':') + 1) + httpPort(id);
+  }
+
+  private int httpPort(String id) {
+    return httpPorts.computeIfAbsent(
+        id,
+        k -> {
+          String a = FreePorts.loopbackAddress();
+          return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+        });
+  }
+
   /** Node {@code id}'s config, keeping its data in {@code dataDir}. */
   public Properties properties(String id, Path dataDir) {
     Properties p = new Properties();
@@ -155,6 +184,9 @@ public final class ClusterLayout {
           String.join(",", clientAddresses().stream().filter(a -> !a.equals(joiner[1])).toList()));
     }
     p.putAll(settings);
+    if (HTTP_PORT_FREE.equals(settings.get("http.port"))) {
+      p.setProperty("http.port", String.valueOf(httpPort(id)));
+    }
     return p;
   }
 
