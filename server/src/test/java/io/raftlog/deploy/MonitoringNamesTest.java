@@ -1,0 +1,154 @@
+package io.raftlog.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.raftlog.api.v1.ProduceRequest;
+import io.raftlog.api.v1.Record;
+import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.ClusterLayout;
+import io.raftlog.testkit.InProcessCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The names deploy/monitoring/ relies on are the names the node exports: every metric of the alert
+ * rules, of their unit tests' input series and of the Grafana dashboard's queries is in the {@code
+ * /metrics} of a running three-node cluster (after a produce, so that counters and the gRPC
+ * histogram exist), and the labels the test series give a metric are labels it has. A metric
+ * renamed in the node, or misspelt in a rule, fails here rather than leave an alert that never
+ * fires.
+ */
+class MonitoringNamesTest {
+  /** Series Prometheus makes itself for every target, not the node. */
+  static final Set<String> PROMETHEUS_OWN = Set.of("up", "scrape_duration_seconds");
+
+  /** Labels Prometheus adds to every series it scrapes. */
+  static final Set<String> TARGET_LABELS = Set.of("job", "instance");
+
+  @TempDir static Path dir;
+  static InProcessCluster<RaftlogServer> cluster;
+  static Scrape exported;
+
+  @BeforeAll
+  static void scrapeARunningCluster() throws Exception {
+    cluster =
+        InProcessCluster.start(
+            dir, 3, Map.of("http.port", ClusterLayout.HTTP_PORT_FREE), RaftlogServer::start);
+    cluster
+        .blocking(cluster.aFollower())
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .produce(
+            ProduceRequest.newBuilder()
+                .setStream("names")
+                .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("x")))
+                .build());
+    System.gc(); // the JVM's GC pause timer exists from its first pause on
+    HttpClient http = HttpClient.newHttpClient();
+    exported = new Scrape();
+    for (String id : cluster.ids()) {
+      String address = cluster.node(id).httpAddress();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://" + address + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), "GET /metrics of node " + id);
+      exported.add(r.body());
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** Names of {@code exprs} not exported, each with the first expression that uses it. */
+  private static Map<String, String> unknown(List<String> exprs) {
+    Map<String, String> missing = new TreeMap<>();
+    for (String e : exprs) {
+      for (String name : Monitoring.metricNames(e)) {
+        if (!exported.has(name) && !PROMETHEUS_OWN.contains(name)) {
+          missing.putIfAbsent(name, e.length() > 100 ? e.substring(0, 100) + "..." : e);
+        }
+      }
+    }
+    return missing;
+  }
+
+  @Test
+  void everyAlertRuleReadsMetricsTheNodeExports() throws IOException {
+    List<String> exprs = List.copyOf(Monitoring.alertExpressions().values());
+    assertFalse(exprs.isEmpty(), "alerts.yml has rules");
+    assertEquals(Map.of(), unknown(exprs), "metrics of alerts.yml that no node exports");
+  }
+
+  @Test
+  void everyDashboardQueryReadsMetricsTheNodeExports() throws IOException {
+    List<String> exprs = Monitoring.dashboardExpressions();
+    Set<String> names = new TreeSet<>();
+    exprs.forEach(e -> names.addAll(Monitoring.metricNames(e)));
+    assertTrue(names.size() >= 20, "the dashboard reads the node's metrics: " + names);
+    assertEquals(Map.of(), unknown(exprs), "metrics of the dashboard that no node exports");
+  }
+
+  @Test
+  void everyAlertTestSeriesIsAMetricWithTheLabelsTheNodeGivesIt() throws IOException {
+    List<String> series = Monitoring.testSeries();
+    assertFalse(series.isEmpty(), "alerts_test.yml has input series");
+    assertEquals(Map.of(), unknown(series), "metrics of alerts_test.yml that no node exports");
+    Map<String, Set<String>> wrongLabels = new TreeMap<>();
+    for (String s : series) {
+      String name = s.substring(0, s.indexOf('{') < 0 ? s.length() : s.indexOf('{')).trim();
+      if (PROMETHEUS_OWN.contains(name)) {
+        continue;
+      }
+      Set<String> labels = new TreeSet<>(Scrape.labels(s).keySet());
+      labels.removeAll(TARGET_LABELS);
+      labels.removeAll(exported.labelNames(name));
+      if (!labels.isEmpty()) {
+        wrongLabels.put(s, labels);
+      }
+    }
+    assertEquals(Map.of(), wrongLabels, "labels of alerts_test.yml series the node does not give");
+  }
+
+  @Test
+  void metricNamesAreReadFromPromqlNotFromItsKeywordsLabelsOrVariables() {
+    assertEquals(
+        Set.of("grpc_server_processing_duration_seconds_bucket"),
+        Monitoring.metricNames(
+            "histogram_quantile(0.99, sum by (le, method) (rate("
+                + "grpc_server_processing_duration_seconds_bucket{job=\"$job\", node=~\"$node\","
+                + " service=\"raftlog.v1.Log\"}[$__rate_interval])))"));
+    assertEquals(
+        Set.of("raftlog_raft_last_log_index", "raftlog_snapshot_last_time_seconds", "up"),
+        Monitoring.metricNames(
+            "(time() - raftlog_snapshot_last_time_seconds > 1800 and on (job, instance) up == 1)"
+                + " and on (group) delta(raftlog_raft_last_log_index[30m] offset 5m) > 1e3"
+                + " or vector(0) unless ignoring(node) group_left(x) bool inf"));
+    assertEquals(
+        Set.of("raftlog_node_serving"),
+        Monitoring.metricNames("label_values(raftlog_node_serving{job=\"$job\"}, node)"));
+  }
+}
