@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
 import io.raftlog.server.RaftlogServer;
+import io.raftlog.testkit.Await;
 import io.raftlog.testkit.ClusterLayout;
 import io.raftlog.testkit.InProcessCluster;
 import java.io.IOException;
@@ -60,7 +61,14 @@ class MonitoringNamesTest {
                 .setStream("names")
                 .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("x")))
                 .build());
-    System.gc(); // the JVM's GC pause timer exists from its first pause on
+    // The JVM's GC pause timer exists from the first pause whose notification reached the node.
+    System.gc();
+    for (String id : cluster.ids()) {
+      Await.until(
+          Duration.ofSeconds(10),
+          "node " + id + " to record a GC pause",
+          () -> cluster.node(id).meterRegistry().find("jvm.gc.pause").timer() != null);
+    }
     HttpClient http = HttpClient.newHttpClient();
     exported = new Scrape();
     for (String id : cluster.ids()) {

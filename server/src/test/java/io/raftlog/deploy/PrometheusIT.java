@@ -167,12 +167,17 @@ class PrometheusIT {
     for (String e : exprs) {
       query(e); // fails on a status other than success (a parse error, a many-to-many match)
     }
-    // And the cluster's own view of itself: every node serving, every group with a leader.
-    assertEquals(3.0, value("sum(raftlog_node_serving{job=\"raftlog\"})"));
-    assertEquals(
-        0.0,
-        value(
-            "count(max by (group) (raftlog_raft_leader_known{job=\"raftlog\"}) == 0) or vector(0)"));
+    // And the cluster's own view of itself, once scraped: every node serving, every group with a
+    // leader.
+    Await.until(
+        WAIT,
+        "every node serving and every group with a leader, in Prometheus",
+        () ->
+            value("sum(raftlog_node_serving{job=\"raftlog\"})") == 3.0
+                && value(
+                        "count(max by (group) (raftlog_raft_leader_known{job=\"raftlog\"}) == 0)"
+                            + " or vector(0)")
+                    == 0.0);
   }
 
   @Test
