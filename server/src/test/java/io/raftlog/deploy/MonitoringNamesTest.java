@@ -142,6 +142,15 @@ class MonitoringNamesTest {
   }
 
   @Test
+  void theProduceCallsTheAlertsSelectAreTheInterceptorsServiceAndMethod() {
+    // RaftlogProduceErrors and the dashboard select service="raftlog.v1.Log", method=~"Produce|..."
+    String calls = "grpc_server_processing_duration_seconds_count";
+    assertTrue(exported.labelValues(calls, "service").contains("raftlog.v1.Log"));
+    assertTrue(exported.labelValues(calls, "method").contains("Produce"));
+    assertTrue(exported.labelValues(calls, "statusCode").contains("OK"));
+  }
+
+  @Test
   void metricNamesAreReadFromPromqlNotFromItsKeywordsLabelsOrVariables() {
     assertEquals(
         Set.of("grpc_server_processing_duration_seconds_bucket"),

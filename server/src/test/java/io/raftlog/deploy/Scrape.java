@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
 
 /**
  * What some {@code /metrics} pages (Prometheus's text format) hold: each sample name with the label
- * names its series carry, and the families their {@code # TYPE} lines declare (a histogram's family
- * {@code x} has samples {@code x_bucket}, {@code x_count}, {@code x_sum}).
+ * names and values its series carry, and the families their {@code # TYPE} lines declare (a
+ * histogram's family {@code x} has samples {@code x_bucket}, {@code x_count}, {@code x_sum}).
  */
 final class Scrape {
-  private final Map<String, Set<String>> labelsBySample = new HashMap<>();
+  private final Map<String, Map<String, Set<String>>> labelsBySample = new HashMap<>();
   private final Set<String> families = new TreeSet<>();
 
   private static final Pattern TYPE = Pattern.compile("#\\s*TYPE\\s+(\\S+)\\s+\\S+.*");
@@ -39,9 +39,10 @@ final class Scrape {
       if (!s.matches()) {
         throw new AssertionError("not a sample line of the text format: " + line);
       }
-      labelsBySample
-          .computeIfAbsent(s.group(1), k -> new TreeSet<>())
-          .addAll(labels(s.group(2) == null ? "" : s.group(2)).keySet());
+      Map<String, Set<String>> values =
+          labelsBySample.computeIfAbsent(s.group(1), k -> new HashMap<>());
+      labels(s.group(2) == null ? "" : s.group(2))
+          .forEach((k, v) -> values.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
     }
   }
 
@@ -52,7 +53,12 @@ final class Scrape {
 
   /** The label names of the samples named {@code name} (empty if there are none). */
   Set<String> labelNames(String name) {
-    return labelsBySample.getOrDefault(name, Set.of());
+    return labelsBySample.getOrDefault(name, Map.of()).keySet();
+  }
+
+  /** The values label {@code label} takes in the samples named {@code name}. */
+  Set<String> labelValues(String name, String label) {
+    return labelsBySample.getOrDefault(name, Map.of()).getOrDefault(label, Set.of());
   }
 
   /** The labels of a selector or sample, {@code name{a="1",b="2"}}: a to 1, b to 2. */
