@@ -95,7 +95,7 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     this.cluster = new ClusterView(config, replicas, peers, traffic, tails::size);
     this.busiest = new BusiestStreams(config.get(ConfigKeys.NODE_ID), replicas, peers, traffic);
     this.membership = new MembershipCalls(replicas, forwarder, cluster, readExecutor);
-    this.health = new PeerHealth(peers);
+    this.health = new PeerHealth(peers, config.get(ConfigKeys.NODE_ID));
   }
 
   /**
