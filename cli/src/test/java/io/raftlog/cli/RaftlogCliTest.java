@@ -737,6 +737,7 @@ class RaftlogCliTest {
             "streams delete",
             "streams update",
             "streams truncate",
+            "streams top",
             "consumers",
             "consumers list",
             "consumers describe",

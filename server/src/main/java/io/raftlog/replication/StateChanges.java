@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The one INFO line per state change of one group member (a shard's replica, or this node's member
  * of the meta group), in one form: the group ({@code shard 3} or {@code meta}), the term and the
  * node, e.g. {@code node 2 leads shard 3 in term 7}. All lines go to this class's logger, so an
- * operator can follow (or filter) them alone; docs/operations.md lists them. Made by the {@link
+ * operator can follow (or filter) them alone; README.md ("Logs") lists them. Made by the {@link
  * GroupMember} it describes; called on JRaft's apply thread (role changes, snapshots) and on the
  * threads that hand leaderships over.
  */
