@@ -88,6 +88,9 @@ class TopStreamsTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("limit"), e::toString);
     assertEquals(10_000, top("2", 1000, TopStreamsOrder.TOP_STREAMS_ORDER_BYTES).getWindowMs());
+    assertEquals(BusiestStreams.DEFAULT_LIMIT, BusiestStreams.limit(0));
+    assertEquals(10, BusiestStreams.DEFAULT_LIMIT);
+    assertEquals(1000, BusiestStreams.limit(1000));
   }
 
   @Test
