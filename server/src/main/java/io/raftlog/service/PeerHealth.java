@@ -62,11 +62,11 @@ final class PeerHealth implements Predicate<Peer> {
       // A peer serving at the first answer counts as serving all along: only one seen coming
       // back (not serving, then serving) has to settle first.
       long since = !serving ? now : a == null ? 0 : a.serving() ? a.servingSinceMs() : now;
-      // One line per change, not per probe: a node lost (or not serving at the first look), then
-      // seen serving again.
-      if (a == null ? !serving : a.serving() != serving) {
+      // One line per change, not per probe (nor for the first look: a node starting with the
+      // cluster is not serving yet, and that is no news).
+      if (a != null && a.serving() != serving) {
         if (serving) {
-          LOG.info("node {} sees node {} serving again", self, peer.id());
+          LOG.info("node {} sees node {} serving", self, peer.id());
         } else {
           LOG.info("node {} lost node {}: unreachable or not serving", self, peer.id());
         }
