@@ -91,14 +91,6 @@ final class LeaderBalancer implements AutoCloseable {
 
   /** One round; package-private so a test can run one at a time. */
   boolean balance() {
-    // Each round asks every other node's health (the answer is kept a second): a node lost, and
-    // back, is logged once per change, and one that restarted is seen not serving in between, so
-    // it settles before it is handed a shard.
-    for (Peer p : nodes.get()) {
-      if (!p.id().equals(self)) {
-        settled.test(p);
-      }
-    }
     if (selfFull.getAsBoolean()) {
       return false;
     }
