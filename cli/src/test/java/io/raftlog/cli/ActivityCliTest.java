@@ -67,6 +67,17 @@ class ActivityCliTest {
     Cli.Result r = Cli.run("streams", "top", "-s", node());
     RaftlogCliTest.assertOk(r);
     assertEquals(List.of("no traffic in the last 10 s"), r.outLines(), r::toString);
+
+    Cli.Result watched =
+        Cli.run("streams", "top", "--watch", "--interval", "200ms", "--count", "2", "-s", node());
+    RaftlogCliTest.assertOk(watched);
+    List<String> lines = watched.outLines();
+    assertEquals(7, lines.size(), watched::toString); // two blocks: time, blank, line; a blank
+    assertTrue(
+        lines.get(0).matches("at \\S+Z, every 200ms \\(Ctrl-C to stop\\)"), watched::toString);
+    assertEquals("no traffic in the last 10 s", lines.get(2), watched::toString);
+    assertEquals("", lines.get(3), watched::toString);
+    assertEquals("no traffic in the last 10 s", lines.get(6), watched::toString);
   }
 
   @Test
