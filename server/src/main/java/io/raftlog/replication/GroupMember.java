@@ -349,10 +349,7 @@ final class GroupMember implements AutoCloseable {
         .toList();
   }
 
-  /**
-   * As {@link #transferLeadershipTo(Peer)}, logging the hand-over first (from, to, term and {@code
-   * why}, one INFO line).
-   */
+  /** As {@link #transferLeadershipTo(Peer)}, first logging the hand-over and {@code why}. */
   boolean transferLeadershipTo(Peer to, String why) {
     fsm().stateChanges().handsOver(to, fsm().term(), why);
     return transferLeadershipTo(to);
