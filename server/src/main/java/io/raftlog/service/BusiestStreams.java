@@ -18,13 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers TopStreams: the busiest streams of the last window ({@link
- * io.raftlog.service.StreamActivity#WINDOW_MS}), this node's counts plus, unless {@code
- * local_only}, every other node's (asked in parallel with {@code local_only}, each within {@link
- * #PEER_TIMEOUT_MS}), summed per stream: appends count on the shard's leader, reads on the node
- * that served them, so a stream's traffic is spread over nodes. A node that does not answer is
- * named in {@code unreachable_nodes}. Stateless; runs on gRPC's threads, peers' answers complete on
- * gRPC's client threads.
+ * Answers TopStreams: the busiest streams of the last window ({@link StreamActivity#WINDOW_MS}),
+ * this node's counts plus, unless {@code local_only}, every other node's (asked in parallel with
+ * {@code local_only}, each within {@link #PEER_TIMEOUT_MS}), summed per stream: appends count on
+ * the shard's leader, reads on the node that served them, so a stream's traffic is spread over
+ * nodes. A node that does not answer is named in {@code unreachable_nodes}. Stateless; runs on
+ * gRPC's threads, peers' answers complete on gRPC's client threads.
  */
 final class BusiestStreams {
   static final int DEFAULT_LIMIT = 10;
