@@ -67,11 +67,15 @@ final class CatalogStateMachine extends GroupStateMachine {
     return settings.size();
   }
 
+  // The index of the last entry applied, for the snapshot's log line; on the apply thread.
+  private long appliedIndex;
+
   @Override
   public void onApply(Iterator it) {
     while (it.hasNext()) {
       try {
         apply(CatalogEntry.parseFrom(it.getData()));
+        appliedIndex = it.getIndex();
         if (it.done() != null) {
           it.done().run(Status.OK());
         }
@@ -134,6 +138,7 @@ final class CatalogStateMachine extends GroupStateMachine {
 
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    long start = System.nanoTime();
     CatalogState.Builder state = CatalogState.newBuilder();
     if (layout != null) {
       state.setLayout(layout);
@@ -145,6 +150,13 @@ final class CatalogStateMachine extends GroupStateMachine {
       Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), state.build().toByteArray());
       if (!writer.addFile(SNAPSHOT_FILE)) {
         throw new IOException("cannot add " + SNAPSHOT_FILE + " to the snapshot");
+      }
+      if (stateChanges() != null) {
+        stateChanges()
+            .snapshotTaken(
+                appliedIndex,
+                Files.size(Path.of(writer.getPath(), SNAPSHOT_FILE)),
+                (System.nanoTime() - start) / 1_000_000);
       }
       done.run(Status.OK());
     } catch (IOException e) {
@@ -158,6 +170,9 @@ final class CatalogStateMachine extends GroupStateMachine {
     try {
       CatalogState state =
           CatalogState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE)));
+      if (reader.load() != null) {
+        appliedIndex = reader.load().getLastIncludedIndex();
+      }
       layout = state.hasLayout() ? state.getLayout() : null;
       if (layout != null) {
         layoutListener.accept(layout);

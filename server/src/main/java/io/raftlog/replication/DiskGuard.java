@@ -177,8 +177,7 @@ final class DiskGuard implements AutoCloseable {
       LOG.warn("{}: disk full, but no live replica that serves can take the lead", m.groupId());
       return;
     }
-    LOG.info("{}: disk full, handing leadership to node {}", m.groupId(), to.id());
-    if (m.transferLeadershipTo(to)) {
+    if (m.transferLeadershipTo(to, "this node's disk is full")) {
       led.merge(to.id(), 1, Integer::sum);
     }
   }

@@ -100,6 +100,7 @@ final class GroupMember implements AutoCloseable {
     this.members = members;
     this.replicas = List.copyOf(replicas);
     this.transport = transport;
+    fsm.stateChanges(new StateChanges(groupId, config.get(ConfigKeys.NODE_ID), members));
     Configuration conf = new Configuration();
     for (Peer p : replicas) {
       conf.addPeer(PeerId.parsePeer(p.raftAddress()));
@@ -346,6 +347,12 @@ final class GroupMember implements AutoCloseable {
         .map(p -> members.byRaftAddress(p.getEndpoint().toString()))
         .filter(Objects::nonNull)
         .toList();
+  }
+
+  /** As {@link #transferLeadershipTo(Peer)}, first logging the hand-over and {@code why}. */
+  boolean transferLeadershipTo(Peer to, String why) {
+    fsm().stateChanges().handsOver(to, fsm().term(), why);
+    return transferLeadershipTo(to);
   }
 
   /** Asks JRaft to hand leadership to {@code to}; false if it refused at once. */

@@ -21,6 +21,17 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   // says; null until one is applied.
   private volatile com.alipay.sofa.jraft.conf.Configuration committedConf;
   private volatile Runnable confListener = () -> {};
+  private volatile StateChanges changes; // null until its member names it
+
+  /** Where this member's state changes are logged, one INFO line each. */
+  void stateChanges(StateChanges changes) {
+    this.changes = changes;
+  }
+
+  /** The log of this member's state changes; null before its member set it. */
+  StateChanges stateChanges() {
+    return changes;
+  }
 
   void roleListener(RoleListener listener) {
     this.roleListener = listener;
@@ -53,12 +64,18 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onLeaderStart(long term) {
     this.term = term;
+    if (changes != null) {
+      changes.leads(term);
+    }
     roleListener.onLeaderKnown(true);
     onLeadership(true);
   }
 
   @Override
   public void onLeaderStop(Status status) {
+    if (changes != null) {
+      changes.stopsLeading(term, status);
+    }
     roleListener.onLeaderKnown(false);
     onLeadership(false);
   }
@@ -66,11 +83,17 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onStartFollowing(LeaderChangeContext ctx) {
     this.term = ctx.getTerm();
+    if (changes != null) {
+      changes.follows(ctx.getLeaderId(), ctx.getTerm());
+    }
     roleListener.onLeaderKnown(true);
   }
 
   @Override
   public void onStopFollowing(LeaderChangeContext ctx) {
+    if (changes != null) {
+      changes.lostLeader(ctx.getLeaderId(), ctx.getTerm(), ctx.getStatus());
+    }
     roleListener.onLeaderKnown(false);
   }
 

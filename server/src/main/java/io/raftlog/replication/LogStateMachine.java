@@ -171,16 +171,23 @@ final class LogStateMachine extends GroupStateMachine {
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
     Path db = Path.of(writer.getPath(), SNAPSHOT_DB);
+    long start = System.nanoTime();
     try {
       store.checkpoint(db);
+      long bytes = 0;
       try (Stream<Path> files = Files.list(db)) {
         for (Path f : files.toList()) {
           if (!writer.addFile(SNAPSHOT_DB + "/" + f.getFileName())) {
             throw new IOException("cannot add " + f + " to the snapshot");
           }
+          bytes += Files.size(f);
         }
       }
       lastSnapshotIndex = store.appliedIndex();
+      StateChanges changes = stateChanges();
+      if (changes != null) {
+        changes.snapshotTaken(lastSnapshotIndex, bytes, (System.nanoTime() - start) / 1_000_000);
+      }
       // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
       bytesSinceSnapshot = 0;
       droppedSinceSnapshot = 0;
@@ -207,11 +214,12 @@ final class LogStateMachine extends GroupStateMachine {
       // After a restart the local store is usually at or past the snapshot: keep it, and let
       // replay skip what it holds. A store behind the snapshot (a new or lagging node) is replaced.
       if (store.appliedIndex() < snapshotApplied) {
-        LOG.info(
-            "installing snapshot at index {} (local store was at {})",
-            snapshotApplied,
-            store.appliedIndex());
+        long was = store.appliedIndex();
         store.restoreFrom(db);
+        StateChanges changes = stateChanges();
+        if (changes != null) {
+          changes.snapshotInstalled(snapshotApplied, was);
+        }
         snapshotsInstalled.incrementAndGet();
       } else {
         LOG.info(
