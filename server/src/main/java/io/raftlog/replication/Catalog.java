@@ -29,6 +29,7 @@ public final class Catalog implements AutoCloseable {
 
   private final CatalogStateMachine fsm;
   private final GroupMember member;
+  private final GroupStats stats;
 
   /**
    * @param initial the layout this node derives from {@code cluster.peers} (a node that forms the
@@ -60,6 +61,12 @@ public final class Catalog implements AutoCloseable {
           }
         });
     this.member = new GroupMember(GROUP, config, members, voters, learners, dir, fsm, transport);
+    this.stats = new GroupStats(GroupStats.META, member, fsm, null);
+  }
+
+  /** What the metrics read of this node's member of the meta group. */
+  public GroupStats stats() {
+    return stats;
   }
 
   /** Told (on the meta group's apply thread) each time the layout changes, with the new one. */

@@ -141,11 +141,14 @@ final class CatalogStateMachine extends GroupStateMachine {
     settings.forEach(
         (stream, s) ->
             state.addStreams(StreamSettings.newBuilder().setStream(stream).putAllSettings(s)));
+    long start = System.nanoTime();
     try {
-      Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), state.build().toByteArray());
+      byte[] bytes = state.build().toByteArray();
+      Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), bytes);
       if (!writer.addFile(SNAPSHOT_FILE)) {
         throw new IOException("cannot add " + SNAPSHOT_FILE + " to the snapshot");
       }
+      events().snapshotTaken(System.nanoTime() - start, bytes.length);
       done.run(Status.OK());
     } catch (IOException e) {
       LOG.error("catalog snapshot save failed", e);
@@ -156,8 +159,12 @@ final class CatalogStateMachine extends GroupStateMachine {
   @Override
   public boolean onSnapshotLoad(SnapshotReader reader) {
     try {
-      CatalogState state =
-          CatalogState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE)));
+      byte[] bytes = Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE));
+      CatalogState state = CatalogState.parseFrom(bytes);
+      if (term() > 0) {
+        // Loaded after the member saw a leader: one sent by the leader, not its own at start.
+        events().snapshotInstalled(bytes.length);
+      }
       layout = state.hasLayout() ? state.getLayout() : null;
       if (layout != null) {
         layoutListener.accept(layout);

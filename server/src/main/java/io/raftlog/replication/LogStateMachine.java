@@ -171,6 +171,7 @@ final class LogStateMachine extends GroupStateMachine {
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
     Path db = Path.of(writer.getPath(), SNAPSHOT_DB);
+    long start = System.nanoTime();
     try {
       store.checkpoint(db);
       try (Stream<Path> files = Files.list(db)) {
@@ -184,6 +185,7 @@ final class LogStateMachine extends GroupStateMachine {
       // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
       bytesSinceSnapshot = 0;
       droppedSinceSnapshot = 0;
+      events().snapshotTaken(System.nanoTime() - start, GroupEvents.sizeOf(db));
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -213,6 +215,7 @@ final class LogStateMachine extends GroupStateMachine {
             store.appliedIndex());
         store.restoreFrom(db);
         snapshotsInstalled.incrementAndGet();
+        events().snapshotInstalled(GroupEvents.sizeOf(db));
       } else {
         LOG.info(
             "local store at index {} is not behind snapshot at {}: kept",

@@ -15,8 +15,11 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -42,6 +45,9 @@ final class RocksHandle {
   private BloomFilter bloom;
   private RocksDB db;
   private volatile long appliedIndex;
+  // Streams the database holds: counted once when it opens, then moved by each write's creates
+  // and deletes (written on the apply thread only), so the metrics read it without a scan.
+  private volatile long streams;
   private final Reclaimer reclaimer;
   // Whether blob garbage collection is on in the open database (see BLOB_GC_AGE_CUTOFF).
   private volatile boolean blobGc;
@@ -109,6 +115,7 @@ final class RocksHandle {
       db = RocksDB.open(options, dir.toString());
       blobGc = false;
       appliedIndex = KeyLayout.longOf(db.get(KeyLayout.APPLIED_INDEX));
+      streams = countStreams();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RocksDBException e) {
@@ -131,8 +138,30 @@ final class RocksHandle {
     return appliedIndex;
   }
 
-  /** Writes {@code batch}, which applies the Raft entries up to {@code index}, atomically. */
-  void write(WriteBatch batch, long index) {
+  /** One pass over the stream keys, when the database opens. */
+  private long countStreams() throws RocksDBException {
+    long n = 0;
+    try (Slice upper = new Slice(KeyLayout.streamsUntil(""));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(KeyLayout.streamsFrom("", "")); it.isValid(); it.next()) {
+        n++;
+      }
+      it.status();
+    }
+    return n;
+  }
+
+  /** Streams the database holds. */
+  long streams() {
+    return streams;
+  }
+
+  /**
+   * Writes {@code batch}, which applies the Raft entries up to {@code index} and creates {@code
+   * streamsAdded} streams net (negative: deletes), atomically.
+   */
+  void write(WriteBatch batch, long index, long streamsAdded) {
     lock.readLock().lock();
     try {
       db.write(writeOptions, batch);
@@ -142,6 +171,7 @@ final class RocksHandle {
       lock.readLock().unlock();
     }
     appliedIndex = index;
+    streams += streamsAdded;
   }
 
   /** Compacts the keys from {@code from} (inclusive) to {@code to}; see {@link Reclaimer}. */
