@@ -12,7 +12,7 @@ import java.util.Arrays;
  * The RPC meters (docs/metrics.md, "RPCs"): Micrometer's gRPC server interceptor, with its
  * processing-duration timer given a fixed, short set of histogram buckets ({@link #BUCKETS_MS}), so
  * {@code _bucket} series exist for latency quantiles in Prometheus while the series stay bounded
- * (methods x status codes x 14).
+ * (methods x status codes x 14). Its call counters keep the names docs/metrics.md gives.
  */
 final class GrpcMeters {
   /** The timer the interceptor records each call's duration in. */
@@ -31,6 +31,16 @@ final class GrpcMeters {
         .config()
         .meterFilter(
             new MeterFilter() {
+              // The call counters count messages, a unit the Prometheus names would carry
+              // (grpc_server_requests_received_messages_total): docs/metrics.md names them without.
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith("grpc.server.")
+                        && "messages".equals(id.getBaseUnit())
+                    ? id.withBaseUnit(null)
+                    : id;
+              }
+
               @Override
               public DistributionStatisticConfig configure(
                   Meter.Id id, DistributionStatisticConfig config) {
