@@ -76,7 +76,6 @@ final class GroupMember implements AutoCloseable {
   private volatile Node node;
   // The commit and applied index state() last read, for while the member is not active.
   private volatile long[] lastIndexes = {0, 0};
-  private volatile long lastLogIndex;
   // Set while a restart stopped the old member but has not started a new one: retry it.
   private volatile boolean restartFailed;
 
@@ -381,30 +380,9 @@ final class GroupMember implements AutoCloseable {
     return new RaftState(role, term, indexes[0], indexes[1]);
   }
 
-  /** Whether the group's last applied configuration has this node as a learner (no vote). */
-  boolean learner() {
-    Configuration c = fsm().committedConf();
-    Peer self = members.byId(config.get(ConfigKeys.NODE_ID));
-    return c != null
-        && self != null
-        && c.listLearners().contains(PeerId.parsePeer(self.raftAddress()));
-  }
-
-  /** Index of the last entry in this member's log (the last one read while it is not active). */
-  long lastLogIndex() {
-    try {
-      lastLogIndex = node.getLastLogIndex();
-    } catch (IllegalStateException notActive) {
-      // keeps the last one read
-    }
-    return lastLogIndex;
-  }
-
-  /**
-   * Entries each follower is behind, by node id, while this member leads ({@link FollowerLags}).
-   */
-  java.util.Map<String, Long> followerLags() {
-    return FollowerLags.of(node, members);
+  /** The JRaft node now (a restart replaces it): for {@link GroupStats}' reads. */
+  Node node() {
+    return node;
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.raftlog.replication;
 
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import io.raftlog.config.Peer;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -18,12 +21,23 @@ public final class GroupStats {
   private final GroupMember member;
   private final GroupStateMachine fsm;
   private final LongSupplier streams; // null for the meta group
+  private final Members members;
+  private final String self;
+  private volatile long lastLogIndex;
 
-  GroupStats(String group, GroupMember member, GroupStateMachine fsm, LongSupplier streams) {
+  GroupStats(
+      String group,
+      GroupMember member,
+      GroupStateMachine fsm,
+      LongSupplier streams,
+      Members members,
+      String self) {
     this.group = group;
     this.member = member;
     this.fsm = fsm;
     this.streams = streams;
+    this.members = members;
+    this.self = self;
   }
 
   /** {@link #META} for the meta group, else the shard's number. */
@@ -38,21 +52,28 @@ public final class GroupStats {
 
   /** Whether this member follows the group as a learner (without a vote). */
   public boolean learner() {
-    return member.learner();
+    Configuration c = fsm.committedConf();
+    Peer me = members.byId(self);
+    return c != null && me != null && c.listLearners().contains(PeerId.parsePeer(me.raftAddress()));
   }
 
   public boolean leaderKnown() {
     return member.leader() != null;
   }
 
-  /** Index of the last entry in this member's log. */
+  /** Index of the last entry in this member's log (the last one read while it is not active). */
   public long lastLogIndex() {
-    return member.lastLogIndex();
+    try {
+      lastLogIndex = member.node().getLastLogIndex();
+    } catch (IllegalStateException notActive) {
+      // keeps the last one read
+    }
+    return lastLogIndex;
   }
 
   /** Entries each follower (and learner) is behind, by node id; empty unless this member leads. */
   public Map<String, Long> followerLags() {
-    return member.followerLags();
+    return FollowerLags.of(member.node(), members);
   }
 
   public GroupEvents events() {

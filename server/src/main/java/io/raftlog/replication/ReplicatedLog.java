@@ -64,7 +64,14 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     fsm.addAppliedListener(snapshotWhenDue());
     this.member =
         new GroupMember(groupId(shard), config, members, replicas, List.of(), dir, fsm, transport);
-    this.stats = new GroupStats(Integer.toString(shard), member, fsm, store::streamCount);
+    this.stats =
+        new GroupStats(
+            Integer.toString(shard),
+            member,
+            fsm,
+            store::streamCount,
+            members,
+            config.get(ConfigKeys.NODE_ID));
   }
 
   /** What the metrics read of this replica. */

@@ -288,9 +288,9 @@ class RocksLogStoreTest {
   }
 
   /**
-   * The stream count the metrics read (raftlog_streams) is kept by each batch's creates and deletes,
-   * a delete and create of one name in one batch included, and counted again when the store opens
-   * or is restored from a checkpoint.
+   * The stream count the metrics read (raftlog_streams) is kept by each batch's creates and
+   * deletes, a delete and create of one name in one batch included, and counted again when the
+   * store opens or is restored from a checkpoint.
    */
   @Test
   void streamCountFollowsCreatesAndDeletesAndSurvivesReopenAndRestore() {
