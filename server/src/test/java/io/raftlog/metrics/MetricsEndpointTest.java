@@ -79,18 +79,24 @@ class MetricsEndpointTest {
   @Test
   void everyDocumentedMeterIsExportedAndMovesWithTheCluster() {
     try (InProcessCluster<RaftlogServer> cluster =
-        InProcessCluster.start(dir, 3, settings(), RaftlogServer::start)) {
+        InProcessCluster.start(
+            dir, 3, settings("raft.snapshot-entries", "" + N / 2), RaftlogServer::start)) {
       Map<Integer, String> leaders = cluster.awaitShardLeaders();
       String stream = "metered";
       int shard = cluster.node("1").shardOf(stream);
       double appended = sum(cluster, "raftlog_records_appended_total", Map.of());
       double read = sum(cluster, "raftlog_records_read_total", Map.of());
-      ProduceRequest.Builder produce = ProduceRequest.newBuilder().setStream(stream);
-      for (int i = 0; i < N; i++) {
-        produce.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("r" + i)));
-      }
       String via = leaders.get(shard);
-      cluster.blocking(via).withDeadlineAfter(10, TimeUnit.SECONDS).produce(produce.build());
+      for (int i = 0; i < N; i++) { // one entry each: the shard snapshots after N / 2
+        cluster
+            .blocking(via)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .produce(
+                ProduceRequest.newBuilder()
+                    .setStream(stream)
+                    .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("r" + i)))
+                    .build());
+      }
       Await.until(
           WAIT,
           "records_appended to move by " + N,
@@ -105,6 +111,22 @@ class MetricsEndpointTest {
           WAIT,
           "records_read to move by " + N,
           () -> sum(cluster, "raftlog_records_read_total", Map.of()) == read + N);
+
+      // Every replica of the shard took a snapshot: counted, timed, sized, dated.
+      Map<String, String> ofShard = Map.of("group", "" + shard);
+      for (String id : cluster.ids()) {
+        Await.until(
+            WAIT,
+            "node " + id + " to count a snapshot of shard " + shard,
+            () -> scrape(cluster, id).value("raftlog_snapshots_total", ofShard) >= 1);
+        Scrape s = scrape(cluster, id);
+        assertTrue(s.value("raftlog_snapshot_duration_seconds_count", ofShard) >= 1);
+        assertTrue(s.value("raftlog_snapshot_bytes", ofShard) > 0, "snapshot bytes on " + id);
+        assertTrue(
+            s.value("raftlog_snapshot_last_time_seconds", ofShard)
+                > System.currentTimeMillis() / 1000.0 - 60,
+            "last snapshot time on " + id);
+      }
 
       // Exactly one leader per group, as the metrics say it, once the balancer is done.
       Await.until(
