@@ -28,6 +28,7 @@ final class GroupMeters implements AutoCloseable {
   private final Tags tags;
   private final List<Meter> meters = new ArrayList<>();
   private final MultiGauge followerLag;
+  private boolean closed; // a scrape that raced the drop must not register the lags again
 
   GroupMeters(MeterRegistry registry, GroupStats stats) {
     this.registry = registry;
@@ -130,6 +131,9 @@ final class GroupMeters implements AutoCloseable {
    * dropping those of followers gone.
    */
   synchronized void refresh() {
+    if (closed) {
+      return;
+    }
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     stats
         .followerLags()
@@ -140,6 +144,7 @@ final class GroupMeters implements AutoCloseable {
   /** Removes every series of this group from the registry. */
   @Override
   public synchronized void close() {
+    closed = true;
     stats.events().onSnapshotTaken(nanos -> {});
     followerLag.register(List.of(), true);
     meters.forEach(registry::remove);

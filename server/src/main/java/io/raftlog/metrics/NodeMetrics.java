@@ -65,10 +65,10 @@ public final class NodeMetrics implements AutoCloseable {
   }
 
   private void added(GroupStats stats) {
-    GroupMeters old = groups.put(stats.group(), new GroupMeters(registry, stats));
-    if (old != null) {
-      old.close();
-    }
+    // A registry hands back a meter it holds under the same name and tags: the old ones of this
+    // group (if any) go first, or the new replica's would read the old one's stats.
+    dropped(stats);
+    groups.put(stats.group(), new GroupMeters(registry, stats));
   }
 
   private void dropped(GroupStats stats) {
