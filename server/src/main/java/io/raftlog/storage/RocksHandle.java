@@ -45,9 +45,11 @@ final class RocksHandle {
   private BloomFilter bloom;
   private RocksDB db;
   private volatile long appliedIndex;
-  // Streams the database holds: counted once when it opens, then moved by each write's creates
-  // and deletes (written on the apply thread only), so the metrics read it without a scan.
+  // Streams the database holds: read from its g/stream_count key when it opens, then moved by
+  // each write's creates and deletes (written on the apply thread only), so the metrics read it
+  // without a scan. A store written before that key is counted once, and its next batch stores it.
   private volatile long streams;
+  private volatile boolean streamsStored;
   private final Reclaimer reclaimer;
   // Whether blob garbage collection is on in the open database (see BLOB_GC_AGE_CUTOFF).
   private volatile boolean blobGc;
@@ -115,7 +117,9 @@ final class RocksHandle {
       db = RocksDB.open(options, dir.toString());
       blobGc = false;
       appliedIndex = KeyLayout.longOf(db.get(KeyLayout.APPLIED_INDEX));
-      streams = countStreams();
+      byte[] stored = db.get(KeyLayout.STREAM_COUNT);
+      streamsStored = stored != null;
+      streams = streamsStored ? KeyLayout.longOf(stored) : countStreams();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RocksDBException e) {
@@ -138,7 +142,7 @@ final class RocksHandle {
     return appliedIndex;
   }
 
-  /** One pass over the stream keys, when the database opens. */
+  /** One pass over the stream keys, when a database without {@code g/stream_count} opens. */
   private long countStreams() throws RocksDBException {
     long n = 0;
     try (Slice upper = new Slice(KeyLayout.streamsUntil(""));
@@ -157,9 +161,15 @@ final class RocksHandle {
     return streams;
   }
 
+  /** Whether the database holds {@link #streams()} under {@code g/stream_count}. */
+  boolean streamsStored() {
+    return streamsStored;
+  }
+
   /**
    * Writes {@code batch}, which applies the Raft entries up to {@code index} and creates {@code
-   * streamsAdded} streams net (negative: deletes), atomically.
+   * streamsAdded} streams net (negative: deletes), atomically; the batch holds the new count under
+   * {@code g/stream_count} when it changed or was not stored yet.
    */
   void write(WriteBatch batch, long index, long streamsAdded) {
     lock.readLock().lock();
@@ -172,6 +182,7 @@ final class RocksHandle {
     }
     appliedIndex = index;
     streams += streamsAdded;
+    streamsStored = true;
   }
 
   /** Compacts the keys from {@code from} (inclusive) to {@code to}; see {@link Reclaimer}. */

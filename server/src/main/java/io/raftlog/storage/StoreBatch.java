@@ -324,6 +324,9 @@ public final class StoreBatch implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StoreException("cannot stage stream metadata", e);
     }
+    if (streamsAdded != 0 || !handle.streamsStored()) {
+      put(KeyLayout.STREAM_COUNT, KeyLayout.longBytes(handle.streams() + streamsAdded));
+    }
     put(KeyLayout.APPLIED_INDEX, KeyLayout.longBytes(index));
     handle.write(wb, index, streamsAdded);
   }

@@ -319,4 +319,29 @@ class RocksLogStoreTest {
       assertEquals(2, other.streamCount(), "the checkpoint's streams");
     }
   }
+
+  /**
+   * A store written before {@code g/stream_count} (its key deleted here) is counted once when it
+   * opens, and its next batch stores the count, so the open after that reads it.
+   */
+  @Test
+  void aStoreWithoutItsStreamCountIsCountedOnceAndThenStoresIt() throws Exception {
+    Path db = dir.resolve("old");
+    try (RocksLogStore store = RocksLogStore.open(db)) {
+      appendValues(store, 1, "a", "x");
+      appendValues(store, 2, "b", "x");
+    }
+    try (org.rocksdb.Options o = new org.rocksdb.Options();
+        org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o, db.toString())) {
+      raw.delete(KeyLayout.STREAM_COUNT);
+    }
+    try (RocksLogStore store = RocksLogStore.open(db)) {
+      assertEquals(2, store.streamCount(), "counted on open");
+      appendValues(store, 3, "a", "y"); // no stream made or deleted: still stores the count
+    }
+    try (org.rocksdb.Options o = new org.rocksdb.Options();
+        org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o, db.toString())) {
+      assertEquals(2, KeyLayout.longOf(raw.get(KeyLayout.STREAM_COUNT)), "stored by the batch");
+    }
+  }
 }
