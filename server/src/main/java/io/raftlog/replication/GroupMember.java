@@ -387,6 +387,11 @@ final class GroupMember implements AutoCloseable {
     return new RaftState(role, term, indexes[0], indexes[1]);
   }
 
+  /** The JRaft node now (a restart replaces it): for {@link GroupStats}' reads. */
+  Node node() {
+    return node;
+  }
+
   /**
    * Asks for a snapshot now; {@code done} is told how it went. Must not run on the apply thread.
    */

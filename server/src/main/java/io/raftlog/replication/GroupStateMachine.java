@@ -16,6 +16,7 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(GroupStateMachine.class);
 
   private volatile RoleListener roleListener = known -> {};
+  private final GroupEvents events = new GroupEvents();
   private volatile long term;
   // The group's membership as the last configuration entry this member applied (or its snapshot)
   // says; null until one is applied.
@@ -35,6 +36,11 @@ abstract class GroupStateMachine extends StateMachineAdapter {
 
   void roleListener(RoleListener listener) {
     this.roleListener = listener;
+  }
+
+  /** Leaders seen and snapshots taken and installed, for the metrics. */
+  GroupEvents events() {
+    return events;
   }
 
   /** The last term this member saw a leader in (its own included). */
@@ -64,6 +70,7 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onLeaderStart(long term) {
     this.term = term;
+    events.leaderChanged();
     if (changes != null) {
       changes.leads(term);
     }
@@ -83,6 +90,7 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onStartFollowing(LeaderChangeContext ctx) {
     this.term = ctx.getTerm();
+    events.leaderChanged();
     if (changes != null) {
       changes.follows(ctx.getLeaderId(), ctx.getTerm());
     }

@@ -191,6 +191,7 @@ final class LogStateMachine extends GroupStateMachine {
       // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
       bytesSinceSnapshot = 0;
       droppedSinceSnapshot = 0;
+      events().snapshotTaken(System.nanoTime() - start, GroupEvents.sizeOf(db));
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -221,6 +222,7 @@ final class LogStateMachine extends GroupStateMachine {
           changes.snapshotInstalled(snapshotApplied, was);
         }
         snapshotsInstalled.incrementAndGet();
+        events().snapshotInstalled(GroupEvents.sizeOf(db));
       } else {
         LOG.info(
             "local store at index {} is not behind snapshot at {}: kept",

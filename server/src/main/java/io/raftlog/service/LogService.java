@@ -70,20 +70,22 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final PeerHealth health;
   private final NodeTraffic traffic;
   private final BusiestStreams busiest;
+  private final InflightLimiter inflight;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
     this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
-    this.forwarder = new Forwarder(config, routes, peers);
     this.traffic =
         new NodeTraffic(
             config.get(ConfigKeys.METRICS_ENABLED), new StreamActivity(System::currentTimeMillis));
+    this.forwarder = new Forwarder(config, routes, peers, traffic);
+    this.inflight = new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES));
     this.writes =
         new WritePath(
             routes,
             new ProduceLimits(
                 config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
-            new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
+            inflight,
             forwarder,
             traffic);
     this.tails = new Tails(readExecutor, traffic);
@@ -206,6 +208,16 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   /** ConsumeStream calls subscribed to a stream's tail right now. */
   public int openTailStreams() {
     return tails.size();
+  }
+
+  /** Produce bytes received and not yet answered ({@code log.max-inflight-bytes} bounds them). */
+  public long inflightBytes() {
+    return inflight.used();
+  }
+
+  /** {@code log.max-inflight-bytes}. */
+  public long maxInflightBytes() {
+    return inflight.maxBytes();
   }
 
   /** What this node has served: totals and the busiest streams. */
