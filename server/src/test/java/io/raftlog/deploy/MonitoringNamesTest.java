@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
+import io.raftlog.metrics.Scrape;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.ClusterLayout;
 import io.raftlog.testkit.InProcessCluster;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +43,9 @@ class MonitoringNamesTest {
 
   @TempDir static Path dir;
   static InProcessCluster<RaftlogServer> cluster;
-  static Scrape exported;
+
+  /** Every series the nodes export: sample name to each label's values. */
+  static final Map<String, Map<String, Set<String>>> exported = new TreeMap<>();
 
   @BeforeAll
   static void scrapeARunningCluster() throws Exception {
@@ -69,19 +68,20 @@ class MonitoringNamesTest {
           "node " + id + " to record a GC pause",
           () -> cluster.node(id).meterRegistry().find("jvm.gc.pause").timer() != null);
     }
-    HttpClient http = HttpClient.newHttpClient();
-    exported = new Scrape();
     for (String id : cluster.ids()) {
-      String address = cluster.node(id).httpAddress();
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://" + address + "/metrics"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), "GET /metrics of node " + id);
-      exported.add(r.body());
+      Scrape s = Scrape.of(cluster.node(id).httpAddress());
+      assertEquals(200, s.status(), "GET /metrics of node " + id);
+      for (Scrape.Sample sample : s.samples()) {
+        Map<String, Set<String>> labels =
+            exported.computeIfAbsent(sample.name(), k -> new TreeMap<>());
+        sample.labels().forEach((k, v) -> labels.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
+      }
     }
+  }
+
+  /** The values label {@code label} takes in the exported series named {@code name}. */
+  private static Set<String> labelValues(String name, String label) {
+    return exported.getOrDefault(name, Map.of()).getOrDefault(label, Set.of());
   }
 
   @AfterAll
@@ -96,7 +96,7 @@ class MonitoringNamesTest {
     Map<String, String> missing = new TreeMap<>();
     for (String e : exprs) {
       for (String name : Monitoring.metricNames(e)) {
-        if (!exported.has(name) && !PROMETHEUS_OWN.contains(name)) {
+        if (!exported.containsKey(name) && !PROMETHEUS_OWN.contains(name)) {
           missing.putIfAbsent(name, e.length() > 100 ? e.substring(0, 100) + "..." : e);
         }
       }
@@ -127,13 +127,13 @@ class MonitoringNamesTest {
     assertEquals(Map.of(), unknown(series), "metrics of alerts_test.yml that no node exports");
     Map<String, Set<String>> wrongLabels = new TreeMap<>();
     for (String s : series) {
-      String name = s.substring(0, s.indexOf('{') < 0 ? s.length() : s.indexOf('{')).trim();
-      if (PROMETHEUS_OWN.contains(name)) {
+      Scrape.Sample selector = Scrape.parse(s + " 0").get(0); // a selector is a sample's series
+      if (PROMETHEUS_OWN.contains(selector.name())) {
         continue;
       }
-      Set<String> labels = new TreeSet<>(Scrape.labels(s).keySet());
+      Set<String> labels = new TreeSet<>(selector.labels().keySet());
       labels.removeAll(TARGET_LABELS);
-      labels.removeAll(exported.labelNames(name));
+      labels.removeAll(exported.getOrDefault(selector.name(), Map.of()).keySet());
       if (!labels.isEmpty()) {
         wrongLabels.put(s, labels);
       }
@@ -145,9 +145,9 @@ class MonitoringNamesTest {
   void theProduceCallsTheAlertsSelectAreTheInterceptorsServiceAndMethod() {
     // RaftlogProduceErrors and the dashboard select service="raftlog.v1.Log", method=~"Produce|..."
     String calls = "grpc_server_processing_duration_seconds_count";
-    assertTrue(exported.labelValues(calls, "service").contains("raftlog.v1.Log"));
-    assertTrue(exported.labelValues(calls, "method").contains("Produce"));
-    assertTrue(exported.labelValues(calls, "statusCode").contains("OK"));
+    assertTrue(labelValues(calls, "service").contains("raftlog.v1.Log"), "" + exported.get(calls));
+    assertTrue(labelValues(calls, "method").contains("Produce"), "" + exported.get(calls));
+    assertTrue(labelValues(calls, "statusCode").contains("OK"), "" + exported.get(calls));
   }
 
   @Test
