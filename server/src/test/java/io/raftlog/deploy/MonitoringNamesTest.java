@@ -52,14 +52,22 @@ class MonitoringNamesTest {
     cluster =
         InProcessCluster.start(
             dir, 3, Map.of("http.port", ClusterLayout.HTTP_PORT_FREE), RaftlogServer::start);
-    cluster
-        .blocking(cluster.aFollower())
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .produce(
-            ProduceRequest.newBuilder()
-                .setStream("names")
-                .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("x")))
-                .build());
+    // One produce through a follower (forwarded), tried again while leaderships move at the start.
+    ProduceRequest one =
+        ProduceRequest.newBuilder()
+            .setStream("names")
+            .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("x")))
+            .build();
+    Await.until(
+        Duration.ofSeconds(30),
+        "a produce to be acknowledged",
+        () ->
+            cluster
+                    .blocking(cluster.aFollower())
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .produce(one)
+                    .getRecordCount()
+                == 1);
     // The JVM's GC pause timer exists from the first pause whose notification reached the node.
     System.gc();
     for (String id : cluster.ids()) {

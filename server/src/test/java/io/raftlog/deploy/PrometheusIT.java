@@ -73,6 +73,9 @@ class PrometheusIT {
             .redirectOutput(dir.resolve("prometheus.log").toFile())
             .start();
     api = "http://" + listen + "/api/v1/";
+    // It answers 503 until its storage is open and the config loaded.
+    Await.until(
+        WAIT, "Prometheus to be ready", () -> status("http://" + listen + "/-/ready") == 200);
     Await.until(
         WAIT,
         "Prometheus to scrape all three nodes",
@@ -115,18 +118,28 @@ class PrometheusIT {
     return new org.yaml.snakeyaml.Yaml(options).dump(c);
   }
 
-  /** GET {@code api + path}: the answer's data, failing unless Prometheus says success. */
+  /**
+   * GET {@code api + path}: the answer's data; an IllegalStateException (which {@link Await} takes
+   * for "not yet") unless Prometheus says success.
+   */
   static Object get(String path) {
+    HttpResponse<String> r = send(api + path);
+    Object body = r.statusCode() == 200 ? new Yaml().loadAll(r.body()).iterator().next() : null;
+    if (!"success".equals(Yaml.str(body, "status"))) { // JSON is YAML
+      throw new IllegalStateException(path + ": HTTP " + r.statusCode() + ": " + r.body());
+    }
+    return Yaml.at(body, "data");
+  }
+
+  static int status(String url) {
+    return send(url).statusCode();
+  }
+
+  private static HttpResponse<String> send(String url) {
     try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(api + path))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      Object body = new Yaml().loadAll(r.body()).iterator().next(); // JSON is YAML
-      assertEquals("success", Yaml.str(body, "status"), path + ": " + r.body());
-      return Yaml.at(body, "data");
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
