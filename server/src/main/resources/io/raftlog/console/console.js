@@ -291,7 +291,9 @@ function shardsTable(c) {
       el("td", {}, (s.learners || []).join(", ")),
       el("td", {}, move));
   };
-  const rows = [row(c.meta, "meta", null), ...c.shards.map(s => row(s, String(s.id), applied.get(s.id)))];
+  // A node's own role and indexes in NodeInfo are those of its meta group replica.
+  const metaApplied = new Map(c.nodes.filter(n => n.role !== "UNREACHABLE").map(n => [n.id, num(n.applied_index)]));
+  const rows = [row(c.meta, "meta", metaApplied), ...c.shards.map(s => row(s, String(s.id), applied.get(s.id)))];
   return table("shards", ["Shard", "Leader", { label: "Term", num: true }, { label: "Commit", num: true },
     { label: "Applied", num: true }, "Replicas (lag in entries behind the leader)", "Learners", "Move in progress"], rows);
 }
@@ -487,7 +489,10 @@ function topView() {
       try {
         t = await api("top", { order: order.value, limit: 20 });
       } catch (e) {
-        if (gen === state.generation) box.replaceChildren(el("div", { class: e.status === 503 ? "notice" : "error-box" }, e.message));
+        if (gen !== state.generation) return;
+        // 503: the cluster cannot tell now (or an older node): said in the box, not an error.
+        box.replaceChildren(el("div", { class: e.status === 503 ? "notice" : "error-box" }, e.message));
+        if (e.status === 503) return;
         throw e;
       }
       if (gen !== state.generation) return;
