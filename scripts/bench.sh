@@ -25,7 +25,8 @@
 #              stream, alternating run by run (RECORDS per run, REPEATS runs of each)
 #     lookup   each node's idle CPU over IDLE_SECS with one stream; create LOOKUP_STREAMS streams
 #              (one 100 B record each, through the producer); read LOOKUP_READS random ones back
-#              by name at LOOKUP_RATE/s (p50/p99); each node's RSS; idle CPU again
+#              by name at LOOKUP_RATE/s (p50/p99); each node's RSS; idle CPU again; each node's
+#              /metrics size and scrape time with one stream and with LOOKUP_STREAMS
 #     shards   for each shard count in SWEEP_SHARDS, a fresh cluster: each node's idle CPU over
 #              IDLE_SECS and RSS, then its CPU and RSS under LOAD_RATE records/s of 1 KB round
 #              robin over 1,000 streams for LOAD_SECS
@@ -34,8 +35,10 @@
 #              leaders on the nodes in turn, for each N of SCALE_SHARDS (1 first: one stream),
 #              REPEATS times; prints each run and its ratio to the one-stream run beside it
 #     all      one,many,lookup,shards,scaling
-#   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103), e.g. 10000 when another
+#   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103, HTTP 9201-9203), e.g. 10000 when another
 #                cluster holds those.
+#   --set KEY=VALUE  give every node this setting of cluster-config/ (repeatable), e.g.
+#                metrics.enabled=false to measure what the meters cost.
 #   --shards N   cluster.shards of the clusters of the modes one, many and lookup (default: that of
 #                cluster-config/, 6).
 #   --out DIR    also write DIR/results.tsv (system, workload, metric, value: one row per figure
@@ -86,6 +89,7 @@ SHARDS=""
 PORT_OFFSET=0
 KAFKA=""
 KAFKA_BOOTSTRAP=127.0.0.1:29091
+SETS=()
 
 die() {
   echo "bench: $*" >&2
@@ -108,6 +112,13 @@ while (($#)); do
     --port-offset)
       [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port-offset needs a number"
       PORT_OFFSET=$2
+      shift 2
+      ;;
+    --set)
+      [[ $# -ge 2 && $2 =~ ^[a-z][a-z.-]*=[^[:space:]]*$ ]] || die "--set needs KEY=VALUE (no spaces)"
+      grep -qE "^[[:space:]]*${2%%=*}[[:space:]]*=" "$ROOT/cluster-config/node-1.properties" ||
+        die "--set $2: no key ${2%%=*} in cluster-config/node-1.properties"
+      SETS+=("$2")
       shift 2
       ;;
     --shards)
@@ -328,8 +339,12 @@ write_config() { # [shards]
   local f
   mkdir -p "$CONFIG_DIR"
   for f in "$ROOT"/cluster-config/node-*.properties; do
-    awk -v shards="${1:-}" -v off="$PORT_OFFSET" '
+    awk -v shards="${1:-}" -v off="$PORT_OFFSET" -v sets="${SETS[*]:-}" '
+      BEGIN { n = split(sets, kv, " "); for (i = 1; i <= n; i++) { k = kv[i]; sub(/=.*/, "", k); set[k] = kv[i] } }
+      { k = $0; sub(/^[[:space:]]*/, "", k); sub(/[[:space:]]*=.*/, "", k) }
+      k in set { print set[k]; next }
       shards != "" && /^[[:space:]]*cluster\.shards[[:space:]]*=/ { print "cluster.shards=" shards; next }
+      /^[[:space:]]*http\.port[[:space:]]*=[[:space:]]*[1-9]/ { split($0, p, "="); print "http.port=" (p[2] + off); next }
       /^[[:space:]]*cluster\.peers[[:space:]]*=/ {
         while (match($0, /127\.0\.0\.1:[0-9]+/)) {
           out = out substr($0, 1, RSTART + 9) (substr($0, RSTART + 10, RLENGTH - 10) + off)
@@ -392,7 +407,35 @@ median() { tr ' ' '\n' | sed 's/%//' | grep . | sort -g | awk '{a[NR] = $1} END{
 banner() {
   echo "$("$RAFTLOG" --version | head -1): 3 nodes on 127.0.0.1, -Xmx256m each," \
     "JRaft fsync on (raft sync=true), java $(java -version 2>&1 | head -1 | cut -d'"' -f2)," \
-    "$(nproc) cores; one client, records of random bytes"
+    "$(nproc) cores; one client, records of random bytes${SETS[*]:+; set: ${SETS[*]}}"
+}
+
+# Prints "BYTES MS" per node: the size of its /metrics answer and the median time of 5 scrapes
+# (curl's total time), or "- -" for a node without an HTTP port.
+scrape_sizes() {
+  local i port bytes ms
+  for i in 1 2 3; do
+    port=$(sed -n 's/^[[:space:]]*http\.port[[:space:]]*=[[:space:]]*//p' "$CONFIG_DIR/node-$i.properties" | tail -1)
+    if [[ -z $port || $port == 0 ]]; then
+      echo "- -"
+      continue
+    fi
+    bytes=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/metrics")
+    ms=$(for _ in 1 2 3 4 5; do
+      curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"
+    done | awk '{print $1 * 1000}' | median)
+    echo "$bytes $ms"
+  done
+}
+
+# One line: each node's /metrics size and scrape time, and the figures for results.tsv.
+scrape_line() { # WHAT WORKLOAD
+  local sizes
+  sizes=$(scrape_sizes)
+  echo "raftlog /metrics $1: bytes per node $(awk '{printf "%s ", $1}' <<<"$sizes")," \
+    "median scrape ms $(awk '{printf "%s ", $2}' <<<"$sizes")"
+  result raftlog "$2" scrape_bytes "$(awk '{print $1}' <<<"$sizes" | median)"
+  result raftlog "$2" scrape_ms "$(awk '{print $2}' <<<"$sizes" | median)"
 }
 
 mode_one() {
@@ -489,6 +532,7 @@ mode_lookup() {
   node_cpu "$IDLE_SECS"
   echo "raftlog idle with 1 stream: CPU per node over $IDLE_SECS s: ${CPU_PCT}(median $(median <<<"$CPU_PCT")%); RSS $(rss_mb VmRSS)MB"
   result raftlog "lookup 1 stream" idle_cpu_pct "$(median <<<"$CPU_PCT")"
+  scrape_line "with 1 stream" "lookup 1 stream"
   measure raftlog "$RAFTLOG" bench lookup --streams "$LOOKUP_STREAMS" --reads "$LOOKUP_READS" \
     --rate "$LOOKUP_RATE" --size 100
   grep -E 'streams created|lookups at' <<<"$OUT" | sed 's/^/raftlog /'
@@ -498,6 +542,7 @@ mode_lookup() {
     if [[ -n $RESULTS_DIR ]]; then cat >>"$RESULTS_DIR/results.tsv"; else cat >/dev/null; fi
   echo "raftlog lookup run: ($NOTE)"
   echo "raftlog nodes with $LOOKUP_STREAMS streams: RSS (VmRSS) $(rss_mb VmRSS)MB, peak (VmHWM) $(rss_mb VmHWM)MB"
+  scrape_line "with $LOOKUP_STREAMS streams" "lookup $LOOKUP_STREAMS streams"
   sleep 5
   node_cpu "$IDLE_SECS"
   echo "raftlog idle with $LOOKUP_STREAMS streams: CPU per node over $IDLE_SECS s: ${CPU_PCT}(median $(median <<<"$CPU_PCT")%); RSS $(rss_mb VmRSS)MB"

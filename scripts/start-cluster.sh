@@ -4,10 +4,11 @@
 #
 # Usage: scripts/start-cluster.sh [--nodes N] [--clean]   (from any directory)
 #        scripts/start-cluster.sh --node ID
-#   --nodes N  form a cluster of N nodes, 1 to 9 (default 3): node i on 127.0.0.1:900i (clients)
-#             and 810i (Raft), cluster.replication 3 (N when N < 3). Without --clean, a DATA_DIR
-#             holding a cluster starts that cluster again, with every node it had (also the ones
-#             scripts/add-node.sh added); --nodes must then match or be left out.
+#   --nodes N  form a cluster of N nodes, 1 to 9 (default 3): node i on 127.0.0.1:900i (clients),
+#             810i (Raft) and 920i (HTTP: /metrics and the console), cluster.replication 3 (N
+#             when N < 3). Without --clean, a DATA_DIR holding a cluster starts that cluster
+#             again, with every node it had (also the ones scripts/add-node.sh added);
+#             --nodes must then match or be left out.
 #   --clean   delete the nodes' data ($DATA_DIR/node-*) first: start an empty cluster.
 #   --node ID  (re)start node ID of the local cluster: stop it if it runs (SIGTERM: it hands its
 #             leaderships off first), start it with its config, wait until it is SERVING (at most
@@ -96,9 +97,11 @@ refuse_if_running() {
 # A port another process holds would make that node fail to bind (or, worse, let this script
 # mistake someone else's node for its own), so check them all before starting anything.
 refuse_if_ports_taken() {
-  local id addr
+  local id addr addrs
   for id in "$@"; do
-    for addr in "$(client_address "$id")" "$(raft_address "$id")"; do
+    addrs=("$(client_address "$id")" "$(raft_address "$id")")
+    [[ $(http_port "$id") == 0 ]] || addrs+=("$HOST:$(http_port "$id")")
+    for addr in "${addrs[@]}"; do
       if (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null; then
         die "$addr (node $id) is already in use by another process" \
           "(another raftlog cluster with a different DATA_DIR? see: pgrep -af raftlog-server.jar)"
