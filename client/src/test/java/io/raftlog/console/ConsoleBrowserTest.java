@@ -103,15 +103,25 @@ class ConsoleBrowserTest {
             "2",
             browser.findElement(By.cssSelector("#records tbody tr")).getAttribute("data-offset"));
         assertTrue(browser.findElement(By.id("records")).getText().contains("before-0"));
+        browser.findElement(By.id("hex-toggle")).click();
+        wait.until(
+            b ->
+                b.findElement(By.id("records"))
+                    .getText()
+                    .contains("62 65 66 6f 72 65 2d 30")); // "before-0"
+        browser.findElement(By.id("hex-toggle")).click();
 
         // The live tail shows records as they are produced.
         browser.findElement(By.id("tail-toggle")).click();
         wait.until(b -> b.findElement(By.id("tail-status")).getText().startsWith("following"));
         client.produce(STREAM, List.of(record("live-0"), record("live-1")));
-        client.produce(STREAM, List.of(record("live-2")));
+        client.produce(STREAM, List.of(record("live-2 <b>not markup</b>")));
         wait.until(b -> b.findElement(By.id("tail")).getText().contains("live-2"));
         String tail = browser.findElement(By.id("tail")).getText();
         assertTrue(tail.contains("live-0") && tail.contains("live-1"), tail);
+        // A value is text in the page, never markup.
+        assertTrue(tail.contains("live-2 <b>not markup</b>"), tail);
+        assertTrue(browser.findElements(By.cssSelector("#tail b")).isEmpty());
         assertFalse(tail.contains("before-2"), "the tail starts at the stream's end: " + tail);
 
         // Back to the shards: a shard changes leader when its leader node crashes (one that is

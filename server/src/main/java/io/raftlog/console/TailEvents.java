@@ -42,16 +42,10 @@ final class TailEvents implements HttpHandler {
   private final LogGrpc.LogBlockingStub blocking;
   private final LogGrpc.LogStub async;
   private final Semaphore open = new Semaphore(MAX_TAILS);
-  private final long maxDurationMs;
 
   TailEvents(LogGrpc.LogBlockingStub blocking, LogGrpc.LogStub async) {
-    this(blocking, async, MAX_DURATION_MS);
-  }
-
-  TailEvents(LogGrpc.LogBlockingStub blocking, LogGrpc.LogStub async, long maxDurationMs) {
     this.blocking = blocking;
     this.async = async;
-    this.maxDurationMs = maxDurationMs;
   }
 
   @Override
@@ -102,12 +96,12 @@ final class TailEvents implements HttpHandler {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     Relay call = new Relay(events);
     async
-        .withDeadlineAfter(maxDurationMs + PING_MS, TimeUnit.MILLISECONDS)
+        .withDeadlineAfter(MAX_DURATION_MS + PING_MS, TimeUnit.MILLISECONDS)
         .consumeStream(ConsumeRequest.newBuilder().setStream(stream).setOffset(from).build(), call);
     Exchanges.commonHeaders(exchange, "text/event-stream; charset=utf-8");
     exchange.sendResponseHeaders(200, 0);
     OutputStream out = exchange.getResponseBody();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxDurationMs);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DURATION_MS);
     try {
       write(out, "retry: " + RETRY_MS + "\n: following " + stream + " from " + from + "\n\n");
       while (true) {
