@@ -232,7 +232,7 @@ class ConsoleBrowserTest {
     if (path == null || path.isEmpty()) {
       return;
     }
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 24; i++) {
       client.produce("warm-up", List.of(record("warm-up " + i), record("warm-up " + i + "b")));
       client.consume("warm-up", 0, 100);
       Thread.sleep(500);
