@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,6 +30,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,13 @@ class ConsoleApiTest {
                         .addHeaders(
                             Header.newBuilder().setKey("h").setValue(ByteString.copyFromUtf8("v"))))
                 .addRecords(value("third"))
+                .build());
+    cluster
+        .blocking("1")
+        .produce(
+            ProduceRequest.newBuilder()
+                .setStream("console-api/paged")
+                .addRecords(value("x"))
                 .build());
   }
 
@@ -145,6 +155,22 @@ class ConsoleApiTest {
     }
     // the outsider holds no replica: its answers above came through forwarding
     assertTrue(cluster.node(outsider).raftState(shard) == null, "node " + outsider);
+  }
+
+  @Test
+  void streamsArePagedByToken() throws Exception {
+    String first = get("3", "/api/streams?prefix=console-api%2F&page_size=1").body();
+    assertTrue(first.contains("\"name\":\"console-api/orders\""), first);
+    Matcher token = Pattern.compile("\"next_page_token\":\"([^\"]+)\"").matcher(first);
+    assertTrue(token.find(), first);
+    String second =
+        get(
+                "3",
+                "/api/streams?prefix=console-api%2F&page_size=1&page_token="
+                    + URLEncoder.encode(token.group(1), StandardCharsets.UTF_8))
+            .body();
+    assertTrue(second.contains("\"name\":\"console-api/paged\""), second);
+    assertTrue(!second.contains("console-api/orders"), second);
   }
 
   @Test
