@@ -35,11 +35,18 @@ import picocli.CommandLine.Spec;
           + " its leader, the nodes with a replica, and the Raft term, commit and applied index"
           + " of the answering node's replica (the leader's where it asked it). Then one line per"
           + " node: how many shards it leads (the nodes spread them evenly, within one), and one"
-          + " per replica move in progress."
+          + " per replica move in progress.",
+      "",
+      "HTTP is the node's HTTP address (its /metrics for Prometheus and the web console), '-'"
+          + " when it runs without one (http.port=0).",
+      "",
+      "With --watch it shows them again every --interval, and a table of each node's traffic"
+          + " since the look before: records and bytes per second produced with it as the"
+          + " shard's leader and consumed from it, and its open consume streams."
     })
 public final class ClusterCommand implements Callable<Integer> {
   static final String[] COLUMNS = {
-    "ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH"
+    "ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH", "HTTP"
   };
 
   static final String[] SHARD_COLUMNS = {
@@ -50,16 +57,32 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Mixin ServerOptions server;
 
+  @Mixin WatchOptions watch;
+
+  private final CliContext context;
+
+  public ClusterCommand(CliContext context) {
+    this.context = context;
+  }
+
   @Override
   public Integer call() {
-    GetClusterResponse cluster;
-    try (RaftlogClient client = server.connect()) {
-      cluster = client.cluster();
-    }
     PrintWriter out = spec.commandLine().getOut();
-    print(out, cluster, System.currentTimeMillis());
-    Failures.flush(out);
-    return 0;
+    try (RaftlogClient client = server.connect()) {
+      GetClusterResponse[] last = {null};
+      return watch.run(
+          out,
+          context.interactive(),
+          to -> {
+            GetClusterResponse cluster = client.cluster();
+            print(to, cluster, System.currentTimeMillis());
+            if (watch.watch) {
+              to.println();
+              printTable(to, NodeRates.rows(last[0], cluster));
+            }
+            last[0] = cluster;
+          });
+    }
   }
 
   /** The tables and lines of {@code cluster}, {@code nowMs} the time for the moves' ages. */
@@ -78,7 +101,8 @@ public final class ClusterCommand implements Callable<Integer> {
             known ? Long.toUnsignedString(n.getCommitIndex()) : "-",
             known ? Long.toUnsignedString(n.getAppliedIndex()) : "-",
             NodesCommand.state(n),
-            health(n)
+            health(n),
+            n.getHttpAddress().isEmpty() ? "-" : n.getHttpAddress()
           });
     }
     printTable(out, rows);

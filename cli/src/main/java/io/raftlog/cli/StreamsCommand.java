@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Creates, lists, describes, updates, truncates and deletes streams.",
+      "Creates, lists, describes, updates, truncates and deletes streams; shows the busiest.",
       "",
       "A stream is a named, ordered log with its own offsets from 0, held by one shard (a Raft"
           + " group). A write to a stream that does not exist creates it (unless the nodes run"
@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
       StreamsCommand.Describe.class,
       StreamsUpdateCommand.class,
       StreamsTruncateCommand.class,
-      StreamsCommand.Delete.class
+      StreamsCommand.Delete.class,
+      StreamsTopCommand.class
     })
 public final class StreamsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

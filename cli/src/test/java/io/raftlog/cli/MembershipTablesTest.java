@@ -121,10 +121,10 @@ class MembershipTablesTest {
     List<String> lines = text.toString().lines().toList();
     // STATE comes before HEALTH, so scripts that read the columns before it read the same ones
     assertEquals(
-        List.of("ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH"),
+        List.of("ID", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "STATE", "HEALTH", "HTTP"),
         List.of(lines.get(0).split("\\s+")));
     assertEquals(
-        List.of("4", "127.0.0.1:9004", "FOLLOWER", "0", "0", "0", "DRAINING", "ok"),
+        List.of("4", "127.0.0.1:9004", "FOLLOWER", "0", "0", "0", "DRAINING", "ok", "-"),
         List.of(lines.get(4).split("\\s+")));
     // the shard table keeps its columns, the replicas among them
     assertEquals(

@@ -289,14 +289,16 @@ class RaftlogCliTest {
     assertTrue(
         lines
             .get(0)
-            .matches("ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+STATE\\s+HEALTH"),
+            .matches(
+                "ID\\s+ADDRESS\\s+ROLE\\s+TERM\\s+COMMIT\\s+APPLIED\\s+STATE\\s+HEALTH\\s+HTTP"),
         r::toString);
     String metaLeader = null;
     int leaders = 0;
     int followers = 0;
     for (String line : lines.subList(1, 4)) {
       String[] f = line.trim().split("\\s+");
-      assertEquals(8, f.length, line);
+      assertEquals(9, f.length, line);
+      assertEquals("-", f[8], line); // no http.port
       assertTrue(cluster.ids().contains(f[0]), line);
       assertEquals(cluster.clientAddress(f[0]), f[1], line);
       assertEquals("ACTIVE", f[6], line);
@@ -735,6 +737,7 @@ class RaftlogCliTest {
             "streams delete",
             "streams update",
             "streams truncate",
+            "streams top",
             "consumers",
             "consumers list",
             "consumers describe",

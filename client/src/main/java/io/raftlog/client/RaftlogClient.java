@@ -12,6 +12,8 @@ import io.raftlog.api.v1.OffsetReset;
 import io.raftlog.api.v1.Record;
 import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TopStreamsOrder;
+import io.raftlog.api.v1.TopStreamsResponse;
 import io.raftlog.api.v1.TruncateResponse;
 import io.raftlog.wire.StreamNames;
 import java.util.List;
@@ -335,6 +337,18 @@ public final class RaftlogClient implements AutoCloseable {
    */
   public DeleteConsumerResponse deleteConsumer(String stream, String consumer) {
     return consumers.delete(stream, consumer);
+  }
+
+  /**
+   * The busiest streams of the cluster right now: records and bytes appended and read per second
+   * over the nodes' last 10 s window, summed over the nodes, busiest first by {@code order}; nodes
+   * that did not answer are named in {@code unreachable_nodes}. Any healthy node answers.
+   *
+   * @param limit how many streams, 1 to 1000 (0: 10)
+   * @throws RaftlogException {@code INVALID_ARGUMENT} for a limit above 1000
+   */
+  public TopStreamsResponse topStreams(int limit, TopStreamsOrder order) {
+    return streams.top(limit, order);
   }
 
   /** Every node, shard and the slot map, as a reachable node sees them. */

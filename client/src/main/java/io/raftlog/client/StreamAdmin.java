@@ -10,6 +10,9 @@ import io.raftlog.api.v1.ListStreamsRequest;
 import io.raftlog.api.v1.ListStreamsResponse;
 import io.raftlog.api.v1.Retention;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TopStreamsOrder;
+import io.raftlog.api.v1.TopStreamsRequest;
+import io.raftlog.api.v1.TopStreamsResponse;
 import io.raftlog.api.v1.TruncateRequest;
 import io.raftlog.api.v1.TruncateResponse;
 import io.raftlog.api.v1.UpdateStreamRequest;
@@ -19,10 +22,11 @@ import java.util.Map;
 
 /**
  * The stream administration calls behind {@link RaftlogClient}'s public methods of the same names
- * (which document them): create, describe, list, update, truncate and delete streams, each one
- * request through {@link UnaryCalls}. One per client, which owns it; holds no state of its own, so
- * it runs on whichever thread calls the client. A stream's calls go to its shard leader (a describe
- * is linearizable there); a list spans every shard, so any healthy node answers it.
+ * (which document them): create, describe, list, update, truncate and delete streams, and the
+ * busiest streams, each one request through {@link UnaryCalls}. One per client, which owns it;
+ * holds no state of its own, so it runs on whichever thread calls the client. A stream's calls go
+ * to its shard leader (a describe is linearizable there); a list spans every shard, so any healthy
+ * node answers it.
  */
 final class StreamAdmin {
   /** Streams per page when a caller asks for them all: few round trips, bounded answers. */
@@ -102,5 +106,14 @@ final class StreamAdmin {
             .setBeforeOffset(beforeOffset)
             .build();
     return calls.call("truncate stream " + name, name, false, stub -> stub.truncate(request));
+  }
+
+  TopStreamsResponse top(int limit, TopStreamsOrder order) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 (the default, 10) to 1000, not " + limit);
+    }
+    TopStreamsRequest request =
+        TopStreamsRequest.newBuilder().setLimit(limit).setOrder(order).build();
+    return calls.call("top streams", null, true, stub -> stub.topStreams(request));
   }
 }

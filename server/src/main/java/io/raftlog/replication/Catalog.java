@@ -3,6 +3,7 @@ package io.raftlog.replication;
 import com.alipay.sofa.jraft.Status;
 import io.raftlog.api.v1.NodeState;
 import io.raftlog.api.v1.ReplicaMove;
+import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
 import io.raftlog.internal.v1.CatalogEntry;
@@ -29,6 +30,7 @@ public final class Catalog implements AutoCloseable {
 
   private final CatalogStateMachine fsm;
   private final GroupMember member;
+  private final GroupStats stats;
 
   /**
    * @param initial the layout this node derives from {@code cluster.peers} (a node that forms the
@@ -60,6 +62,13 @@ public final class Catalog implements AutoCloseable {
           }
         });
     this.member = new GroupMember(GROUP, config, members, voters, learners, dir, fsm, transport);
+    this.stats =
+        new GroupStats(GroupStats.META, member, fsm, null, members, config.get(ConfigKeys.NODE_ID));
+  }
+
+  /** What the metrics read of this node's member of the meta group. */
+  public GroupStats stats() {
+    return stats;
   }
 
   /** Told (on the meta group's apply thread) each time the layout changes, with the new one. */

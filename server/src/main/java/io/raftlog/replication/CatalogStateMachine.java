@@ -67,11 +67,15 @@ final class CatalogStateMachine extends GroupStateMachine {
     return settings.size();
   }
 
+  // The index of the last entry applied, for the snapshot's log line; on the apply thread.
+  private long appliedIndex;
+
   @Override
   public void onApply(Iterator it) {
     while (it.hasNext()) {
       try {
         apply(CatalogEntry.parseFrom(it.getData()));
+        appliedIndex = it.getIndex();
         if (it.done() != null) {
           it.done().run(Status.OK());
         }
@@ -134,6 +138,7 @@ final class CatalogStateMachine extends GroupStateMachine {
 
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    long start = System.nanoTime();
     CatalogState.Builder state = CatalogState.newBuilder();
     if (layout != null) {
       state.setLayout(layout);
@@ -142,9 +147,15 @@ final class CatalogStateMachine extends GroupStateMachine {
         (stream, s) ->
             state.addStreams(StreamSettings.newBuilder().setStream(stream).putAllSettings(s)));
     try {
-      Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), state.build().toByteArray());
+      byte[] bytes = state.build().toByteArray();
+      Files.write(Path.of(writer.getPath(), SNAPSHOT_FILE), bytes);
       if (!writer.addFile(SNAPSHOT_FILE)) {
         throw new IOException("cannot add " + SNAPSHOT_FILE + " to the snapshot");
+      }
+      long took = System.nanoTime() - start;
+      events().snapshotTaken(took, bytes.length);
+      if (stateChanges() != null) {
+        stateChanges().snapshotTaken(appliedIndex, bytes.length, took / 1_000_000);
       }
       done.run(Status.OK());
     } catch (IOException e) {
@@ -156,8 +167,15 @@ final class CatalogStateMachine extends GroupStateMachine {
   @Override
   public boolean onSnapshotLoad(SnapshotReader reader) {
     try {
-      CatalogState state =
-          CatalogState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE)));
+      byte[] bytes = Files.readAllBytes(Path.of(reader.getPath(), SNAPSHOT_FILE));
+      CatalogState state = CatalogState.parseFrom(bytes);
+      if (reader.load() != null) {
+        appliedIndex = reader.load().getLastIncludedIndex();
+      }
+      if (term() > 0) {
+        // Loaded after the member saw a leader: one sent by the leader, not its own at start.
+        events().snapshotInstalled(bytes.length);
+      }
       layout = state.hasLayout() ? state.getLayout() : null;
       if (layout != null) {
         layoutListener.accept(layout);

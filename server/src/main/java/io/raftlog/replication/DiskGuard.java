@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Owned by {@link Replicas}, which makes it before the groups start (so the first reading is there
  * for their first health report) and hands it the groups with {@link #watch}.
  */
-final class DiskGuard implements AutoCloseable {
+final class DiskGuard implements DiskSpace, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DiskGuard.class);
 
   /** How often free space is read. */
@@ -97,8 +97,24 @@ final class DiskGuard implements AutoCloseable {
         this::checkSafely, CHECK_INTERVAL_MS, CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
-  boolean full() {
+  @Override
+  public boolean full() {
     return full;
+  }
+
+  @Override
+  public Path dir() {
+    return dataDir;
+  }
+
+  @Override
+  public long usableBytes() {
+    return usableBytes;
+  }
+
+  @Override
+  public long minFreeBytes() {
+    return minFreeBytes;
   }
 
   /**
@@ -177,8 +193,7 @@ final class DiskGuard implements AutoCloseable {
       LOG.warn("{}: disk full, but no live replica that serves can take the lead", m.groupId());
       return;
     }
-    LOG.info("{}: disk full, handing leadership to node {}", m.groupId(), to.id());
-    if (m.transferLeadershipTo(to)) {
+    if (m.transferLeadershipTo(to, "this node's disk is full")) {
       led.merge(to.id(), 1, Integer::sum);
     }
   }

@@ -100,6 +100,7 @@ final class GroupMember implements AutoCloseable {
     this.members = members;
     this.replicas = List.copyOf(replicas);
     this.transport = transport;
+    fsm.stateChanges(new StateChanges(groupId, config.get(ConfigKeys.NODE_ID), members));
     Configuration conf = new Configuration();
     for (Peer p : replicas) {
       conf.addPeer(PeerId.parsePeer(p.raftAddress()));
@@ -348,6 +349,12 @@ final class GroupMember implements AutoCloseable {
         .toList();
   }
 
+  /** As {@link #transferLeadershipTo(Peer)}, first logging the hand-over and {@code why}. */
+  boolean transferLeadershipTo(Peer to, String why) {
+    fsm().stateChanges().handsOver(to, fsm().term(), why);
+    return transferLeadershipTo(to);
+  }
+
   /** Asks JRaft to hand leadership to {@code to}; false if it refused at once. */
   boolean transferLeadershipTo(Peer to) {
     Status s = node.transferLeadershipTo(PeerId.parsePeer(to.raftAddress()));
@@ -378,6 +385,11 @@ final class GroupMember implements AutoCloseable {
     }
     long[] indexes = lastIndexes;
     return new RaftState(role, term, indexes[0], indexes[1]);
+  }
+
+  /** The JRaft node now (a restart replaces it): for {@link GroupStats}' reads. */
+  Node node() {
+    return node;
   }
 
   /**

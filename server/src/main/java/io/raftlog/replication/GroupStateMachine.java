@@ -16,14 +16,31 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(GroupStateMachine.class);
 
   private volatile RoleListener roleListener = known -> {};
+  private final GroupEvents events = new GroupEvents();
   private volatile long term;
   // The group's membership as the last configuration entry this member applied (or its snapshot)
   // says; null until one is applied.
   private volatile com.alipay.sofa.jraft.conf.Configuration committedConf;
   private volatile Runnable confListener = () -> {};
+  private volatile StateChanges changes; // null until its member names it
+
+  /** Where this member's state changes are logged, one INFO line each. */
+  void stateChanges(StateChanges changes) {
+    this.changes = changes;
+  }
+
+  /** The log of this member's state changes; null before its member set it. */
+  StateChanges stateChanges() {
+    return changes;
+  }
 
   void roleListener(RoleListener listener) {
     this.roleListener = listener;
+  }
+
+  /** Leaders seen and snapshots taken and installed, for the metrics. */
+  GroupEvents events() {
+    return events;
   }
 
   /** The last term this member saw a leader in (its own included). */
@@ -53,12 +70,19 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onLeaderStart(long term) {
     this.term = term;
+    events.leaderChanged();
+    if (changes != null) {
+      changes.leads(term);
+    }
     roleListener.onLeaderKnown(true);
     onLeadership(true);
   }
 
   @Override
   public void onLeaderStop(Status status) {
+    if (changes != null) {
+      changes.stopsLeading(term, status);
+    }
     roleListener.onLeaderKnown(false);
     onLeadership(false);
   }
@@ -66,11 +90,18 @@ abstract class GroupStateMachine extends StateMachineAdapter {
   @Override
   public void onStartFollowing(LeaderChangeContext ctx) {
     this.term = ctx.getTerm();
+    events.leaderChanged();
+    if (changes != null) {
+      changes.follows(ctx.getLeaderId(), ctx.getTerm());
+    }
     roleListener.onLeaderKnown(true);
   }
 
   @Override
   public void onStopFollowing(LeaderChangeContext ctx) {
+    if (changes != null) {
+      changes.lostLeader(ctx.getLeaderId(), ctx.getTerm(), ctx.getStatus());
+    }
     roleListener.onLeaderKnown(false);
   }
 

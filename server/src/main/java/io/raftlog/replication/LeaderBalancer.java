@@ -125,13 +125,16 @@ final class LeaderBalancer implements AutoCloseable {
           && settled.test(target)
           && !leaving.test(s.shard(), target)) {
         lastTransferRound.put(s.shard(), now);
-        LOG.info(
-            "shard {}: handing leadership to node {} (this node leads {}, it leads {})",
-            s.shard(),
-            target.id(),
-            mine,
-            led.get(target.id()));
-        return s.member().transferLeadershipTo(target);
+        return s.member()
+            .transferLeadershipTo(
+                target,
+                "balancing (this node leads "
+                    + mine
+                    + " groups, node "
+                    + target.id()
+                    + " leads "
+                    + led.getOrDefault(target.id(), 0)
+                    + ")");
       }
     }
     return false;

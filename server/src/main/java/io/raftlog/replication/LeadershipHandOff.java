@@ -66,8 +66,7 @@ final class LeadershipHandOff {
         }
         anyTarget = true;
         askedAt.put(m.groupId(), now);
-        LOG.info("{}: handing leadership to node {} before stopping", m.groupId(), to.id());
-        if (m.transferLeadershipTo(to)) {
+        if (m.transferLeadershipTo(to, "this node is stopping")) {
           led.merge(to.id(), 1, Integer::sum);
         }
       }

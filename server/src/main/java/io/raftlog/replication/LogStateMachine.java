@@ -171,19 +171,27 @@ final class LogStateMachine extends GroupStateMachine {
   @Override
   public void onSnapshotSave(SnapshotWriter writer, Closure done) {
     Path db = Path.of(writer.getPath(), SNAPSHOT_DB);
+    long start = System.nanoTime();
     try {
       store.checkpoint(db);
+      long bytes = 0;
       try (Stream<Path> files = Files.list(db)) {
         for (Path f : files.toList()) {
           if (!writer.addFile(SNAPSHOT_DB + "/" + f.getFileName())) {
             throw new IOException("cannot add " + f + " to the snapshot");
           }
+          bytes += Files.size(f);
         }
       }
       lastSnapshotIndex = store.appliedIndex();
+      StateChanges changes = stateChanges();
+      if (changes != null) {
+        changes.snapshotTaken(lastSnapshotIndex, bytes, (System.nanoTime() - start) / 1_000_000);
+      }
       // onSnapshotSave runs on the apply thread: no entry was applied since the checkpoint.
       bytesSinceSnapshot = 0;
       droppedSinceSnapshot = 0;
+      events().snapshotTaken(System.nanoTime() - start, GroupEvents.sizeOf(db));
       done.run(Status.OK());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot save failed", e);
@@ -207,12 +215,14 @@ final class LogStateMachine extends GroupStateMachine {
       // After a restart the local store is usually at or past the snapshot: keep it, and let
       // replay skip what it holds. A store behind the snapshot (a new or lagging node) is replaced.
       if (store.appliedIndex() < snapshotApplied) {
-        LOG.info(
-            "installing snapshot at index {} (local store was at {})",
-            snapshotApplied,
-            store.appliedIndex());
+        long was = store.appliedIndex();
         store.restoreFrom(db);
+        StateChanges changes = stateChanges();
+        if (changes != null) {
+          changes.snapshotInstalled(snapshotApplied, was);
+        }
         snapshotsInstalled.incrementAndGet();
+        events().snapshotInstalled(GroupEvents.sizeOf(db));
       } else {
         LOG.info(
             "local store at index {} is not behind snapshot at {}: kept",

@@ -207,15 +207,22 @@ public final class MovePlanner implements AutoCloseable {
       if (cli.getLeader(group, now, leader).isOk()) {
         Peer leading = replicas.members().byRaftAddress(leader.getEndpoint().toString());
         if (leading != null && leading.id().equals(m.getFromNode())) {
-          PeerId to =
-              peerId(
-                  s.getReplicasList().stream()
-                      .filter(id -> !id.equals(m.getFromNode()))
-                      .findFirst()
-                      .orElse(null));
+          String toId =
+              s.getReplicasList().stream()
+                  .filter(id -> !id.equals(m.getFromNode()))
+                  .findFirst()
+                  .orElse(null);
+          PeerId to = peerId(toId);
           if (to != null) {
             Status t = cli.transferLeader(group, now, to);
-            LOG.info("shard {}: leadership off leaving node {}: {}", s.getId(), m.getFromNode(), t);
+            LOG.info(
+                "shard {}: leadership handed from node {} to node {}: node {} leaves the shard"
+                    + " (replica move): {}",
+                s.getId(),
+                m.getFromNode(),
+                toId,
+                m.getFromNode(),
+                t.isOk() ? "asked" : t.getErrorMsg());
             return;
           }
         }
@@ -475,7 +482,7 @@ public final class MovePlanner implements AutoCloseable {
         return to;
       }
       if (!asked && meta.isLeader()) {
-        asked = meta.transferLeadershipTo(target);
+        asked = meta.transferLeadershipTo(target, "asked by an operator (TransferLeader)");
       }
       Thread.sleep(100);
     }
@@ -671,6 +678,13 @@ public final class MovePlanner implements AutoCloseable {
         if (!asked) {
           Status st = cli.transferLeader(group, conf, peerId(to));
           asked = st.isOk();
+          LOG.info(
+              "shard {}: leadership handed from node {} to node {}: asked by an operator"
+                  + " (TransferLeader): {}",
+              shard,
+              p == null ? leader.getEndpoint() : p.id(),
+              to,
+              st.isOk() ? "asked" : st.getErrorMsg());
         }
       }
       Thread.sleep(100);

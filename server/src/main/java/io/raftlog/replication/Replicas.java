@@ -62,6 +62,8 @@ public final class Replicas implements AutoCloseable {
   private volatile SlotMap slots;
   private final List<Consumer<ReplicatedLog>> replicaStarted =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<ReplicatedLog>> replicaDropped =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Replicas(NodeConfig config, boolean forms, Consumer<Boolean> allLeadersKnown) {
     this.data = config.get(ConfigKeys.DATA_DIR);
@@ -216,6 +218,7 @@ public final class Replicas implements AutoCloseable {
       return;
     }
     leaderKnown.remove(ReplicatedLog.groupId(id));
+    replicaDropped.forEach(l -> l.accept(r));
     r.shutdown();
     r.close();
     transport.forgetLog(ReplicatedLog.groupId(id));
@@ -270,6 +273,21 @@ public final class Replicas implements AutoCloseable {
   public synchronized void eachReplica(Consumer<ReplicatedLog> each) {
     replicaStarted.add(each);
     local.values().forEach(each);
+  }
+
+  /**
+   * As {@link #eachReplica(Consumer)}, and calls {@code dropped} with each replica the reconciler
+   * drops from this node (on its thread, before the replica stops): how a part lets go of it.
+   */
+  public synchronized void eachReplica(
+      Consumer<ReplicatedLog> each, Consumer<ReplicatedLog> dropped) {
+    replicaDropped.add(dropped);
+    eachReplica(each);
+  }
+
+  /** The disk under the data directory, as the disk guard reads it. */
+  public DiskSpace disk() {
+    return disk;
   }
 
   /**

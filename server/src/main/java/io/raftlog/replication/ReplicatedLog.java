@@ -44,6 +44,7 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
   private final RaftTransport transport;
   private final GroupMember member;
   private final AtomicBoolean snapshotRunning = new AtomicBoolean();
+  private final GroupStats stats;
 
   ReplicatedLog(
       int shard,
@@ -63,6 +64,19 @@ public final class ReplicatedLog implements AppliedEvents, AutoCloseable {
     fsm.addAppliedListener(snapshotWhenDue());
     this.member =
         new GroupMember(groupId(shard), config, members, replicas, List.of(), dir, fsm, transport);
+    this.stats =
+        new GroupStats(
+            Integer.toString(shard),
+            member,
+            fsm,
+            store::streamCount,
+            members,
+            config.get(ConfigKeys.NODE_ID));
+  }
+
+  /** What the metrics read of this replica. */
+  public GroupStats stats() {
+    return stats;
   }
 
   /** The JRaft group id of shard {@code shard}. */

@@ -58,6 +58,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final Server grpc;
   private final OpenCalls openCalls = new OpenCalls();
   private volatile boolean stopping;
+  private volatile boolean serving; // the health setHealth last set, for the metrics
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.ScheduledExecutorService checkIn;
   private final NodeMetrics metrics; // null with metrics.enabled=false
@@ -115,8 +116,13 @@ public final class RaftlogServer implements AutoCloseable {
                 registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 config,
                 replicas,
-                service)
+                service,
+                () -> serving)
             : null;
+    if (metrics != null) {
+      builder.intercept(metrics.interceptor());
+      builder.addStreamTracerFactory(metrics.streamTracer());
+    }
     this.grpc = builder.build().start();
     this.http = startHttp(config, address);
     this.checkIn = ClusterJoin.checkIn(config, replicas);
@@ -357,6 +363,7 @@ public final class RaftlogServer implements AutoCloseable {
    */
   private synchronized void setHealth(boolean leaderKnown) {
     ServingStatus s = leaderKnown && !stopping ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    serving = s == ServingStatus.SERVING;
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, s);
     health.setStatus(LogGrpc.SERVICE_NAME, s);
   }

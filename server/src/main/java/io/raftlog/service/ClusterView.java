@@ -19,6 +19,7 @@ import io.raftlog.replication.Catalog;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
+import io.raftlog.wire.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Answers GetCluster: this node's replicas (meta group and shards), each peer's as the peer reports
  * them, each shard with its leader (and the leader's own indexes where it answered), and the slot
- * map.
+ * map. Each node reports its own HTTP address and traffic counters ({@link NodeTraffic}).
  */
 final class ClusterView {
   private static final long PEER_TIMEOUT_MS = 1000;
@@ -36,11 +37,42 @@ final class ClusterView {
   private final NodeConfig config;
   private final Replicas replicas;
   private final PeerChannels peers;
+  private final NodeTraffic traffic;
+  private final java.util.function.IntSupplier openConsumeStreams;
 
-  ClusterView(NodeConfig config, Replicas replicas, PeerChannels peers) {
+  ClusterView(
+      NodeConfig config,
+      Replicas replicas,
+      PeerChannels peers,
+      NodeTraffic traffic,
+      java.util.function.IntSupplier openConsumeStreams) {
     this.config = config;
     this.replicas = replicas;
     this.peers = peers;
+    this.traffic = traffic;
+    this.openConsumeStreams = openConsumeStreams;
+  }
+
+  /**
+   * host:port of this node's HTTP server ({@code http.port} on its client address's host), or "".
+   */
+  private String httpAddress() {
+    int port = config.get(ConfigKeys.HTTP_PORT);
+    return port == 0
+        ? ""
+        : new HostPort(HostPort.parse(config.self().clientAddress()).host(), port).toString();
+  }
+
+  /** What this node has served since it started; a client takes rates from two of these. */
+  private io.raftlog.api.v1.NodeTraffic trafficNow() {
+    return io.raftlog.api.v1.NodeTraffic.newBuilder()
+        .setRecordsAppended(traffic.recordsAppended())
+        .setBytesAppended(traffic.bytesAppended())
+        .setRecordsRead(traffic.recordsRead())
+        .setBytesRead(traffic.bytesRead())
+        .setOpenConsumeStreams(openConsumeStreams.getAsInt())
+        .setAtMs(System.currentTimeMillis())
+        .build();
   }
 
   NodeInfo self() {
@@ -54,7 +86,9 @@ final class ClusterView {
             .setRole(role(meta.role()))
             .setTerm(meta.term())
             .setCommitIndex(meta.commitIndex())
-            .setAppliedIndex(meta.appliedIndex());
+            .setAppliedIndex(meta.appliedIndex())
+            .setHttpAddress(httpAddress())
+            .setTraffic(trafficNow());
     String full = replicas.diskFullReason();
     if (full != null) {
       b.setError(full); // it answers, but takes no writes: `raftlog cluster` shows why

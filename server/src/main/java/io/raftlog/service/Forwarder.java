@@ -40,11 +40,13 @@ final class Forwarder {
   private final NodeConfig config;
   private final Routes routes;
   private final PeerChannels peers;
+  private final NodeTraffic traffic;
 
-  Forwarder(NodeConfig config, Routes routes, PeerChannels peers) {
+  Forwarder(NodeConfig config, Routes routes, PeerChannels peers, NodeTraffic traffic) {
     this.config = config;
     this.routes = routes;
     this.peers = peers;
+    this.traffic = traffic;
   }
 
   /**
@@ -198,6 +200,7 @@ final class Forwarder {
    * or a default one for unary calls that came without.
    */
   LogGrpc.LogStub stub(Peer leader, int shard, boolean unary) {
+    traffic.forwarded(); // every relayed call, unary or stream, makes its stub here
     Metadata md = new Metadata();
     md.put(CallHeaders.FORWARDED_BY, config.get(ConfigKeys.NODE_ID));
     LogGrpc.LogStub stub =

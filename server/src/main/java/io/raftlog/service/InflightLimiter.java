@@ -30,6 +30,11 @@ final class InflightLimiter {
     used.addAndGet(-bytes);
   }
 
+  /** Bytes held now. */
+  long used() {
+    return used.get();
+  }
+
   long maxBytes() {
     return maxBytes;
   }

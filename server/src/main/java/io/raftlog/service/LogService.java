@@ -31,6 +31,8 @@ import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.api.v1.RemoveNodeRequest;
 import io.raftlog.api.v1.RemoveNodeResponse;
 import io.raftlog.api.v1.StreamInfo;
+import io.raftlog.api.v1.TopStreamsRequest;
+import io.raftlog.api.v1.TopStreamsResponse;
 import io.raftlog.api.v1.TransferLeaderRequest;
 import io.raftlog.api.v1.TransferLeaderResponse;
 import io.raftlog.api.v1.TruncateRequest;
@@ -49,8 +51,9 @@ import java.util.function.Supplier;
  * that serves it ({@link WritePath} and {@link ProduceStreamCall} for writes, {@link ReadPath} for
  * reads (records, describe), {@link StreamListing} for ListStreams, {@link StreamAdmin} for stream
  * creates, deletes, updates and truncations, {@link ConsumerCalls} for named consumers, {@link
- * ClusterView} for GetCluster). Builds those parts and owns the resources they share (peer
- * channels, open tail streams); the node owns the read executor and the {@link Replicas}.
+ * ClusterView} for GetCluster, {@link BusiestStreams} for TopStreams). Builds those parts and owns
+ * the resources they share (peer channels, open tail streams); the node owns the read executor and
+ * the {@link Replicas}.
  */
 public final class LogService implements LogGrpc.AsyncService, BindableService, AutoCloseable {
   private final Routes routes;
@@ -66,20 +69,23 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final MembershipCalls membership;
   private final PeerHealth health;
   private final NodeTraffic traffic;
+  private final BusiestStreams busiest;
+  private final InflightLimiter inflight;
 
   public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
     this.routes = new Routes(config, replicas);
     this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
-    this.forwarder = new Forwarder(config, routes, peers);
     this.traffic =
         new NodeTraffic(
             config.get(ConfigKeys.METRICS_ENABLED), new StreamActivity(System::currentTimeMillis));
+    this.forwarder = new Forwarder(config, routes, peers, traffic);
+    this.inflight = new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES));
     this.writes =
         new WritePath(
             routes,
             new ProduceLimits(
                 config.get(ConfigKeys.MAX_RECORD_BYTES), config.get(ConfigKeys.MAX_BATCH_BYTES)),
-            new InflightLimiter(config.get(ConfigKeys.MAX_INFLIGHT_BYTES)),
+            inflight,
             forwarder,
             traffic);
     this.tails = new Tails(readExecutor, traffic);
@@ -88,9 +94,10 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     this.listing = new StreamListing(routes, forwarder, reads);
     this.streams = new StreamAdmin(routes, forwarder);
     this.consumers = new ConsumerCalls(routes, forwarder, reads);
-    this.cluster = new ClusterView(config, replicas, peers);
+    this.cluster = new ClusterView(config, replicas, peers, traffic, tails::size);
+    this.busiest = new BusiestStreams(config.get(ConfigKeys.NODE_ID), replicas, peers, traffic);
     this.membership = new MembershipCalls(replicas, forwarder, cluster, readExecutor);
-    this.health = new PeerHealth(peers);
+    this.health = new PeerHealth(peers, config.get(ConfigKeys.NODE_ID));
   }
 
   /**
@@ -203,9 +210,24 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
     return tails.size();
   }
 
+  /** Produce bytes received and not yet answered ({@code log.max-inflight-bytes} bounds them). */
+  public long inflightBytes() {
+    return inflight.used();
+  }
+
+  /** {@code log.max-inflight-bytes}. */
+  public long maxInflightBytes() {
+    return inflight.maxBytes();
+  }
+
   /** What this node has served: totals and the busiest streams. */
   public NodeTraffic traffic() {
     return traffic;
+  }
+
+  @Override
+  public void topStreams(TopStreamsRequest request, StreamObserver<TopStreamsResponse> out) {
+    answer(() -> busiest.top(request), out);
   }
 
   @Override

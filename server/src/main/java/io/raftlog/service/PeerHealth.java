@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether another node says it serves (its {@code grpc.health.v1} status is SERVING), asked over
  * the node's {@link PeerChannels}: the balancer and the disk guard hand leaderships only to such
  * nodes, so a node with a full disk is not handed a shard it would hand straight back. Answers are
  * kept for a second. Called on the balancer's and the disk guard's threads; it blocks up to {@link
- * #DEADLINE_MS}.
+ * #DEADLINE_MS}. Logs one INFO line when a peer it asks about stops serving and when it serves
+ * again.
  */
 final class PeerHealth implements Predicate<Peer> {
   static final long DEADLINE_MS = 500;
@@ -24,11 +27,15 @@ final class PeerHealth implements Predicate<Peer> {
   // servingSinceMs: when the peer was first seen SERVING after it was not (or not yet asked).
   private record Answer(boolean serving, long atMs, long servingSinceMs) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(PeerHealth.class);
+
   private final PeerChannels channels;
+  private final String self;
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
-  PeerHealth(PeerChannels channels) {
+  PeerHealth(PeerChannels channels, String self) {
     this.channels = channels;
+    this.self = self;
   }
 
   @Override
@@ -55,6 +62,15 @@ final class PeerHealth implements Predicate<Peer> {
       // A peer serving at the first answer counts as serving all along: only one seen coming
       // back (not serving, then serving) has to settle first.
       long since = !serving ? now : a == null ? 0 : a.serving() ? a.servingSinceMs() : now;
+      // One line per change, not per probe (nor for the first look: a node starting with the
+      // cluster is not serving yet, and that is no news).
+      if (a != null && a.serving() != serving) {
+        if (serving) {
+          LOG.info("node {} sees node {} serving", self, peer.id());
+        } else {
+          LOG.info("node {} lost node {}: unreachable or not serving", self, peer.id());
+        }
+      }
       a = new Answer(serving, now, since);
       answers.put(peer.id(), a);
     }

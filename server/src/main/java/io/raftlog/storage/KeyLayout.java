@@ -10,9 +10,9 @@ import java.util.Arrays;
  * bytes)+chunk offset (8 bytes) indexes that chunk (its record count and bytes, {@link
  * ChunkIndex}); {@code c}+name+{@code 0x00}+consumer a named consumer's position; {@code s}+name
  * the stream's {@link StreamMeta}; {@code p}+producer id (8 bytes) the producer's entry; {@code
- * g/applied_index} the Raft index. Names never contain {@code 0x00}, so a stream's keys of one
- * family sort together and before those of any name it is a prefix of; big-endian offsets sort in
- * offset order under RocksDB's bytewise comparator.
+ * g/applied_index} the Raft index, {@code g/stream_count} the number of streams. Names never
+ * contain {@code 0x00}, so a stream's keys of one family sort together and before those of any name
+ * it is a prefix of; big-endian offsets sort in offset order under RocksDB's bytewise comparator.
  *
  * <p>The time index is keyed by the stream's running maximum timestamp (the greatest record
  * timestamp up to and including the chunk), which never decreases from one chunk to the next, and
@@ -30,6 +30,9 @@ final class KeyLayout {
 
   /** The key of the Raft index the store holds the changes up to. */
   static final byte[] APPLIED_INDEX = "g/applied_index".getBytes(StandardCharsets.UTF_8);
+
+  /** The key of the number of streams (of {@code s} keys) the store holds. */
+  static final byte[] STREAM_COUNT = "g/stream_count".getBytes(StandardCharsets.UTF_8);
 
   /** The first key of the producer table, and the first key after it. */
   static final byte[] PRODUCERS_FROM = {PRODUCER};

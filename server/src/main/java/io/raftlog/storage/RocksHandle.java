@@ -15,8 +15,11 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -42,6 +45,11 @@ final class RocksHandle {
   private BloomFilter bloom;
   private RocksDB db;
   private volatile long appliedIndex;
+  // Streams the database holds: read from its g/stream_count key when it opens, then moved by
+  // each write's creates and deletes (written on the apply thread only), so the metrics read it
+  // without a scan. A store written before that key is counted once, and its next batch stores it.
+  private volatile long streams;
+  private volatile boolean streamsStored;
   private final Reclaimer reclaimer;
   // Whether blob garbage collection is on in the open database (see BLOB_GC_AGE_CUTOFF).
   private volatile boolean blobGc;
@@ -109,6 +117,9 @@ final class RocksHandle {
       db = RocksDB.open(options, dir.toString());
       blobGc = false;
       appliedIndex = KeyLayout.longOf(db.get(KeyLayout.APPLIED_INDEX));
+      byte[] stored = db.get(KeyLayout.STREAM_COUNT);
+      streamsStored = stored != null;
+      streams = streamsStored ? KeyLayout.longOf(stored) : countStreams();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RocksDBException e) {
@@ -131,8 +142,36 @@ final class RocksHandle {
     return appliedIndex;
   }
 
-  /** Writes {@code batch}, which applies the Raft entries up to {@code index}, atomically. */
-  void write(WriteBatch batch, long index) {
+  /** One pass over the stream keys, when a database without {@code g/stream_count} opens. */
+  private long countStreams() throws RocksDBException {
+    long n = 0;
+    try (Slice upper = new Slice(KeyLayout.streamsUntil(""));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(KeyLayout.streamsFrom("", "")); it.isValid(); it.next()) {
+        n++;
+      }
+      it.status();
+    }
+    return n;
+  }
+
+  /** Streams the database holds. */
+  long streams() {
+    return streams;
+  }
+
+  /** Whether the database holds {@link #streams()} under {@code g/stream_count}. */
+  boolean streamsStored() {
+    return streamsStored;
+  }
+
+  /**
+   * Writes {@code batch}, which applies the Raft entries up to {@code index} and creates {@code
+   * streamsAdded} streams net (negative: deletes), atomically; the batch holds the new count under
+   * {@code g/stream_count} when it changed or was not stored yet.
+   */
+  void write(WriteBatch batch, long index, long streamsAdded) {
     lock.readLock().lock();
     try {
       db.write(writeOptions, batch);
@@ -142,6 +181,8 @@ final class RocksHandle {
       lock.readLock().unlock();
     }
     appliedIndex = index;
+    streams += streamsAdded;
+    streamsStored = true;
   }
 
   /** Compacts the keys from {@code from} (inclusive) to {@code to}; see {@link Reclaimer}. */

@@ -66,6 +66,11 @@ public final class RocksLogStore implements LogReader, AutoCloseable {
     return handle.appliedIndex();
   }
 
+  /** Streams this store holds, as committed: kept on create and delete, never a scan. */
+  public long streamCount() {
+    return handle.streams();
+  }
+
   @Override
   public Optional<StreamMeta> stream(String name) {
     handle.readLock().lock();

@@ -40,6 +40,7 @@ public final class StoreBatch implements AutoCloseable {
 
   private static final class Staged {
     StreamMeta meta;
+    final boolean existed; // in the store before this batch
     boolean changed;
     // The stream's stored keys of chunks and index below this offset were deleted by this batch;
     // Long.MAX_VALUE: all of its stored keys were (the stream was deleted).
@@ -52,6 +53,7 @@ public final class StoreBatch implements AutoCloseable {
 
     Staged(StreamMeta meta) {
       this.meta = meta;
+      this.existed = meta != null;
     }
   }
 
@@ -305,12 +307,14 @@ public final class StoreBatch implements AutoCloseable {
   /** Writes everything staged, as of Raft index {@code index}, atomically. */
   public void commit(long index) {
     closeChunk();
+    long streamsAdded = 0;
     try {
       for (Map.Entry<String, Staged> e : streams.entrySet()) {
         Staged s = e.getValue();
         if (!s.changed) {
           continue;
         }
+        streamsAdded += (s.meta != null ? 1 : 0) - (s.existed ? 1 : 0);
         if (s.meta == null) {
           wb.delete(KeyLayout.streamKey(e.getKey()));
         } else {
@@ -320,8 +324,11 @@ public final class StoreBatch implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StoreException("cannot stage stream metadata", e);
     }
+    if (streamsAdded != 0 || !handle.streamsStored()) {
+      put(KeyLayout.STREAM_COUNT, KeyLayout.longBytes(handle.streams() + streamsAdded));
+    }
     put(KeyLayout.APPLIED_INDEX, KeyLayout.longBytes(index));
-    handle.write(wb, index);
+    handle.write(wb, index, streamsAdded);
   }
 
   private Staged existingStaged(String name) {

@@ -92,6 +92,8 @@ class SnapshotCatchUpTest {
           1,
           cluster.node(victim).snapshotsInstalled(),
           "the leader had compacted its log, so the wiped node got a snapshot");
+      assertEquals(
+          1, shardInstallsCounted(cluster.node(victim)), "raftlog_snapshot_installs_total");
 
       // Every shard is back at three replicas (the repair moves onto the returned node are done)
       // before one of them is stopped.
@@ -137,11 +139,20 @@ class SnapshotCatchUpTest {
       assertEquals(acknowledged, readAll(cluster.blocking(newLeader), Consistency.LINEARIZABLE));
       for (String id : cluster.ids()) {
         assertEquals(0, cluster.node(id).snapshotsInstalled(), "store kept");
+        assertEquals(0, shardInstallsCounted(cluster.node(id)), "no install counted");
         Await.until(
             Duration.ofSeconds(20),
             "node " + id + " to serve the whole log locally",
             () -> readAll(cluster.blocking(id), Consistency.LOCAL).equals(acknowledged));
       }
     }
+  }
+
+  /** The shard snapshot installs the node's metrics counted (raftlog_snapshot_installs_total). */
+  private static double shardInstallsCounted(RaftlogServer node) {
+    return node.meterRegistry().find("raftlog.snapshot.installs").functionCounters().stream()
+        .filter(c -> !"meta".equals(c.getId().getTag("group")))
+        .mapToDouble(io.micrometer.core.instrument.FunctionCounter::count)
+        .sum();
   }
 }

@@ -305,7 +305,7 @@ class SlowFollowerIT {
   }
 
   private long installLogLines(String id) throws IOException {
-    return logLines(id, l -> l.contains("installing snapshot at index"));
+    return logLines(id, l -> l.contains("installed the leader's snapshot at index"));
   }
 
   /** The three most frequent kinds of line in a node's log (digits and time left out), counted. */

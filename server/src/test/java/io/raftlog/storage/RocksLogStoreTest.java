@@ -286,4 +286,62 @@ class RocksLogStoreTest {
     }
     assertEquals(6, RocksLogStore.appliedIndexOf(cp), "the checkpoint itself is left unchanged");
   }
+
+  /**
+   * The stream count the metrics read (raftlog_streams) is kept by each batch's creates and
+   * deletes, a delete and create of one name in one batch included, and counted again when the
+   * store opens or is restored from a checkpoint.
+   */
+  @Test
+  void streamCountFollowsCreatesAndDeletesAndSurvivesReopenAndRestore() {
+    Path cp = dir.resolve("checkpoint");
+    try (RocksLogStore store = RocksLogStore.open(dir.resolve("a"))) {
+      assertEquals(0, store.streamCount());
+      appendValues(store, 1, "s1", "x");
+      appendValues(store, 2, "s2", "x");
+      appendValues(store, 3, "s2", "y"); // an append to an existing stream adds none
+      assertEquals(2, store.streamCount());
+      try (StoreBatch b = store.newBatch()) {
+        b.delete("s1");
+        b.create("s1", 2000);
+        b.delete("s2");
+        b.create("s3", 2000);
+        b.commit(4);
+      }
+      assertEquals(2, store.streamCount(), "s1 deleted and made again, s2 gone, s3 new");
+      store.reopen();
+      assertEquals(2, store.streamCount(), "counted again on open");
+      store.checkpoint(cp);
+    }
+    try (RocksLogStore other = RocksLogStore.open(dir.resolve("b"))) {
+      appendValues(other, 1, "only", "x");
+      other.restoreFrom(cp);
+      assertEquals(2, other.streamCount(), "the checkpoint's streams");
+    }
+  }
+
+  /**
+   * A store written before {@code g/stream_count} (its key deleted here) is counted once when it
+   * opens, and its next batch stores the count, so the open after that reads it.
+   */
+  @Test
+  void aStoreWithoutItsStreamCountIsCountedOnceAndThenStoresIt() throws Exception {
+    Path db = dir.resolve("old");
+    try (RocksLogStore store = RocksLogStore.open(db)) {
+      appendValues(store, 1, "a", "x");
+      appendValues(store, 2, "b", "x");
+    }
+    try (org.rocksdb.Options o = new org.rocksdb.Options();
+        org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o, db.toString())) {
+      raw.delete(KeyLayout.STREAM_COUNT);
+    }
+    try (RocksLogStore store = RocksLogStore.open(db)) {
+      assertEquals(2, store.streamCount(), "counted on open");
+      appendValues(store, 3, "a", "y"); // no stream made or deleted: still stores the count
+    }
+    try (org.rocksdb.Options o = new org.rocksdb.Options();
+        org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o, db.toString())) {
+      assertEquals(2, KeyLayout.longOf(raw.get(KeyLayout.STREAM_COUNT)), "stored by the batch");
+    }
+  }
 }
