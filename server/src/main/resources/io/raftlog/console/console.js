@@ -4,7 +4,7 @@
 "use strict";
 
 const REFRESH_MS = 2000;
-const HISTORY = 60; // rate samples kept per node for the charts
+const HISTORY = 30; // rate samples kept per node for the charts (the last minute)
 const TAIL_ROWS = 300; // rows the live tail keeps
 
 // ---- DOM helpers ------------------------------------------------------------------------------
