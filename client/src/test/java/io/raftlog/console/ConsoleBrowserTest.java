@@ -122,6 +122,13 @@ class ConsoleBrowserTest {
         // A value is text in the page, never markup.
         assertTrue(tail.contains("live-2 <b>not markup</b>"), tail);
         assertTrue(browser.findElements(By.cssSelector("#tail b")).isEmpty());
+
+        // Top streams: the stream just written is among the busiest.
+        browser.findElement(By.id("nav-top")).click();
+        wait.until(
+            b ->
+                b.findElements(By.cssSelector("#top tr[data-stream='" + STREAM + "']")).size()
+                    == 1);
         assertFalse(tail.contains("before-2"), "the tail starts at the stream's end: " + tail);
 
         // Back to the shards: a shard changes leader when its leader node crashes (one that is
