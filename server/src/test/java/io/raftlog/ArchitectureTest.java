@@ -52,7 +52,7 @@ class ArchitectureTest {
           .definedBy("io.raftlog.http..")
           .layer("metrics")
           .definedBy("io.raftlog.metrics..")
-          .optionalLayer("console")
+          .layer("console")
           .definedBy("io.raftlog.console..")
           .whereLayer("server")
           .mayNotBeAccessedByAnyLayer()

@@ -14,6 +14,7 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
+import io.raftlog.console.Console;
 import io.raftlog.http.HttpEndpoint;
 import io.raftlog.metrics.NodeMetrics;
 import io.raftlog.replication.RaftState;
@@ -62,6 +63,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final java.util.concurrent.ScheduledExecutorService checkIn;
   private final NodeMetrics metrics; // null with metrics.enabled=false
   private final HttpEndpoint http; // null with http.port=0
+  private Console console; // set with http, by startHttp
 
   /**
    * The balancer hands a leadership only to a node that has served this long: a node that has just
@@ -170,6 +172,7 @@ public final class RaftlogServer implements AutoCloseable {
             }
           }
         });
+    console = Console.mount(endpoint::route, config);
     return endpoint;
   }
 
@@ -430,6 +433,7 @@ public final class RaftlogServer implements AutoCloseable {
     health.enterTerminalState();
     if (http != null) {
       http.close();
+      console.close();
     }
     service.close();
     grpc.shutdown();
