@@ -33,6 +33,7 @@ USER 10001:10001
 WORKDIR /var/lib/raftlog
 # The node's data (data/) and its generated config (node.properties).
 VOLUME /var/lib/raftlog
-# 9001: the gRPC API (clients, health probes, forwarding between nodes); 8101: Raft.
-EXPOSE 9001 8101
+# 9001: the gRPC API (clients, health probes, forwarding between nodes); 8101: Raft; 9200: HTTP
+# (/metrics for Prometheus, the web console).
+EXPOSE 9001 8101 9200
 ENTRYPOINT ["/opt/raftlog/bin/raftlog-node"]

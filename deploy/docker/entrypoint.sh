@@ -23,6 +23,7 @@
 #   RAFTLOG_CLUSTER_DOMAIN    the cluster's DNS domain (default cluster.local)
 #   RAFTLOG_CLIENT_PORT       the gRPC API's port (default 9001)
 #   RAFTLOG_RAFT_PORT         the Raft transport's port (default 8101)
+#   RAFTLOG_HTTP_PORT         http.port: /metrics and the web console (default 9200; 0: none)
 #   RAFTLOG_FOUNDERS          how many of the first ordinals form the cluster (default 3)
 #   RAFTLOG_JOIN              "true": join even if a founder (the pod's raftlog.io/join annotation)
 #   RAFTLOG_CONFIG_DIR        the common settings' directory (default /etc/raftlog, the ConfigMap)
@@ -37,7 +38,7 @@ die() {
 }
 
 # Keys this script owns: the same common files serve every pod, so they must not set them.
-readonly OWN_KEYS='node.id|data.dir|node.raft-address|node.client-address|cluster.peers|cluster.join'
+readonly OWN_KEYS='node.id|data.dir|node.raft-address|node.client-address|cluster.peers|cluster.join|http.port'
 
 pod=${POD_NAME:-${HOSTNAME:-}}
 namespace=${POD_NAMESPACE:-}
@@ -46,6 +47,7 @@ client_service=${RAFTLOG_CLIENT_SERVICE:-}
 domain=${RAFTLOG_CLUSTER_DOMAIN:-cluster.local}
 client_port=${RAFTLOG_CLIENT_PORT:-9001}
 raft_port=${RAFTLOG_RAFT_PORT:-8101}
+http_port=${RAFTLOG_HTTP_PORT:-9200}
 founders=${RAFTLOG_FOUNDERS:-3}
 config_dir=${RAFTLOG_CONFIG_DIR:-/etc/raftlog}
 volume=${RAFTLOG_DATA:-/var/lib/raftlog}
@@ -58,6 +60,7 @@ ordinal=$((10#${BASH_REMATCH[2]}))
 [[ -n $headless ]] || die "RAFTLOG_HEADLESS_SERVICE is not set (the StatefulSet's serviceName)"
 [[ -n $client_service ]] || die "RAFTLOG_CLIENT_SERVICE is not set (the client Service's name)"
 [[ $founders =~ ^[1-9][0-9]*$ ]] || die "RAFTLOG_FOUNDERS '$founders' is not a positive number"
+[[ $http_port =~ ^[0-9]+$ ]] || die "RAFTLOG_HTTP_PORT '$http_port' is not a port number"
 shopt -s nullglob
 common=("$config_dir"/*.properties) # in name order
 shopt -u nullglob
@@ -88,6 +91,7 @@ config=$volume/node.properties
   echo "data.dir=$volume/data"
   echo "node.raft-address=$self:$raft_port"
   echo "node.client-address=$self:$client_port"
+  echo "http.port=$http_port"
   if ((ordinal < founders)) && [[ ${RAFTLOG_JOIN:-} != true ]]; then
     peers=()
     for ((i = 0; i < founders; i++)); do

@@ -161,6 +161,7 @@ class KubernetesManifestsTest {
     }
     assertTrue(ports.contains(containerPort("raft")), serviceName + " has the Raft port");
     assertTrue(ports.contains(containerPort("grpc")), serviceName + " has the client port");
+    assertTrue(ports.contains(containerPort("http")), serviceName + " has the HTTP port");
     assertEquals("" + containerPort("raft"), env("RAFTLOG_RAFT_PORT"));
   }
 
@@ -270,7 +271,19 @@ class KubernetesManifestsTest {
   @Test
   void imageExposesTheContainersPorts() throws IOException {
     assertEquals(
-        List.of(containerPort("grpc"), containerPort("raft")).stream().sorted().toList(),
+        List.of(containerPort("grpc"), containerPort("raft"), containerPort("http")).stream()
+            .sorted()
+            .toList(),
         Dockerfile.read().exposed().stream().sorted().toList());
+  }
+
+  @Test
+  void podsTellPrometheusWhereTheirMetricsAre() throws IOException {
+    int http = containerPort("http");
+    assertEquals("" + http, env("RAFTLOG_HTTP_PORT"), "the port the entrypoint gives http.port");
+    Object annotations = Yaml.at(statefulSet(), "spec", "template", "metadata", "annotations");
+    assertEquals("true", Yaml.str(annotations, "prometheus.io/scrape"));
+    assertEquals("" + http, Yaml.str(annotations, "prometheus.io/port"));
+    assertEquals("/metrics", Yaml.str(annotations, "prometheus.io/path"));
   }
 }

@@ -102,6 +102,16 @@ class PodConfigTest {
     assertEquals(
         new Peer("1", "raftlog-1" + SUFFIX + ":8101", "raftlog-1" + SUFFIX + ":9001"), node.self());
     assertEquals(volume.resolve("data"), node.get(ConfigKeys.DATA_DIR));
+    assertEquals(9200, node.get(ConfigKeys.HTTP_PORT), "/metrics and the console on 9200");
+  }
+
+  @Test
+  void theHttpPortComesFromTheEnvironmentNotTheCommonFiles() throws IOException {
+    assertEquals(0, startedNode("raftlog-0", "RAFTLOG_HTTP_PORT=0").get(ConfigKeys.HTTP_PORT));
+    Files.writeString(configDir.resolve("site.properties"), "http.port=8080\n");
+    Commands.Result r = start("raftlog-0");
+    assertEquals(2, r.exit(), r.output());
+    assertTrue(r.output().contains("site.properties sets a key each pod derives"), r.output());
   }
 
   @Test

@@ -11,15 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One GET of a node's {@code /metrics} over real HTTP, parsed from Prometheus's text format. */
-record Scrape(int status, List<Sample> samples) {
+/**
+ * One GET of a node's {@code /metrics} over real HTTP, parsed from Prometheus's text format. Also
+ * used by the monitoring tests ({@code io.raftlog.deploy}).
+ */
+public record Scrape(int status, List<Sample> samples) {
   /** One line: a series (name and labels) and its value. */
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  static Scrape of(String hostPort) {
+  public static Scrape of(String hostPort) {
     try {
       HttpResponse<String> r =
           HTTP.send(
@@ -36,7 +39,7 @@ record Scrape(int status, List<Sample> samples) {
     }
   }
 
-  static List<Sample> parse(String text) {
+  public static List<Sample> parse(String text) {
     List<Sample> out = new ArrayList<>();
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
@@ -70,7 +73,7 @@ record Scrape(int status, List<Sample> samples) {
   }
 
   /** Samples named {@code name} whose labels include every one of {@code labels}. */
-  List<Sample> find(String name, Map<String, String> labels) {
+  public List<Sample> find(String name, Map<String, String> labels) {
     return samples.stream()
         .filter(s -> s.name().equals(name))
         .filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
@@ -78,7 +81,7 @@ record Scrape(int status, List<Sample> samples) {
   }
 
   /** The value of the one sample named so, with these labels; 0 when there is none. */
-  double value(String name, Map<String, String> labels) {
+  public double value(String name, Map<String, String> labels) {
     List<Sample> found = find(name, labels);
     if (found.size() > 1) {
       throw new AssertionError("more than one series " + name + labels + ": " + found);

@@ -38,6 +38,14 @@ public abstract class Cluster implements AutoCloseable {
     return layout.clientAddresses();
   }
 
+  /**
+   * Node {@code id}'s HTTP address (/metrics, the console) when the cluster's settings gave {@code
+   * http.port=}{@link ClusterLayout#HTTP_PORT_FREE}; else null.
+   */
+  public String httpAddress(String id) {
+    return layout.httpAddress(id);
+  }
+
   public ManagedChannel channel(String id) {
     return clients.channel(id);
   }
