@@ -3,14 +3,11 @@ package io.raftlog.replication;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
-import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.util.BytesUtil;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
@@ -22,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,57 +268,14 @@ final class GroupMember implements AutoCloseable {
    * round); fails with a {@link ReplicationException} of kind {@code READ_BARRIER_FAILED}.
    * Completed on a JRaft thread: dependent stages must not block.
    *
-   * <p>While the group is between leaders (this member knows none, or its leader is handing the
-   * lead over) the round is tried again every {@link #READ_RETRY_MS} for up to an election timeout
-   * plus its random delay, the time a new leader takes to be known: a read that meets a leadership
-   * transfer or an election then waits for it rather than failing (the quick start's first read met
-   * the balancer's first transfer).
+   * <p>While the group is between leaders the round is tried again ({@link ReadBarrier}) for up to
+   * an election timeout plus its random delay, the time a new leader takes to be known.
    */
   CompletableFuture<Void> readBarrier() {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    long giveUpAt =
-        System.nanoTime()
-            + TimeUnit.MILLISECONDS.toNanos(
-                (long) config.get(ConfigKeys.ELECTION_TIMEOUT_MS)
-                    + config.get(ConfigKeys.MAX_ELECTION_DELAY_MS));
-    readIndex(result, giveUpAt);
-    return result;
-  }
-
-  /** Milliseconds between ReadIndex rounds while the group is between leaders. */
-  static final long READ_RETRY_MS = 50;
-
-  private void readIndex(CompletableFuture<Void> result, long giveUpAt) {
-    node.readIndex(
-        BytesUtil.EMPTY_BYTES,
-        new ReadIndexClosure() {
-          @Override
-          public void run(Status status, long index, byte[] reqCtx) {
-            if (status.isOk()) {
-              result.complete(null);
-            } else if (betweenLeaders(status) && System.nanoTime() - giveUpAt < 0) {
-              CompletableFuture.delayedExecutor(READ_RETRY_MS, TimeUnit.MILLISECONDS)
-                  .execute(() -> readIndex(result, giveUpAt));
-            } else {
-              result.completeExceptionally(ReplicationException.ofReadBarrier(status));
-            }
-          }
-        });
-  }
-
-  /**
-   * JRaft's answers while no leader can be confirmed yet: EPERM (a follower that knows no leader, a
-   * candidate), EBUSY (a leader handing the lead over), EAGAIN (a new leader that has not yet
-   * committed an entry of its term, NodeImpl#readLeader; CI met it right after a transfer) and
-   * UNKNOWN (the leader answered the follower's ReadIndex with failure, "maybe the leader stepped
-   * down", ReadOnlyServiceImpl).
-   */
-  private static boolean betweenLeaders(Status status) {
-    RaftError e = status.getRaftError();
-    return e == RaftError.EPERM
-        || e == RaftError.EBUSY
-        || e == RaftError.EAGAIN
-        || e == RaftError.UNKNOWN;
+    return ReadBarrier.start(
+        () -> node,
+        (long) config.get(ConfigKeys.ELECTION_TIMEOUT_MS)
+            + config.get(ConfigKeys.MAX_ELECTION_DELAY_MS));
   }
 
   boolean isLeader() {

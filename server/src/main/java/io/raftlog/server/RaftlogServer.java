@@ -4,7 +4,6 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -14,8 +13,6 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
-import io.raftlog.console.Console;
-import io.raftlog.http.HttpEndpoint;
 import io.raftlog.metrics.NodeMetrics;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.Replicas;
@@ -25,7 +22,6 @@ import io.raftlog.service.LogService;
 import io.raftlog.service.MalformedRequests;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
@@ -62,8 +58,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.ScheduledExecutorService checkIn;
   private final NodeMetrics metrics; // null with metrics.enabled=false
-  private final HttpEndpoint http; // null with http.port=0
-  private Console console; // set with http, by startHttp
+  private final NodeHttp http; // null with http.port=0
 
   /**
    * The balancer hands a leadership only to a node that has served this long: a node that has just
@@ -95,7 +90,8 @@ public final class RaftlogServer implements AutoCloseable {
     replicas.leadershipTargets(service.peerServing());
     replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
-    ServerBuilder<?> builder = outside != null ? outside : nettyOn(HostPort.parse(address));
+    ServerBuilder<?> builder =
+        outside != null ? outside : TransportSettings.nettyOn(HostPort.parse(address));
     builder
         .addService(
             ServerInterceptors.intercept(
@@ -108,8 +104,8 @@ public final class RaftlogServer implements AutoCloseable {
         // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
         .maxInboundMessageSize(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
     builder.addStreamTracerFactory(openCalls);
-    permitClientKeepAlive(builder);
-    closeStaleConnections(builder, config);
+    TransportSettings.permitClientKeepAlive(builder);
+    TransportSettings.closeStaleConnections(builder, config);
     this.metrics =
         config.get(ConfigKeys.METRICS_ENABLED)
             ? new NodeMetrics(
@@ -124,7 +120,12 @@ public final class RaftlogServer implements AutoCloseable {
       builder.addStreamTracerFactory(metrics.streamTracer());
     }
     this.grpc = builder.build().start();
-    this.http = startHttp(config, address);
+    try {
+      this.http = NodeHttp.start(config, address, metrics);
+    } catch (IOException e) {
+      closeQuietly();
+      throw e;
+    }
     this.checkIn = ClusterJoin.checkIn(config, replicas);
     if (joins) {
       try {
@@ -144,76 +145,6 @@ public final class RaftlogServer implements AutoCloseable {
         outside == null ? address : "a transport given by the caller",
         config.self().raftAddress(),
         config.get(ConfigKeys.DATA_DIR));
-  }
-
-  /** The HTTP server on {@code http.port} of the client address's host, or null when it is 0. */
-  private HttpEndpoint startHttp(NodeConfig config, String clientAddress) throws IOException {
-    int port = config.get(ConfigKeys.HTTP_PORT);
-    if (port == 0) {
-      return null;
-    }
-    HttpEndpoint endpoint;
-    try {
-      endpoint =
-          HttpEndpoint.start(
-              HostPort.parse(clientAddress).host(), port, config.get(ConfigKeys.NODE_ID));
-    } catch (IOException e) {
-      closeQuietly();
-      throw e;
-    }
-    endpoint.route(
-        "/metrics",
-        exchange -> {
-          if (metrics != null) {
-            metrics.serve(exchange);
-          } else {
-            try (exchange) {
-              exchange.sendResponseHeaders(404, -1);
-            }
-          }
-        });
-    console = Console.mount(endpoint::route, config);
-    return endpoint;
-  }
-
-  /**
-   * Clients ping idle tail streams every 10 s to notice a node that froze (SIGSTOP, a partition)
-   * where no TCP reset ever comes; gRPC's default would reject such pings. Transports without
-   * keepalive (in-process) do not offer these settings, and need none.
-   */
-  private static void permitClientKeepAlive(ServerBuilder<?> builder) {
-    try {
-      builder.permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
-    } catch (UnsupportedOperationException noKeepAlive) {
-      LOG.debug("the gRPC transport has no keepalive to permit", noKeepAlive);
-    }
-  }
-
-  /**
-   * gRPC closes a connection that never finishes its HTTP/2 handshake only after 120 s, and pings
-   * an idle one only after 2 h: a few thousand sockets opened and left (or clients that vanished
-   * without a FIN, whose ConsumeStreams hold a subscription each) would live that long. The node
-   * closes them after {@code net.handshake-timeout-ms}, and after {@code net.keepalive-time-ms}
-   * plus as long again without an answer to its ping. Real clients answer pings in their transport,
-   * so this costs them nothing.
-   */
-  private static void closeStaleConnections(ServerBuilder<?> builder, NodeConfig config) {
-    try {
-      builder.handshakeTimeout(config.get(ConfigKeys.HANDSHAKE_TIMEOUT_MS), TimeUnit.MILLISECONDS);
-    } catch (UnsupportedOperationException noHandshake) {
-      LOG.debug("the gRPC transport has no handshake timeout", noHandshake);
-    }
-    try {
-      builder
-          .keepAliveTime(config.get(ConfigKeys.KEEPALIVE_TIME_MS), TimeUnit.MILLISECONDS)
-          .keepAliveTimeout(config.get(ConfigKeys.KEEPALIVE_TIME_MS), TimeUnit.MILLISECONDS);
-    } catch (UnsupportedOperationException noKeepAlive) {
-      LOG.debug("the gRPC transport has no keepalive", noKeepAlive);
-    }
-  }
-
-  private static ServerBuilder<?> nettyOn(HostPort address) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
   }
 
   /** Starts a node with the default gRPC server: {@code builder(config).start()}. */
@@ -433,7 +364,6 @@ public final class RaftlogServer implements AutoCloseable {
     health.enterTerminalState();
     if (http != null) {
       http.close();
-      console.close();
     }
     service.close();
     grpc.shutdown();
