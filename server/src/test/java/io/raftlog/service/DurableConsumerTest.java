@@ -161,7 +161,9 @@ class DurableConsumerTest {
       cluster.startNode(victim);
       // Up to a minute: the wiped node installs a snapshot of each of its shards at once, and on a
       // loaded two-core machine its Raft request threads were seen refusing retries for 30 s.
-      Await.until(
+      // CI once saw the wiped node refuse its shard's snapshot install for the whole minute
+      // (Bolt: "Server thread pool busy"); should it recur, the Raft threads' stacks say why.
+      awaitDumpingRaftThreads(
           Duration.ofSeconds(60),
           "the wiped node to hold the consumer again",
           () -> {
@@ -184,6 +186,28 @@ class DurableConsumerTest {
                       .setConsistency(Consistency.LINEARIZABLE)
                       .build());
       assertEquals(30 + 3 * SNAPSHOT_EVERY - 25, info.getLag());
+    }
+  }
+
+  /** As {@link Await#until}, printing the stacks of the nodes' Raft request threads on timeout. */
+  private static void awaitDumpingRaftThreads(
+      Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+    try {
+      Await.until(timeout, what, condition);
+    } catch (AssertionError timedOut) {
+      StringBuilder dump = new StringBuilder("Raft request threads at the timeout:\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (t, stack) -> {
+                if (t.getName().startsWith("raftlog-raft-rpc-")) {
+                  dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                  for (StackTraceElement e : stack) {
+                    dump.append("    at ").append(e).append('\n');
+                  }
+                }
+              });
+      System.out.println(dump);
+      throw timedOut;
     }
   }
 }
