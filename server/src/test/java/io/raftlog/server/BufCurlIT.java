@@ -172,7 +172,7 @@ class BufCurlIT {
   }
 
   @Test
-  void healthAndGetClusterAnswer() throws Exception {
+  void healthGetClusterAndTopStreamsAnswer() throws Exception {
     String health =
         bufCurl(follower, "grpc.health.v1.Health/Check", "{\"service\":\"raftlog.v1.Log\"}");
     assertTrue(health.contains("SERVING"), health);
@@ -181,5 +181,11 @@ class BufCurlIT {
     assertTrue(view.contains("\"shards\""), view);
     assertEquals(6, view.split("\"replicas\": \\[\\s*\"", -1).length - 2, view);
     assertTrue(view.contains("\"meta\""), view);
+    String top =
+        bufCurl(
+            other,
+            "raftlog.v1.Log/TopStreams",
+            "{\"limit\":5,\"order\":\"TOP_STREAMS_ORDER_RECORDS\"}");
+    assertTrue(top.contains("\"windowMs\": 10000"), top);
   }
 }
