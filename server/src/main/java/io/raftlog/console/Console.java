@@ -39,9 +39,10 @@ public final class Console implements AutoCloseable {
             .build();
     LogGrpc.LogBlockingStub blocking = LogGrpc.newBlockingStub(channel);
     String nodeId = config.get(ConfigKeys.NODE_ID);
-    route.accept("/", new StaticFiles());
-    route.accept("/api/", new JsonEndpoints(blocking, nodeId));
-    route.accept("/api/tail", new TailEvents(blocking, LogGrpc.newStub(channel)));
+    route.accept("/", Exchanges.getOnly(new StaticFiles()));
+    route.accept("/api/", Exchanges.getOnly(new JsonEndpoints(blocking, nodeId)));
+    route.accept(
+        "/api/tail", Exchanges.getOnly(new TailEvents(blocking, LogGrpc.newStub(channel))));
     return new Console(channel);
   }
 

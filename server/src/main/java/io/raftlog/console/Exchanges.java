@@ -1,6 +1,7 @@
 package io.raftlog.console;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -33,6 +34,20 @@ final class Exchanges {
     exchange.getResponseHeaders().set("Allow", "GET");
     error(exchange, 405, "the console is read-only: only GET is served");
     return false;
+  }
+
+  /**
+   * {@code serve} behind the one rule every console route shares: GET only (else 405, see {@link
+   * #isGet}), and the exchange closed once answered.
+   */
+  static HttpHandler getOnly(HttpHandler serve) {
+    return exchange -> {
+      try (exchange) {
+        if (isGet(exchange)) {
+          serve.handle(exchange);
+        }
+      }
+    };
   }
 
   static void commonHeaders(HttpExchange exchange, String contentType) {

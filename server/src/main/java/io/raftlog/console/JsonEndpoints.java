@@ -40,16 +40,9 @@ final class JsonEndpoints implements HttpHandler {
     this.nodeId = nodeId;
   }
 
+  /** Serves one GET; {@link Exchanges#getOnly} checks the method and closes the exchange. */
   @Override
   public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (Exchanges.isGet(exchange)) {
-        serve(exchange);
-      }
-    }
-  }
-
-  private void serve(HttpExchange exchange) throws IOException {
     try {
       Query q = new Query(exchange.getRequestURI());
       String body =

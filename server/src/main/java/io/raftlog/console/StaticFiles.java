@@ -31,19 +31,15 @@ final class StaticFiles implements HttpHandler {
     }
   }
 
+  /** Serves one GET; {@link Exchanges#getOnly} checks the method and closes the exchange. */
   @Override
   public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!Exchanges.isGet(exchange)) {
-        return;
-      }
-      String path = exchange.getRequestURI().getPath();
-      File f = files.get(path.equals("/index.html") ? "/" : path);
-      if (f == null) {
-        Exchanges.error(exchange, 404, "no such page: " + path);
-      } else {
-        Exchanges.send(exchange, 200, f.contentType(), f.bytes());
-      }
+    String path = exchange.getRequestURI().getPath();
+    File f = files.get(path.equals("/index.html") ? "/" : path);
+    if (f == null) {
+      Exchanges.error(exchange, 404, "no such page: " + path);
+    } else {
+      Exchanges.send(exchange, 200, f.contentType(), f.bytes());
     }
   }
 }

@@ -48,16 +48,9 @@ final class TailEvents implements HttpHandler {
     this.async = async;
   }
 
+  /** Serves one GET; {@link Exchanges#getOnly} checks the method and closes the exchange. */
   @Override
   public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (Exchanges.isGet(exchange)) {
-        serve(exchange);
-      }
-    }
-  }
-
-  private void serve(HttpExchange exchange) throws IOException {
     try {
       if (!"/api/tail".equals(exchange.getRequestURI().getPath())) {
         Exchanges.error(exchange, 404, "no such endpoint: " + exchange.getRequestURI().getPath());
