@@ -4,6 +4,7 @@ import static io.raftlog.storage.StoreKeys.appendBatch;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.DirectorySize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class TruncatedRecordsReclaimTest {
       }
       store.checkpoint(dir.resolve("flushed")); // flushes the memtables to files
       deleteTree(dir.resolve("flushed"));
-      long full = bytes(dir.resolve("store"));
+      long full = DirectorySize.of(dir.resolve("store"));
       assertTrue(full > 40L << 20, "the store holds its 50 MiB: " + full);
 
       try (StoreBatch b = store.newBatch()) {
@@ -43,23 +44,7 @@ class TruncatedRecordsReclaimTest {
       Await.until(
           Duration.ofSeconds(30),
           "the truncated 50 MiB to leave the disk",
-          () -> bytes(dir.resolve("store")) < 8L << 20);
-    }
-  }
-
-  private static long bytes(Path root) {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).mapToLong(TruncatedRecordsReclaimTest::size).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long size(Path f) {
-    try {
-      return Files.size(f);
-    } catch (IOException gone) {
-      return 0;
+          () -> DirectorySize.of(dir.resolve("store")) < 8L << 20);
     }
   }
 

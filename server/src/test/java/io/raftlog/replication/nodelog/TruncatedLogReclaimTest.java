@@ -11,15 +11,12 @@ import com.alipay.sofa.jraft.option.LogStorageOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.storage.LogStorage;
 import io.raftlog.testkit.Await;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.raftlog.testkit.DirectorySize;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,31 +51,15 @@ class TruncatedLogReclaimTest {
         }
         log.appendEntries(batch);
       }
-      long full = bytes(dir);
+      long full = DirectorySize.of(dir);
       assertTrue(full > 90L << 20, "the log holds its 100 MiB: " + full);
 
       assertTrue(log.truncatePrefix(ENTRIES)); // keeps the last entry
       Await.until(
           Duration.ofSeconds(30),
           "the truncated 100 MiB to leave the disk",
-          () -> bytes(dir) < 16L << 20);
+          () -> DirectorySize.of(dir) < 16L << 20);
       log.shutdown();
-    }
-  }
-
-  private static long bytes(Path root) {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).mapToLong(TruncatedLogReclaimTest::size).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long size(Path f) {
-    try {
-      return Files.size(f);
-    } catch (IOException gone) {
-      return 0; // deleted by RocksDB meanwhile
     }
   }
 }
