@@ -54,6 +54,9 @@ class ArchitectureTest {
           .definedBy("io.raftlog.metrics..")
           .layer("console")
           .definedBy("io.raftlog.console..")
+          // OTLP logs in: the collector appends through a RecordSink the server hands it.
+          .layer("collector")
+          .definedBy("io.raftlog.collector..")
           .whereLayer("server")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("http")
@@ -61,6 +64,8 @@ class ArchitectureTest {
           .whereLayer("metrics")
           .mayOnlyBeAccessedByLayers("server")
           .whereLayer("console")
+          .mayOnlyBeAccessedByLayers("server")
+          .whereLayer("collector")
           .mayOnlyBeAccessedByLayers("server")
           .whereLayer("service")
           .mayOnlyBeAccessedByLayers("server", "metrics")
@@ -71,7 +76,8 @@ class ArchitectureTest {
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers("replication", "service", "server", "metrics")
           .whereLayer("config")
-          .mayOnlyBeAccessedByLayers("replication", "service", "server", "metrics", "console");
+          .mayOnlyBeAccessedByLayers(
+              "replication", "service", "server", "metrics", "console", "collector");
 
   @ArchTest
   static final ArchRule serviceReadsTheStoreThroughItsReadInterface =

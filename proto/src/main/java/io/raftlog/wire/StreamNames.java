@@ -74,7 +74,8 @@ public final class StreamNames {
     return (int) (crc.getValue() % slotCount);
   }
 
-  private static boolean allowed(char c) {
+  /** Whether {@code c} may appear in a stream name. */
+  public static boolean allowed(char c) {
     return (c >= 'a' && c <= 'z')
         || (c >= 'A' && c <= 'Z')
         || (c >= '0' && c <= '9')

@@ -226,6 +226,27 @@ public final class ConfigKeys {
           "the node's log lines: `text`, for people, or `json`, one object per line for log"
               + " collectors");
 
+  public static final ConfigKey<Boolean> OTLP_ENABLED =
+      ConfigKey.bool(
+          "otlp.enabled",
+          true,
+          "take OpenTelemetry logs: OTLP/gRPC `LogsService/Export` on the client port and OTLP/HTTP"
+              + " `POST /v1/logs` on `http.port` (docs/log-collection.md)");
+
+  public static final ConfigKey<String> OTLP_STREAM_PATTERN =
+      ConfigKey.optional(
+          "otlp.stream-pattern",
+          ConfigKeys::streamPattern,
+          io.raftlog.otlp.LogStreamNames.DEFAULT_PATTERN,
+          "the stream an OTLP log record goes to; each `{attribute}` is replaced by that resource"
+              + " attribute, characters outside the stream-name rule by `_`"
+              + " (docs/log-collection.md)");
+
+  private static String streamPattern(String v) {
+    new io.raftlog.otlp.LogStreamNames(v); // throws, saying why, for a pattern giving bad names
+    return v;
+  }
+
   private static String logFormat(String v) {
     if (!v.equals("text") && !v.equals("json")) {
       throw new IllegalArgumentException("must be text or json, not '" + v + "'");
@@ -268,5 +289,7 @@ public final class ConfigKeys {
           SHUTDOWN_HAND_OFF_MS,
           HTTP_PORT,
           METRICS_ENABLED,
-          LOGGING_FORMAT);
+          LOGGING_FORMAT,
+          OTLP_ENABLED,
+          OTLP_STREAM_PATTERN);
 }

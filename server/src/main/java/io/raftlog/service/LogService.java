@@ -2,6 +2,7 @@ package io.raftlog.service;
 
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.CommitOffsetRequest;
@@ -126,6 +127,32 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   @Override
   public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
     answer(writes.produce(request), out);
+  }
+
+  /**
+   * A produce made inside the node (the OTLP collector): exactly what {@link #produce} does for a
+   * gRPC call, forwarding to the shard's leader when this node does not lead it. Completes on
+   * JRaft's or gRPC's threads; a failure is always the {@link StatusRuntimeException} the gRPC call
+   * would have answered.
+   */
+  public CompletableFuture<ProduceResponse> produceAsync(ProduceRequest request) {
+    CompletableFuture<ProduceResponse> out = new CompletableFuture<>();
+    writes
+        .produce(request)
+        .whenComplete(
+            (r, failure) -> {
+              if (failure != null) {
+                out.completeExceptionally(Errors.asStatus(failure));
+              } else {
+                out.complete(r);
+              }
+            });
+    return out;
+  }
+
+  /** The shard {@code stream} lives in (the catalog's slot map as this node knows it). */
+  public int shardOf(String stream) {
+    return routes.shardOf(stream);
   }
 
   @Override
