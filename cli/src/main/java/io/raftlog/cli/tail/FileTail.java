@@ -44,6 +44,7 @@ final class FileTail implements Runnable {
   private Events events;
   private boolean finishing; // the open file is no longer at the path: read it to its end
   private long position; // the end of the last acknowledged event
+  private boolean unsaved; // position moved since the state was saved
   private SequencedProducer producer;
   private long sequence;
   private Events.Event carry; // read, but did not fit the last batch
@@ -106,6 +107,9 @@ final class FileTail implements Runnable {
       if (!b.isEmpty()) {
         ship(b);
       } else if (!rotated()) {
+        if (unsaved) {
+          saveState(-1); // idle: the last answer goes to the state too
+        }
         sleep(options.poll().toMillis());
       }
     }
@@ -260,6 +264,7 @@ final class FileTail implements Runnable {
         ProduceResponse answer = producer.send(options.stream(), sequence, b.records);
         sequence++;
         position = b.end;
+        unsaved = true;
         if (waitingSince != 0) {
           notices.say(
               name,
@@ -377,6 +382,7 @@ final class FileTail implements Runnable {
       Fingerprint fp = Fingerprint.read(file.channel(), readEnd);
       fingerprint = fp == null ? fingerprint : fp;
     }
+    unsaved = false;
     stateFile.save(
         new TailState(
             file.key(), fingerprint, position, producer.producerId(), sequence, pendingEnd));
