@@ -140,6 +140,11 @@ public final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Path f : files) {
+      if (Files.isDirectory(f)) {
+        throw new ParameterException(spec.commandLine(), f + " is a directory: name files");
+      }
+    }
     TailOptions options =
         new TailOptions(
             stream,

@@ -62,6 +62,11 @@ final class FileTail implements Runnable {
     this.notices = notices;
   }
 
+  @Override
+  public String toString() {
+    return name;
+  }
+
   void stop() {
     stopping = true;
   }
