@@ -154,6 +154,47 @@ class TailCliTest {
     }
   }
 
+  /**
+   * A tailer killed after the log appended a batch but before it heard so: its state names the
+   * batch as in flight (as one saved just before the send). The next run sends those bytes again
+   * with the same sequence, the log answers duplicate, and nothing is appended twice.
+   */
+  @Test
+  void aBatchInFlightAtACrashIsSentAgainAndNotAppendedTwice() throws Exception {
+    Path file = Files.createDirectories(dir.resolve("in-flight")).resolve("a.log");
+    Files.writeString(file, "one\ntwo\nthree\n");
+    try (InProcessTail t = new InProcessTail(file.toString(), "--stream", "tail.in-flight")) {
+      awaitCount("tail.in-flight", 3);
+      Await.until(WAIT, "the state is saved idle", () -> state(file).contains("pending.end=-1"));
+    }
+    Path stateFile = file.resolveSibling(".a.log.to-tail.in-flight.raftlog-tail");
+    String saved = Files.readString(stateFile);
+    assertTrue(saved.contains("sequence=1") && saved.contains("position=14"), saved);
+    // what the state said while the only batch was in flight
+    Files.writeString(
+        stateFile,
+        saved
+            .replace("sequence=1", "sequence=0")
+            .replace("position=14", "position=0")
+            .replace("pending.end=-1", "pending.end=14"));
+    Files.writeString(file, "four\n", StandardOpenOption.APPEND);
+    try (InProcessTail t = new InProcessTail(file.toString(), "--stream", "tail.in-flight")) {
+      awaitCount("tail.in-flight", 4);
+      Thread.sleep(500);
+      assertEquals(
+          List.of("one", "two", "three", "four"), readAll("tail.in-flight"), t.err.toString());
+    }
+  }
+
+  private static String state(Path file) {
+    try {
+      return Files.readString(
+          file.resolveSibling("." + file.getFileName() + ".to-tail.in-flight.raftlog-tail"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** A state file saved for one file, beside another (another inode): not trusted, all is read. */
   @Test
   void aStateFileOfAnotherFileIsNotTrusted() throws Exception {
