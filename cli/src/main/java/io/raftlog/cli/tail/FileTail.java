@@ -1,20 +1,13 @@
 package io.raftlog.cli.tail;
 
-import io.grpc.Status;
-import io.raftlog.api.v1.ProduceResponse;
 import io.raftlog.client.RaftlogClient;
-import io.raftlog.client.RaftlogException;
-import io.raftlog.client.SequencedProducer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 
 /**
  * Follows one file into the stream, on its own thread: reads whole lines (events) into a batch of
  * at most {@code batchBytes}, saves the state naming that batch, sends it with the file's own
- * {@link SequencedProducer} and waits for the answer, then reads on. So at most one batch (plus one
+ * {@link BatchSender} and waits for the answer, then reads on. So at most one batch (plus one
  * event) of the file is in memory, and a batch that was in flight at a crash is sent again, same
  * bytes, same sequence, by the next run: at least once with no gap, and no duplicate.
  *
@@ -31,7 +24,7 @@ final class FileTail implements Runnable {
   private final String name;
   private final TailOptions options;
   private final StateFile stateFile;
-  private final RaftlogClient client;
+  private final BatchSender sender;
   private final Notices notices;
   private volatile boolean stopping;
   private volatile Throwable failure;
@@ -45,20 +38,16 @@ final class FileTail implements Runnable {
   private boolean finishing; // the open file is no longer at the path: read it to its end
   private long position; // the end of the last acknowledged event
   private boolean unsaved; // position moved since the state was saved
-  private SequencedProducer producer;
-  private long sequence;
   private Events.Event carry; // read, but did not fit the last batch
   private long lastLineNanos;
   private boolean cutSaid;
-  private long waitingSince;
-  private Status.Code waitingFor;
 
   FileTail(Path path, TailOptions options, RaftlogClient client, Notices notices) {
     this.path = path.toAbsolutePath().normalize();
     this.name = path.toString();
     this.options = options;
     this.stateFile = StateFile.of(this.path, options.stream(), options.stateDir());
-    this.client = client;
+    this.sender = new BatchSender(client, options.stream(), name, notices, () -> stopping);
     this.notices = notices;
   }
 
@@ -85,7 +74,7 @@ final class FileTail implements Runnable {
   public void run() {
     try {
       follow();
-    } catch (Stopped s) {
+    } catch (BatchSender.Stopped s) {
       // stopped while waiting: the state saved before the send names what was in flight
     } catch (Throwable t) {
       failure = t;
@@ -97,7 +86,7 @@ final class FileTail implements Runnable {
   private void follow() throws IOException {
     TailState saved = stateFile.load();
     if (saved == null) {
-      newProducer();
+      sender.renumber();
       if (!openPath(options.fromEnd(), "starting at its ")) {
         return;
       }
@@ -136,12 +125,11 @@ final class FileTail implements Runnable {
               + " byte "
               + s.position()
               + " of that file are lost");
-      newProducer(); // the old sequence numbered bytes that are gone
+      sender.renumber(); // the old sequence numbered bytes that are gone
       openPath(false, "starting at its ");
       return;
     }
-    producer = client.sequencedProducer(s.producerId());
-    sequence = s.sequence();
+    sender.resume(s.producerId(), s.sequence());
     file = found;
     fingerprint = s.fingerprint();
     finishing = !found.path().equals(path);
@@ -258,78 +246,11 @@ final class FileTail implements Runnable {
     return true;
   }
 
-  /**
-   * Sends {@code b} until the log has it, saying once when it starts waiting for the cluster and
-   * once when the cluster is back; a stop while waiting ends the thread ({@link Stopped}).
-   */
+  /** Sends {@code b} until the log has it; then the position is past it. */
   private void ship(Batch b) throws IOException {
-    saveState(b.end);
-    while (true) {
-      try {
-        ProduceResponse answer = producer.send(options.stream(), sequence, b.records);
-        sequence++;
-        position = b.end;
-        unsaved = true;
-        if (waitingSince != 0) {
-          notices.say(
-              name,
-              String.format(
-                  "the cluster is back after %.1f s: sent the %d lines held%s, reading again",
-                  (System.nanoTime() - waitingSince) / 1e9,
-                  b.records.size(),
-                  answer.getDuplicate() ? " (already appended)" : ""));
-          waitingSince = 0;
-          waitingFor = null;
-        }
-        return;
-      } catch (RaftlogException e) {
-        if (RaftlogException.retryable(e.code())) {
-          waiting(b, e);
-        } else if (e.code() == Status.Code.FAILED_PRECONDITION
-            && e.getMessage().contains("sequence")) {
-          notices.say(
-              name,
-              "the log does not know where this file's producer is ("
-                  + e.getMessage()
-                  + "): sending with a new producer id; this batch of "
-                  + b.records.size()
-                  + " lines may be appended twice");
-          newProducer();
-          saveState(b.end);
-        } else {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private void waiting(Batch b, RaftlogException e) {
-    if (waitingFor != e.code()) {
-      if (waitingSince == 0) {
-        waitingSince = System.nanoTime();
-      }
-      waitingFor = e.code();
-      notices.say(
-          name,
-          "waiting for the cluster since "
-              + LocalTime.now()
-                  .minusNanos(System.nanoTime() - waitingSince)
-                  .truncatedTo(ChronoUnit.SECONDS)
-              + " ("
-              + e.getMessage()
-              + "); holding "
-              + held
-              + " lines ("
-              + b.bytes
-              + " bytes), reading paused; retrying");
-    }
-    if (stopping) {
-      throw new Stopped();
-    }
-    sleep(1000);
-    if (stopping) {
-      throw new Stopped();
-    }
+    sender.send(b, held, sent -> saveState(sent.end));
+    position = b.end;
+    unsaved = true;
   }
 
   /**
@@ -390,17 +311,7 @@ final class FileTail implements Runnable {
     unsaved = false;
     stateFile.save(
         new TailState(
-            file.key(), fingerprint, position, producer.producerId(), sequence, pendingEnd));
-  }
-
-  private void newProducer() {
-    SecureRandom random = new SecureRandom();
-    long id;
-    do {
-      id = random.nextLong();
-    } while (id == 0);
-    producer = client.sequencedProducer(id);
-    sequence = 0;
+            file.key(), fingerprint, position, sender.producerId(), sender.sequence(), pendingEnd));
   }
 
   private Events newEvents() {
@@ -422,13 +333,6 @@ final class FileTail implements Runnable {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       stopping = true;
-    }
-  }
-
-  /** Ends the thread when a stop comes while it waits for the cluster. */
-  private static final class Stopped extends RuntimeException {
-    Stopped() {
-      super(null, null, false, false);
     }
   }
 }
