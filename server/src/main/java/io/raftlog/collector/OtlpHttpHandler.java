@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -159,18 +160,27 @@ public final class OtlpHttpHandler implements HttpHandler {
 
   private void answer(HttpExchange exchange, Encoding encoding, boolean gzip) throws IOException {
     long announced = announcedLength(exchange);
-    try (RequestBodies.Body body = bodies.read(exchange.getRequestBody(), announced, gzip)) {
+    InputStream raw = exchange.getRequestBody();
+    try (RequestBodies.Body body = bodies.read(raw, announced, gzip)) {
       ExportLogsServiceRequest request = decode(encoding, body.bytes(), body.length());
       ExportLogsServiceResponse response = await(ingest.export(request));
       send(exchange, 200, encoding, encoding.encode(response));
     } catch (RequestBodies.TooLarge e) {
+      bodies.drain(raw);
       fail(
           exchange,
           encoding,
           OtlpHttpFailure.of(413, Status.Code.INVALID_ARGUMENT, e.getMessage()));
     } catch (RequestBodies.Overloaded e) {
+      bodies.drain(raw);
       fail(exchange, encoding, OtlpHttpFailure.retryAfter(1, e.getMessage()));
-    } catch (RequestBodies.BadGzip | OtlpJson.BadJson | BadProtobuf e) {
+    } catch (RequestBodies.BadGzip e) {
+      bodies.drain(raw);
+      fail(
+          exchange,
+          encoding,
+          OtlpHttpFailure.of(400, Status.Code.INVALID_ARGUMENT, e.getMessage()));
+    } catch (OtlpJson.BadJson | BadProtobuf e) {
       fail(
           exchange,
           encoding,

@@ -142,6 +142,28 @@ final class RequestBodies {
     }
   }
 
+  /**
+   * Reads and drops what is left of a body refused before its end, up to {@code 4 x maxBytes}, so
+   * the refusal reaches the client: closing a connection with unread bytes in it resets it, and the
+   * reset can destroy the answer before the client reads it (exporters send the whole body before
+   * they read an answer). Past that much the connection is closed anyway.
+   */
+  void drain(InputStream raw) {
+    byte[] sink = new byte[8192];
+    long left = 4L * maxBytes;
+    try {
+      while (left > 0) {
+        int n = raw.read(sink, 0, (int) Math.min(sink.length, left));
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException gone) {
+      // The client went away: nothing to answer.
+    }
+  }
+
   private static InputStream gunzip(InputStream raw) throws IOException {
     try {
       return new GZIPInputStream(raw, 8192);
