@@ -48,15 +48,13 @@ record OtlpHttpFailure(int httpStatus, com.google.rpc.Status body, long retryAft
 
   /** What the ingest's failure {@code e} answers over HTTP. */
   static OtlpHttpFailure of(StatusRuntimeException e) {
-    com.google.rpc.Status body = StatusProto.fromThrowable(e);
-    if (body == null) {
-      Status s = e.getStatus();
-      body =
-          com.google.rpc.Status.newBuilder()
-              .setCode(s.getCode().value())
-              .setMessage(s.getDescription() != null ? s.getDescription() : s.getCode().name())
-              .build();
-    }
+    Status s = e.getStatus();
+    com.google.rpc.Status details = StatusProto.fromThrowable(e);
+    com.google.rpc.Status body =
+        (details != null ? details.toBuilder() : com.google.rpc.Status.newBuilder())
+            .setCode(s.getCode().value())
+            .setMessage(s.getDescription() != null ? s.getDescription() : s.getCode().name())
+            .build();
     long retryAfter = retryAfterSeconds(body);
     int http =
         switch (e.getStatus().getCode()) {

@@ -159,8 +159,15 @@ final class OtlpJson {
       }
     } catch (IOException | IllegalStateException e) {
       // Gson's messages say where: "... at line 1 column 57 path $.resourceLogs[0]".
-      throw new BadJson("the body is not valid JSON: " + String.valueOf(e.getMessage()));
+      throw new BadJson("the body is not valid JSON: " + where(String.valueOf(e.getMessage())));
     }
+  }
+
+  /** Gson's message without its advice to parse leniently (a receiver does not) and its link. */
+  private static String where(String gson) {
+    int newline = gson.indexOf('\n');
+    String first = newline < 0 ? gson : gson.substring(0, newline);
+    return first.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept ", "");
   }
 
   private static String hexToBase64(String hex, String path) throws BadJson {
