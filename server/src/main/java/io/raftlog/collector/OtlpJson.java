@@ -62,7 +62,7 @@ final class OtlpJson {
   /** The export {@code length} bytes of {@code body} hold. */
   static ExportLogsServiceRequest parse(byte[] body, int length) throws BadJson {
     String text = utf8(body, length);
-    String base64Ids = base64Ids(text);
+    String base64Ids = copy(text, true);
     ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
     try {
       PARSER.merge(base64Ids, b);
@@ -74,13 +74,19 @@ final class OtlpJson {
     return b.build();
   }
 
-  /** {@code m} as JSON (proto3's mapping; these answers hold no ids and no enums). */
+  /**
+   * {@code m} as JSON (proto3's mapping; these answers hold no ids and no enums). JsonFormat writes
+   * {@code '} as {@code \u0027} (and {@code <>&=} likewise), which a person reading an error with
+   * curl should not have to decode: its output is copied once more with those as they are.
+   */
   static String print(Message m) {
     try {
-      return PRINTER.print(m);
+      return copy(PRINTER.print(m), false);
     } catch (InvalidProtocolBufferException e) {
       // A status detail of a type not registered above: the rest says enough.
       throw new IllegalArgumentException(e);
+    } catch (BadJson e) {
+      throw new IllegalStateException("JsonFormat wrote invalid JSON", e);
     }
   }
 
@@ -103,11 +109,11 @@ final class OtlpJson {
   }
 
   /**
-   * {@code json} with every trace and span id turned from hex into base64 (what proto3's JSON
-   * mapping reads for bytes); the JSON is copied token by token, so a syntax error is reported here
-   * with its line, column and path.
+   * {@code json} copied token by token, so a syntax error is reported here with its line, column
+   * and path; with {@code hexIds}, every trace and span id is turned from hex into base64 (what
+   * proto3's JSON mapping reads for bytes) on the way.
    */
-  private static String base64Ids(String json) throws BadJson {
+  private static String copy(String json, boolean hexIds) throws BadJson {
     StringWriter out = new StringWriter(json.length() + 16);
     try (JsonReader r = new JsonReader(new StringReader(json));
         JsonWriter w = new JsonWriter(out)) {
@@ -136,7 +142,7 @@ final class OtlpJson {
           }
           case NAME -> {
             String name = r.nextName();
-            hex = HEX_FIELDS.contains(name);
+            hex = hexIds && HEX_FIELDS.contains(name);
             w.name(name);
             continue;
           }
