@@ -76,9 +76,14 @@ final class RequestBodies {
       return length;
     }
 
-    /** Makes room for {@code more} bytes, counting the growth against the budget. */
-    private void grow(int more) throws Overloaded {
-      int capacity = (int) Math.min(maxBytes + 1L, Math.max(bytes.length * 2L, more));
+    /**
+     * Doubles the buffer (at first {@link #FIRST_CHUNK}), up to {@code ceiling}: one byte over the
+     * length the request announced, so its end is read without growing again, else one over the
+     * limit. The growth is counted against the budget.
+     */
+    private void grow(long ceiling) throws Overloaded {
+      int capacity =
+          (int) Math.min(ceiling, Math.max(bytes.length * 2L, Math.min(FIRST_CHUNK, ceiling)));
       long delta = capacity - bytes.length;
       if (!acquire(delta)) {
         throw new Overloaded(
@@ -112,14 +117,16 @@ final class RequestBodies {
     Body body = new Body();
     try {
       InputStream in = gzip ? gunzip(raw) : raw;
-      // One byte over an announced length, so the end is read without growing the buffer.
-      body.grow(announced >= 0 && !gzip ? (int) announced + 1 : FIRST_CHUNK);
+      long ceiling = announced >= 0 && !gzip ? announced + 1 : maxBytes + 1L;
       while (true) {
         if (body.length == body.bytes.length) {
           if (body.length > maxBytes) {
             throw tooLarge("more than " + maxBytes + " bytes");
           }
-          body.grow(body.length + 1);
+          if (body.length == ceiling) {
+            ceiling = maxBytes + 1L; // more than announced: the limit still holds
+          }
+          body.grow(ceiling);
         }
         int n = in.read(body.bytes, body.length, body.bytes.length - body.length);
         if (n < 0) {

@@ -34,6 +34,19 @@ class RequestBodiesTest {
   }
 
   @Test
+  void aBodyHoldsWhatItSentNotWhatItAnnounced() throws Exception {
+    RequestBodies bodies = new RequestBodies(10 << 20, 20 << 20);
+    try (RequestBodies.Body body = bodies.read(bytes(10), 5 << 20, false)) {
+      assertEquals(10, body.length());
+      assertEquals(64 << 10, bodies.held()); // the first chunk, not 5 MiB
+    }
+    try (RequestBodies.Body body = bodies.read(bytes(200_000), 200_000, false)) {
+      assertEquals(200_000, body.length());
+      assertEquals(200_001, bodies.held()); // doubled up to the announced length, not past it
+    }
+  }
+
+  @Test
   void aBodyOverTheLimitIsTooLargeAnnouncedOrNotAndGzippedOrNot() throws Exception {
     RequestBodies bodies = new RequestBodies(1000, 10_000);
     assertThrows(RequestBodies.TooLarge.class, () -> bodies.read(bytes(0), 1001, false));
