@@ -31,14 +31,18 @@ import java.util.TreeMap;
 public final class LogLine {
   private LogLine() {}
 
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** A second and its text: formatting is most of a line's cost, and logs come in time order. */
+  private record Second(long epochSecond, String text) {}
+
+  private static volatile Second last = new Second(0, SECOND.format(Instant.EPOCH));
 
   /** {@code log} as one line, without the line break. */
   public static String format(LogEntry log) {
     StringBuilder b = new StringBuilder(64 + log.body().length());
-    b.append(
-        log.timeUnixNano() == 0 ? "-" : TIME.format(Instant.EPOCH.plusNanos(log.timeUnixNano())));
+    time(b, log.timeUnixNano());
     b.append(' ');
     Severity level = LogFilter.severityOf(log);
     String severity =
@@ -63,6 +67,26 @@ public final class LogLine {
       pair(b, "span_id", log.spanId());
     }
     return b.toString();
+  }
+
+  /** {@code 2026-12-05T19:00:00.123Z}, or {@code -} for 0. */
+  private static void time(StringBuilder b, long unixNano) {
+    if (unixNano == 0) {
+      b.append('-');
+      return;
+    }
+    long epochSecond = Math.floorDiv(unixNano, 1_000_000_000L);
+    int ms = (int) (Math.floorMod(unixNano, 1_000_000_000L) / 1_000_000);
+    Second s = last;
+    if (s.epochSecond != epochSecond) {
+      s = new Second(epochSecond, SECOND.format(Instant.ofEpochSecond(epochSecond)));
+      last = s; // immutable, so a race only formats a second twice
+    }
+    b.append(s.text).append('.');
+    b.append((char) ('0' + ms / 100))
+        .append((char) ('0' + ms / 10 % 10))
+        .append((char) ('0' + ms % 10));
+    b.append('Z');
   }
 
   private static void pair(StringBuilder b, String key, String value) {

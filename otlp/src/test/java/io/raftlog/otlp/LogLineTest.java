@@ -38,6 +38,22 @@ class LogLineTest {
   }
 
   @Test
+  void timeIsCutToTheMillisecondInUtcAcrossSecondsAndBeforeTheEpoch() {
+    long t = 1_796_497_200_000_000_000L; // 2026-12-05T19:00:00Z
+    assertEquals("2026-12-05T19:00:00.000Z -     - x", LogLine.format(at(t)));
+    assertEquals("2026-12-05T19:00:00.009Z -     - x", LogLine.format(at(t + 9_999_999)));
+    assertEquals("2026-12-05T19:00:00.999Z -     - x", LogLine.format(at(t + 999_999_999)));
+    assertEquals("2026-12-05T19:00:01.050Z -     - x", LogLine.format(at(t + 1_050_000_000)));
+    assertEquals("2026-12-05T19:00:00.120Z -     - x", LogLine.format(at(t + 120_000_000)));
+    assertEquals("1969-12-31T23:59:59.500Z -     - x", LogLine.format(at(-500_000_000)));
+    assertEquals("1970-01-01T00:00:00.000Z -     - x", LogLine.format(at(1)));
+  }
+
+  static LogEntry at(long unixNano) {
+    return new LogEntry(unixNano, 0, "", "x", Map.of(), Map.of(), "", "");
+  }
+
+  @Test
   void oneLogIsOneLineWhateverItHolds() {
     LogEntry log =
         new LogEntry(
