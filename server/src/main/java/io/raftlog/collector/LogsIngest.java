@@ -61,6 +61,12 @@ public final class LogsIngest {
       batches = ShardBatches.cut(request, names, sink::shardOf, maxRecordBytes, maxBatchBytes);
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      // A bug, not the export's fault: answered with what went wrong, never a stack trace.
+      return CompletableFuture.failedFuture(
+          Status.INTERNAL
+              .withDescription("cannot cut the export into batches: " + e)
+              .asRuntimeException());
     }
     List<ShardBatches.Batch> sent = batches.batches();
     List<CompletableFuture<ProduceResponse>> answers = new ArrayList<>(sent.size());

@@ -1,6 +1,7 @@
 package io.raftlog.collector;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -26,12 +27,16 @@ public final class OtlpLogsService extends LogsServiceGrpc.LogsServiceImplBase {
         .export(request)
         .whenComplete(
             (response, failure) -> {
-              if (failure != null) {
-                // A status from the ingest; anything else is a bug, answered without its trace.
-                out.onError(LogsIngest.statusOf(failure).asRuntimeException(trailers(failure)));
-              } else {
-                out.onNext(response);
-                out.onCompleted();
+              try {
+                if (failure != null) {
+                  out.onError(LogsIngest.statusOf(failure).asRuntimeException(trailers(failure)));
+                } else {
+                  out.onNext(response);
+                  out.onCompleted();
+                }
+              } catch (StatusRuntimeException callGone) {
+                // The exporter cancelled or timed out meanwhile: no one is left to answer (what
+                // was appended is recognised when it retries).
               }
             });
   }
