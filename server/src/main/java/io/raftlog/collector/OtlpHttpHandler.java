@@ -40,6 +40,12 @@ public final class OtlpHttpHandler implements HttpHandler {
   public static final String PATH = "/v1/logs";
 
   /**
+   * The paths this handler is mounted at: OTLP/HTTP's, so that an exporter of traces or metrics
+   * pointed here learns that this node takes logs only (404), not that the console is read-only.
+   */
+  public static final String PREFIX = "/v1/";
+
+  /**
    * How long a request waits for its shard batches' answers: as long as a forwarded produce may
    * take; past it the fate is unknown, and 503 tells the exporter to retry (which appends nothing
    * twice: {@link ContentHash}).

@@ -52,7 +52,7 @@ final class NodeHttp implements AutoCloseable {
           }
         });
     if (otlp != null) {
-      endpoint.route(OtlpHttpHandler.PATH, otlp);
+      endpoint.route(OtlpHttpHandler.PREFIX, otlp);
     }
     try {
       return new NodeHttp(endpoint, Console.mount(endpoint::route, config));

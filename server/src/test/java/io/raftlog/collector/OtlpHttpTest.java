@@ -208,6 +208,14 @@ class OtlpHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1})));
     assertEquals(415, brotli.statusCode());
 
+    HttpResponse<byte[]> traces =
+        OtlpHttp.send(
+            HttpRequest.newBuilder(URI.create("http://" + cluster.httpAddress(node) + "/v1/traces"))
+                .header("Content-Type", OtlpHttp.PROTOBUF)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0])));
+    assertEquals(404, traces.statusCode());
+    assertTrue(OtlpHttp.status(traces).getMessage().contains("no traces or metrics"));
+
     // Parameters of the media type are fine.
     HttpResponse<byte[]> charset =
         OtlpHttp.post(
