@@ -12,15 +12,12 @@
 #   --records N      logs per run (default 100000)
 #   --runs N         measured runs of each API (default 3)
 #   --batch N        the SDK exporter's batch size, maxExportBatchSize (default 512, its default)
-#   BENCH_LOCK       if set, a file to hold with flock(1) for the whole run, so that only one
-#                    benchmark runs on the machine at a time
+#   BENCH_LOCK       if set, a file to hold with flock(1) from the cluster's start to its stop
+#                    (after any build), so that only one benchmark runs on the machine at a time
 #   BENCH_DATA_DIR   where the cluster lives (default: a new directory under /tmp, removed after)
 set -euo pipefail
 
-if [[ -n ${BENCH_LOCK:-} && -z ${OTLP_BENCH_LOCKED:-} ]]; then
-  OTLP_BENCH_LOCKED=1 exec flock "$BENCH_LOCK" "$0" "$@"
-fi
-
+ARGS=("$@")
 PORT_OFFSET=0
 RECORDS=100000
 RUNS=3
@@ -55,6 +52,12 @@ if [[ ! -f $JAR || -n $(find "$ROOT"/{proto,otlp,server,client,bench}/src "$ROOT
   "$ROOT"/{proto,otlp,server,client,bench}/pom.xml -newer "$JAR" -print -quit 2>/dev/null) ]]; then
   echo "otlp-bench: building $JAR..." >&2
   (cd "$ROOT" && mvn -B -q -Pjmh package -DskipTests -pl bench -am) >&2
+fi
+
+# Built outside the lock (a build is no measurement); from here on, one benchmark at a time.
+if [[ -n ${BENCH_LOCK:-} && -z ${OTLP_BENCH_LOCKED:-} ]]; then
+  [[ -z $OWN_DIR ]] || rm -rf "$OWN_DIR"
+  OTLP_BENCH_LOCKED=1 exec flock "$BENCH_LOCK" "$0" "${ARGS[@]}"
 fi
 
 cleanup() {
