@@ -250,7 +250,7 @@ class OtlpBadInputTest {
   @Order(4)
   void aStringThatIsNotUtf8IsInvalidArgumentNamingIt() throws Exception {
     Answer grpc = Transport.GRPC.exportBytes(notUtf8());
-    assertEquals("INVALID_ARGUMENT", grpc.code(), grpc.toString()); // gRPC alone: INTERNAL
+    assertEquals("INVALID_ARGUMENT", grpc.code(), grpc.toString()); // gRPC alone: UNKNOWN
     assertTrue(grpc.message().contains("UTF-8"), grpc.message());
     assertTrue(grpc.message().contains("ExportLogsServiceRequest"), grpc.message());
 
