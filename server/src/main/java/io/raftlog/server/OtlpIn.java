@@ -2,6 +2,7 @@ package io.raftlog.server;
 
 import io.grpc.ServerServiceDefinition;
 import io.raftlog.collector.LogsIngest;
+import io.raftlog.collector.OtlpHttpHandler;
 import io.raftlog.collector.OtlpLogsService;
 import io.raftlog.collector.RecordSink;
 import io.raftlog.config.ConfigKeys;
@@ -47,5 +48,20 @@ final class OtlpIn {
     // Bytes that are no ExportLogsServiceRequest get INVALID_ARGUMENT, as on the log service.
     return List.of(
         MalformedRequests.guard(new OtlpLogsService(ingest(config, service)).bindService()));
+  }
+
+  /**
+   * OTLP/HTTP logs in, for {@link NodeHttp} to mount at {@code /v1/logs}; null with {@code
+   * otlp.enabled=false}. A body may be as large as a gRPC export may (the gRPC server's inbound
+   * limit, {@code log.max-batch-bytes} + 1 MiB), so both transports take the same exports; the
+   * bodies held at once are bounded by four of those, so the node's heap stays bounded whatever
+   * number of exporters send at once.
+   */
+  static OtlpHttpHandler http(NodeConfig config, LogService service) {
+    if (!config.get(ConfigKeys.OTLP_ENABLED)) {
+      return null;
+    }
+    int maxBody = config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20);
+    return new OtlpHttpHandler(ingest(config, service), maxBody, 4L * maxBody);
   }
 }

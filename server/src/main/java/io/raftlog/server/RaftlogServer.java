@@ -122,7 +122,7 @@ public final class RaftlogServer implements AutoCloseable {
     }
     this.grpc = builder.build().start();
     try {
-      this.http = NodeHttp.start(config, address, metrics);
+      this.http = NodeHttp.start(config, address, metrics, OtlpIn.http(config, service));
     } catch (IOException e) {
       closeQuietly();
       throw e;
