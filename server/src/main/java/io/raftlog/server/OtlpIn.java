@@ -13,16 +13,22 @@ import io.raftlog.service.MalformedRequests;
 import java.util.List;
 
 /**
- * The node's OTLP logs endpoint on the client port, when {@code otlp.enabled}: the collector's
- * {@link LogsIngest}, appending through the node's own produce path ({@link
- * LogService#produceAsync}, which forwards to a shard's leader), behind the gRPC {@link
- * OtlpLogsService}.
+ * The node's OTLP logs endpoints, when {@code otlp.enabled}: one collector {@link LogsIngest},
+ * appending through the node's own produce path ({@link LogService#produceAsync}, which forwards to
+ * a shard's leader), behind the gRPC {@link OtlpLogsService} on the client port and the {@link
+ * OtlpHttpHandler} on the HTTP port. Made once by {@link RaftlogServer}.
  */
 final class OtlpIn {
-  private OtlpIn() {}
+  private final NodeConfig config;
+  private final LogsIngest ingest; // null with otlp.enabled=false
+
+  OtlpIn(NodeConfig config, LogService service) {
+    this.config = config;
+    this.ingest = config.get(ConfigKeys.OTLP_ENABLED) ? ingest(config, service) : null;
+  }
 
   /** The ingest both OTLP transports share, over {@code service}'s produce path. */
-  static LogsIngest ingest(NodeConfig config, LogService service) {
+  private static LogsIngest ingest(NodeConfig config, LogService service) {
     RecordSink sink =
         new RecordSink() {
           @Override
@@ -41,13 +47,12 @@ final class OtlpIn {
   }
 
   /** The gRPC services to add: the OTLP LogsService, or none with {@code otlp.enabled=false}. */
-  static List<ServerServiceDefinition> services(NodeConfig config, LogService service) {
-    if (!config.get(ConfigKeys.OTLP_ENABLED)) {
+  List<ServerServiceDefinition> services() {
+    if (ingest == null) {
       return List.of();
     }
     // Bytes that are no ExportLogsServiceRequest get INVALID_ARGUMENT, as on the log service.
-    return List.of(
-        MalformedRequests.guard(new OtlpLogsService(ingest(config, service)).bindService()));
+    return List.of(MalformedRequests.guard(new OtlpLogsService(ingest).bindService()));
   }
 
   /**
@@ -57,11 +62,11 @@ final class OtlpIn {
    * bodies held at once are bounded by four of those, so the node's heap stays bounded whatever
    * number of exporters send at once.
    */
-  static OtlpHttpHandler http(NodeConfig config, LogService service) {
-    if (!config.get(ConfigKeys.OTLP_ENABLED)) {
+  OtlpHttpHandler http() {
+    if (ingest == null) {
       return null;
     }
     int maxBody = config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20);
-    return new OtlpHttpHandler(ingest(config, service), maxBody, 4L * maxBody);
+    return new OtlpHttpHandler(ingest, maxBody, 4L * maxBody);
   }
 }
