@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ProduceCommand.class,
       ConsumeCommand.class,
+      TailCommand.class,
       StreamsCommand.class,
       ConsumersCommand.class,
       ClusterCommand.class,
@@ -45,6 +46,7 @@ import picocli.CommandLine.Spec;
       "  seq 1000 | raftlog produce --stream b --key numbers > offsets.txt",
       "  raftlog consume --stream a --from 0 --max 10 --format json",
       "  raftlog consume --stream b --from 0 --follow",
+      "  raftlog tail /var/log/app.log --stream logs.app --multiline '^\\d{4}-'",
       "  raftlog produce --stream a --expected-offset 2 next",
       "  raftlog streams create orders --setting owner=shop",
       "  raftlog streams list",

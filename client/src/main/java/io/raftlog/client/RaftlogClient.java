@@ -80,6 +80,14 @@ public final class RaftlogClient implements AutoCloseable {
     return producer;
   }
 
+  /**
+   * A producer whose caller picks the id and numbers the batches, for writers that keep their
+   * producer state across restarts: see {@link SequencedProducer} for its rules.
+   */
+  public SequencedProducer sequencedProducer(long producerId) {
+    return new SequencedProducer(calls, producerId);
+  }
+
   /** {@link #produce(String, List)} to the stream {@code default}. */
   public List<Long> produce(List<Record> records) {
     return produce(StreamNames.DEFAULT, records);
