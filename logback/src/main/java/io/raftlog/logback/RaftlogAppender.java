@@ -154,9 +154,9 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
       addError(getName() + ": stream '" + target + "': " + bad + "; the appender does not start");
       return;
     }
-    RaftlogClient client;
+    RaftlogClientBuilder client;
     try {
-      client = client();
+      client = clientSettings();
     } catch (IllegalArgumentException e) {
       addError(getName() + ": " + e.getMessage() + "; the appender does not start");
       return;
@@ -220,7 +220,8 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     return (int) maxRecordBytes.getSize();
   }
 
-  private RaftlogClient client() {
+  /** The client's settings; the shipper builds the client when the first event comes. */
+  private RaftlogClientBuilder clientSettings() {
     RaftlogClientBuilder b =
         RaftlogClient.builder()
             .servers(addresses)
@@ -234,7 +235,7 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     if (linger != null) {
       b.linger(java.time.Duration.ofMillis(linger.getMilliseconds()));
     }
-    return b.build();
+    return b;
   }
 
   private static String localHostName() {

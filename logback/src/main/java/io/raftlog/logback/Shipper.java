@@ -6,6 +6,7 @@ import ch.qos.logback.core.spi.ContextAware;
 import io.raftlog.api.v1.Record;
 import io.raftlog.client.Producer;
 import io.raftlog.client.RaftlogClient;
+import io.raftlog.client.RaftlogClientBuilder;
 import io.raftlog.client.RaftlogException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,8 +34,9 @@ final class Shipper {
 
   private final ContextAware status;
   private final String name;
-  private final RaftlogClient client;
-  private final Producer producer;
+  private final RaftlogClientBuilder clientSettings;
+  private volatile RaftlogClient client; // built by the shipper thread for the first event
+  private Producer producer; // the shipper thread's
   private final String stream;
   private final EventRecords records;
   private final int capacity;
@@ -50,14 +52,13 @@ final class Shipper {
   Shipper(
       ContextAware status,
       String name,
-      RaftlogClient client,
+      RaftlogClientBuilder clientSettings,
       String stream,
       EventRecords records,
       int capacity) {
     this.status = status;
     this.name = name;
-    this.client = client;
-    this.producer = client.producer();
+    this.clientSettings = clientSettings;
     this.stream = stream;
     this.records = records;
     this.capacity = capacity;
@@ -141,10 +142,14 @@ final class Shipper {
               + drops.total()
               + " dropped since the start");
     }
+    RaftlogClient c = client;
+    if (c == null) {
+      return; // nothing was ever logged
+    }
     if (delivered) {
-      client.close();
+      c.close();
     } else {
-      Thread closer = new Thread(client::close, "raftlog-appender-close-" + name);
+      Thread closer = new Thread(c::close, "raftlog-appender-close-" + name);
       closer.setDaemon(true);
       closer.start();
     }
@@ -161,10 +166,12 @@ final class Shipper {
         if (e != null) {
           ship(e);
         } else if (stopping) {
-          reportDrops(); // the last chance to tell the stream
-          // Sends what lingers in open batches now, and waits for the answers (the stopping
-          // thread waits for this one no longer than the shutdown timeout).
-          producer.flush();
+          if (producer != null) {
+            reportDrops(); // the last chance to tell the stream
+            // Sends what lingers in open batches now, and waits for the answers (the stopping
+            // thread waits for this one no longer than the shutdown timeout).
+            producer.flush();
+          }
           return;
         }
         reportDrops();
@@ -207,6 +214,12 @@ final class Shipper {
    * @param counted whether {@code r} holds a permit (an event's record; a report holds none)
    */
   private void send(Record r, boolean counted) throws InterruptedException {
+    if (producer == null) {
+      // Here, not in the appender's start(): logback is configured by then, so the client's own
+      // logging as it starts (gRPC's, Netty's) meets a configured logback, not SLF4J's replay.
+      client = clientSettings.build();
+      producer = client.producer();
+    }
     while (true) {
       try {
         producer.send(stream, r).whenComplete((offset, failure) -> completed(failure, counted));
