@@ -75,7 +75,9 @@ class RaftlogAppenderTest {
   private static final long SLOWEST_CALL_NANOS = 50_000_000;
 
   @Test
-  @Timeout(90) // a buffer that blocks when full would hold the logging loop for good
+  // A buffer that blocks when full holds the logging loop for good, and maybe uninterruptibly: the
+  // test runs on a thread of its own so that it fails then rather than hang.
+  @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void loggingWhileTheClusterIsStoppedNeverBlocksAndDeliversInOrderOnceItIsBack() {
     int buffer = 200;
     int logged = 1_000;
@@ -135,6 +137,8 @@ class RaftlogAppenderTest {
       assertEquals("after", body(after.get(after.size() - 1)));
     } finally {
       app.stop();
+      // A failure above must not leave the other tests a stopped cluster.
+      cluster.ids().stream().filter(id -> cluster.node(id) == null).forEach(cluster::startNode);
     }
   }
 
