@@ -9,6 +9,8 @@ import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogException;
 import io.raftlog.client.SubscribeOptions;
 import io.raftlog.client.Subscription;
+import io.raftlog.otlp.LogFilter;
+import io.raftlog.otlp.Severity;
 import io.raftlog.wire.StreamNames;
 import io.raftlog.wire.WireLimits;
 import java.io.PrintWriter;
@@ -47,7 +49,17 @@ import picocli.CommandLine.Spec;
       "  json  {\"offset\":7,\"timestamp_ms\":1700000000000,\"key\":null,\"value\":\"v\"}",
       "        (a key or value that is not valid UTF-8 comes in base64 as key_base64 or",
       "        value_base64 instead; \"headers\":[{\"key\":..,\"value\":..}] only if any)",
-      "  hex   the offset, a tab, the value in hex"
+      "        (a record that keeps a log, OTLP or JSON, has \"log\":{...} in place of",
+      "        its value: time, severity, service, body, attributes, resource, ids)",
+      "  hex   the offset, a tab, the value in hex",
+      "  log   a log as one line: time (UTC), level, service, body, attributes:",
+      "        2026-12-05T19:00:00.123Z WARN  checkout card declined order=42",
+      "        (a record that keeps no structured log is shown as a text line)",
+      "",
+      "--severity and --where keep only some logs, with every format and --follow:"
+          + " a record they leave out is read all the same (a named consumer commits past it).",
+      "A log whose value cannot be read as its content-type says is skipped with one line on"
+          + " stderr."
     })
 public final class ConsumeCommand implements Callable<Integer> {
   /** The most records one consume call returns. */
@@ -126,8 +138,26 @@ public final class ConsumeCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "text",
-      description = "text, json or hex (default: ${DEFAULT-VALUE}); see above.")
+      description = "text, json, hex or log (default: ${DEFAULT-VALUE}); see above.")
   RecordFormat format;
+
+  @Option(
+      names = "--severity",
+      paramLabel = "LEVEL",
+      converter = SeverityConverter.class,
+      description =
+          "Only logs at LEVEL or above (TRACE, DEBUG, INFO, WARN, ERROR, FATAL). A log with no"
+              + " level is kept; a text line's level is the first level word in capitals in its"
+              + " first 128 characters.")
+  Severity severity;
+
+  @Option(
+      names = "--where",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Only logs whose attribute KEY is VALUE (else the resource's: service=NAME is"
+              + " service.name); repeatable, all must hold.")
+  List<String> where = List.of();
 
   @Option(
       names = "--local",
@@ -146,6 +176,17 @@ public final class ConsumeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max must be >= 0, got " + max);
     }
     long limit = max == null ? Long.MAX_VALUE : max;
+    RecordPrinter printer;
+    try {
+      printer =
+          new RecordPrinter(
+              format,
+              severity == null && where.isEmpty() ? LogFilter.ALL : new LogFilter(severity, where),
+              spec.commandLine().getOut(),
+              spec.commandLine().getErr());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--where: " + e.getMessage());
+    }
     SubscribeOptions how =
         (from == null ? SubscribeOptions.fromEarliest() : from)
             .withReset(reset.policy)
@@ -153,11 +194,11 @@ public final class ConsumeCommand implements Callable<Integer> {
     try (RaftlogClient client = server.connect()) {
       PrintedPosition printed = PrintedPosition.start(client, stream, consumer, how);
       if (consumer == null) {
-        read(client, printed, how, limit);
+        read(client, printer, printed, how, limit);
         return 0;
       }
       try (ShutdownInterrupt stop = new ShutdownInterrupt(server.deadline.plusSeconds(5))) {
-        return readAndCommit(client, printed, how, limit);
+        return readAndCommit(client, printer, printed, how, limit);
       }
     }
   }
@@ -167,10 +208,14 @@ public final class ConsumeCommand implements Callable<Integer> {
    * SIGTERM: exit code 130) or when the read failed.
    */
   private int readAndCommit(
-      RaftlogClient client, PrintedPosition printed, SubscribeOptions how, long limit) {
+      RaftlogClient client,
+      RecordPrinter printer,
+      PrintedPosition printed,
+      SubscribeOptions how,
+      long limit) {
     RuntimeException failure = null;
     try {
-      read(client, printed, how, limit);
+      read(client, printer, printed, how, limit);
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -202,18 +247,27 @@ public final class ConsumeCommand implements Callable<Integer> {
   }
 
   private void read(
-      RaftlogClient client, PrintedPosition printed, SubscribeOptions how, long limit) {
+      RaftlogClient client,
+      RecordPrinter printer,
+      PrintedPosition printed,
+      SubscribeOptions how,
+      long limit) {
     PrintWriter out = spec.commandLine().getOut();
     if (follow) {
-      follow(client, printed, how, limit, out);
+      follow(client, printer, printed, how, limit, out);
     } else {
-      page(client, printed, how, limit, out);
+      page(client, printer, printed, how, limit, out);
     }
   }
 
-  /** Pages through consume() up to the end the first answer reports, or {@code limit} records. */
+  /**
+   * Pages through consume() up to the end the first answer reports, or {@code limit} records
+   * printed. A page asks for no more records than are still to print, so every record of it is
+   * read, and the position after it is what was read.
+   */
   private void page(
       RaftlogClient client,
+      RecordPrinter printer,
       PrintedPosition printed,
       SubscribeOptions how,
       long limit,
@@ -237,10 +291,9 @@ public final class ConsumeCommand implements Callable<Integer> {
         break;
       }
       for (Record r : records) {
-        out.println(format.format(r));
+        count += printer.print(r) ? 1 : 0;
       }
       Failures.flush(out);
-      count += records.size();
       printed.printed(records.get(records.size() - 1).getOffset() + 1);
     }
   }
@@ -248,6 +301,7 @@ public final class ConsumeCommand implements Callable<Integer> {
   /** Tails the log with a subscription until {@code limit} records are printed. */
   private void follow(
       RaftlogClient client,
+      RecordPrinter printer,
       PrintedPosition printed,
       SubscribeOptions how,
       long limit,
@@ -261,10 +315,9 @@ public final class ConsumeCommand implements Callable<Integer> {
       while (count < limit) {
         List<Record> records = sub.poll(POLL, (int) Math.min(Integer.MAX_VALUE, limit - count));
         for (Record r : records) {
-          out.println(format.format(r));
+          count += printer.print(r) ? 1 : 0;
         }
         Failures.flush(out);
-        count += records.size();
         if (!records.isEmpty()) {
           printed.printed(sub.position());
         }

@@ -6,10 +6,12 @@ import io.raftlog.client.RaftlogException;
 import io.raftlog.client.SubscribeOptions;
 
 /**
- * Where {@code consume} is in its stream: the offset after the last record it printed, which it
- * commits for a named consumer once the records are flushed. Exactly what was printed, no more: a
- * restart with the same consumer neither skips nor repeats a record (unless the process died
- * between a print and its commit). Used by the command's one thread.
+ * Where {@code consume} is in its stream: the offset after the last record it read, printed or left
+ * out by {@code --severity} / {@code --where}, which it commits for a named consumer once the
+ * records are flushed. Exactly what was read and printed, no more: a restart with the same consumer
+ * neither skips nor repeats a record (unless the process died between a print and its commit); a
+ * record a filter left out is not offered again to that consumer, whatever filters it runs with
+ * next. Used by the command's one thread.
  */
 final class PrintedPosition {
   private final RaftlogClient client;
@@ -51,7 +53,9 @@ final class PrintedPosition {
     return position;
   }
 
-  /** Records up to {@code next} (exclusive) are printed and flushed: commit them. */
+  /**
+   * Records up to {@code next} (exclusive) are read, and those kept printed and flushed: commit.
+   */
   void printed(long next) {
     position = next;
     commit();

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Header;
 import io.raftlog.api.v1.Record;
+import io.raftlog.otlp.LogDecoder;
+import io.raftlog.otlp.LogEntry;
+import io.raftlog.otlp.LogJson;
+import io.raftlog.otlp.LogLine;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -25,20 +29,24 @@ import java.util.HexFormat;
  *   <li>{@code json}: {@code {"offset":7,"timestamp_ms":1700000000000,"key":"k","value":"v"}}, with
  *       {@code "key":null} for a record without a key, {@code "headers":[{"key":..,"value":..}]}
  *       only when it has headers, and a value, key or header value that is not valid UTF-8 as
- *       base64 under {@code value_base64} / {@code key_base64} instead.
+ *       base64 under {@code value_base64} / {@code key_base64} instead. A record that keeps a
+ *       structured log (OTLP or JSON, {@link LogDecoder#isLog}) has {@code "log":{...}} ({@link
+ *       LogJson}'s object) in place of its value.
  *   <li>{@code hex}: {@code offset<TAB>value in lowercase hex}.
+ *   <li>{@code log}: the log the record keeps, as {@link LogLine} prints it; a record that is no
+ *       structured log is a text line.
  * </ul>
  */
 public enum RecordFormat {
   TEXT {
     @Override
-    String format(Record r) {
+    String format(Record r, LogEntry log) {
       return r.getValue().toStringUtf8();
     }
   },
   JSON {
     @Override
-    String format(Record r) {
+    String format(Record r, LogEntry log) {
       StringWriter out = new StringWriter(64 + r.getValue().size() * 2);
       try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
         g.writeStartObject();
@@ -50,7 +58,12 @@ public enum RecordFormat {
         } else {
           bytesField(g, "key", r.getKey());
         }
-        bytesField(g, "value", r.getValue());
+        if (log != null && LogDecoder.isLog(r)) {
+          g.writeFieldName("log");
+          LogJson.write(g, log);
+        } else {
+          bytesField(g, "value", r.getValue());
+        }
         if (r.getHeadersCount() > 0) {
           g.writeArrayFieldStart("headers");
           for (Header h : r.getHeadersList()) {
@@ -70,15 +83,34 @@ public enum RecordFormat {
   },
   HEX {
     @Override
-    String format(Record r) {
+    String format(Record r, LogEntry log) {
       return Long.toUnsignedString(r.getOffset())
           + '\t'
           + HexFormat.of().formatHex(r.getValue().toByteArray());
     }
+  },
+  LOG {
+    @Override
+    String format(Record r, LogEntry log) {
+      return LogLine.format(log != null ? log : LogDecoder.text(r));
+    }
   };
 
-  /** The record as one line, without the line break. */
-  abstract String format(Record r);
+  /** The record as one line, without the line break, read as no log (its value as it is). */
+  String format(Record r) {
+    return format(r, null);
+  }
+
+  /**
+   * The record as one line, without the line break; {@code log}: the log it keeps ({@link
+   * LogDecoder#decode}), or null to print its value as it is (a log that could not be read).
+   */
+  abstract String format(Record r, LogEntry log);
+
+  /** Whether this format prints the log a record keeps (so the record must be decoded). */
+  boolean showsLog(Record r) {
+    return this == LOG || (this == JSON && LogDecoder.isLog(r));
+  }
 
   /** {@code "name":"utf-8 text"}, or {@code "name_base64":"..."} when the bytes are not UTF-8. */
   private static void bytesField(JsonGenerator g, String name, ByteString bytes)

@@ -8,7 +8,11 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Header;
 import io.raftlog.api.v1.Record;
+import io.raftlog.otlp.LogDecoder;
+import io.raftlog.otlp.LogEntry;
+import io.raftlog.otlp.LogValues;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
@@ -76,6 +80,23 @@ class RecordFormatTest {
     assertEquals(
         "{\"offset\":2,\"timestamp_ms\":0,\"key\":null,\"value\":\"\"}",
         RecordFormat.JSON.format(Record.newBuilder().setOffset(2).build()));
+  }
+
+  @Test
+  void jsonShowsALogInPlaceOfItsValueWithTheSameEscapes() throws Exception {
+    LogEntry log = new LogEntry(0, 0, "", "a\u2028b\u007f", Map.of(), Map.of(), "", "");
+    Record r = LogValues.json(log).toBuilder().setOffset(3).build();
+    assertEquals(
+        "{\"offset\":3,\"timestamp_ms\":0,\"key\":null,"
+            + "\"log\":{\"body\":\"a\\u2028b\\u007f\"},"
+            + "\"headers\":[{\"key\":\"content-type\",\"value\":\"application/json\"}]}",
+        RecordFormat.JSON.format(r, LogDecoder.decode(r)));
+    // a text line decoded (as a filter does) still prints its value
+    Record line = Record.newBuilder().setOffset(4).setValue(ByteString.copyFromUtf8("x")).build();
+    assertEquals(
+        "{\"offset\":4,\"timestamp_ms\":0,\"key\":null,\"value\":\"x\"}",
+        RecordFormat.JSON.format(line, LogDecoder.decode(line)));
+    assertEquals("- -     - x", RecordFormat.LOG.format(line));
   }
 
   @Test

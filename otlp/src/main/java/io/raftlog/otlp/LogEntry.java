@@ -11,7 +11,8 @@ import java.util.Map;
  * @param severityNumber OTLP's 1..24 (0: unspecified); see {@link Severity}
  * @param severityText as the source gave it ({@code WARN}, {@code warning}, ...); may be empty
  * @param body the message, as text (an OTLP body that is not a string is rendered as JSON)
- * @param attributes the log record's own attributes, in order, values rendered as text
+ * @param attributes the log record's own attributes, values rendered as text (an unordered map:
+ *     readers print them sorted by key)
  * @param resource the resource's attributes ({@code service.name}, {@code host.name}, ...)
  * @param traceId lowercase hex, empty when none
  * @param spanId lowercase hex, empty when none

@@ -98,6 +98,7 @@ public final class RaftlogServer implements AutoCloseable {
                 MalformedRequests.guard(service.bindService()),
                 new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
         .addService(health.getHealthService())
+        .addServices(OtlpIn.services(config, service))
         // v1 for buf curl and newer grpcurl, v1alpha for older clients.
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())
