@@ -57,7 +57,7 @@ final class Drops {
     return n == 0 ? null : new Unreported(n, first, Math.max(first, lastMillis));
   }
 
-  /** Shipper thread, at shutdown: every drop not reported yet, reported or not acknowledged. */
+  /** The stopping thread, at shutdown: every drop not reported yet; they count as reported. */
   synchronized long takeAll() {
     firstUnreported.set(0);
     long now = total.get();
