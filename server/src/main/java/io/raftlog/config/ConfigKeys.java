@@ -209,7 +209,8 @@ public final class ConfigKeys {
           "http.port",
           0,
           "port of this node's HTTP server, on the host of its client address: `/metrics`"
-              + " (Prometheus) and the web console at `/` (0: no HTTP server)");
+              + " (Prometheus), OTLP/HTTP logs in at `/v1/logs` and the web console at `/` (0: no"
+              + " HTTP server)");
 
   public static final ConfigKey<Boolean> METRICS_ENABLED =
       ConfigKey.bool(

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's HTTP server ({@code http.port}): {@code /metrics} for Prometheus and the web console.
- * The JDK's own {@code com.sun.net.httpserver}: a scrape and a read-only console need no more, and
- * it adds no dependency to the node. Owned by {@code RaftlogServer}, which routes paths to the
- * handlers of the packages that serve them; handlers run on this server's pool ({@link
- * #MAX_THREADS}; a connection that finds every thread busy is closed at once, so a flood of
- * requests never grows the node's threads).
+ * The node's HTTP server ({@code http.port}): {@code /metrics} for Prometheus, OTLP/HTTP logs in
+ * ({@code POST /v1/logs}) and the web console. The JDK's own {@code com.sun.net.httpserver}: a
+ * scrape, a read-only console and bounded OTLP posts need no more, and it adds no dependency to the
+ * node. Owned by {@code RaftlogServer}, which routes paths to the handlers of the packages that
+ * serve them; handlers run on this server's pool ({@link #MAX_THREADS}; a connection that finds
+ * every thread busy is closed at once, so a flood of requests never grows the node's threads).
  */
 public final class HttpEndpoint implements AutoCloseable {
   /** Requests served at once, live tails included. */

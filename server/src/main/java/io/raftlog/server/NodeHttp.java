@@ -1,5 +1,6 @@
 package io.raftlog.server;
 
+import io.raftlog.collector.OtlpHttpHandler;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.console.Console;
@@ -10,7 +11,8 @@ import java.io.IOException;
 
 /**
  * The node's HTTP surface on {@code http.port}: the {@link HttpEndpoint}, with {@code /metrics}
- * routed to the node's meters (404 with {@code metrics.enabled=false}) and the rest to the {@link
+ * routed to the node's meters (404 with {@code metrics.enabled=false}), {@code /v1/logs} to
+ * OTLP/HTTP logs in ({@link OtlpHttpHandler}, when {@code otlp.enabled}) and the rest to the {@link
  * Console}. Made and closed by {@link RaftlogServer}.
  */
 final class NodeHttp implements AutoCloseable {
@@ -26,8 +28,10 @@ final class NodeHttp implements AutoCloseable {
    * Listens on {@code http.port} of the client address's host; null when the port is 0.
    *
    * @param metrics the node's meters, or null when they are off
+   * @param otlp OTLP/HTTP logs in ({@code POST /v1/logs}), or null with {@code otlp.enabled=false}
    */
-  static NodeHttp start(NodeConfig config, String clientAddress, NodeMetrics metrics)
+  static NodeHttp start(
+      NodeConfig config, String clientAddress, NodeMetrics metrics, OtlpHttpHandler otlp)
       throws IOException {
     int port = config.get(ConfigKeys.HTTP_PORT);
     if (port == 0) {
@@ -47,6 +51,9 @@ final class NodeHttp implements AutoCloseable {
             }
           }
         });
+    if (otlp != null) {
+      endpoint.route(OtlpHttpHandler.PREFIX, otlp);
+    }
     try {
       return new NodeHttp(endpoint, Console.mount(endpoint::route, config));
     } catch (RuntimeException e) {

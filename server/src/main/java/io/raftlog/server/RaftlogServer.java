@@ -61,9 +61,8 @@ public final class RaftlogServer implements AutoCloseable {
   private final NodeHttp http; // null with http.port=0
 
   /**
-   * The balancer hands a leadership only to a node that has served this long: a node that has just
-   * (re)started is still catching up (a rolling restart's longest stalls were leaderships handed to
-   * it at once).
+   * The balancer hands a leadership only to a node that has served this long: one just restarted
+   * still catches up (a rolling restart's worst stalls were leaderships handed to it at once).
    */
   static final long BALANCE_SETTLE_MS = 5_000;
 
@@ -87,6 +86,7 @@ public final class RaftlogServer implements AutoCloseable {
     boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config);
     this.replicas = Replicas.start(config, !joins, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
+    OtlpIn otlp = new OtlpIn(config, service);
     replicas.leadershipTargets(service.peerServing());
     replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
@@ -98,7 +98,7 @@ public final class RaftlogServer implements AutoCloseable {
                 MalformedRequests.guard(service.bindService()),
                 new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
         .addService(health.getHealthService())
-        .addServices(OtlpIn.services(config, service))
+        .addServices(otlp.services())
         // v1 for buf curl and newer grpcurl, v1alpha for older clients.
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())
@@ -122,7 +122,7 @@ public final class RaftlogServer implements AutoCloseable {
     }
     this.grpc = builder.build().start();
     try {
-      this.http = NodeHttp.start(config, address, metrics);
+      this.http = NodeHttp.start(config, address, metrics, otlp.http());
     } catch (IOException e) {
       closeQuietly();
       throw e;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.raftlog.testkit.Commands;
 import io.raftlog.testkit.ProcessCluster;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +72,32 @@ class BufCurlIT {
     assertTrue(methods.contains("raftlog.v1.Log/Produce"), methods);
     assertTrue(methods.contains("raftlog.v1.Log/ConsumeStream"), methods);
     assertTrue(methods.contains("grpc.health.v1.Health/Check"), methods);
+    assertTrue(
+        methods.contains("opentelemetry.proto.collector.logs.v1.LogsService/Export"), methods);
+  }
+
+  @Test
+  void anOtlpExportAsTheReadmeSendsItIsReadBackAsItsLogRecord() throws Exception {
+    String exported =
+        bufCurl(
+            follower,
+            "opentelemetry.proto.collector.logs.v1.LogsService/Export",
+            "{\"resource_logs\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                + "\"value\":{\"string_value\":\"checkout\"}}]},\"scope_logs\":[{\"log_records\":"
+                + "[{\"severity_number\":\"SEVERITY_NUMBER_INFO\",\"body\":{\"string_value\":"
+                + "\"order 42 paid\"}}]}]}]}");
+    assertEquals("{}", exported.strip()); // no partial_success: every record appended
+    String consumed =
+        bufCurl(
+            other,
+            "raftlog.v1.Log/Consume",
+            "{\"stream\":\"logs.checkout\",\"offset\":0,\"max_records\":10}");
+    String value = consumed.replaceAll("(?s).*?\"value\": \"([^\"]+)\".*", "$1");
+    ResourceLogs kept = ResourceLogs.parseFrom(Base64.getDecoder().decode(value));
+    var log = kept.getScopeLogs(0).getLogRecords(0);
+    assertEquals("order 42 paid", log.getBody().getStringValue(), consumed);
+    assertEquals(9, log.getSeverityNumberValue(), consumed); // SEVERITY_NUMBER_INFO
+    assertEquals("checkout", kept.getResource().getAttributes(0).getValue().getStringValue());
   }
 
   @Test
