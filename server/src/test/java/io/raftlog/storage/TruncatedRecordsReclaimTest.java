@@ -41,8 +41,9 @@ class TruncatedRecordsReclaimTest {
         b.commit(BATCHES + 1);
       }
       store.reclaim(List.of("s"));
+      // A background compaction of 50 MiB: over 30 s on a loaded two-core machine.
       Await.until(
-          Duration.ofSeconds(30),
+          Duration.ofSeconds(120),
           "the truncated 50 MiB to leave the disk",
           () -> DirectorySize.of(dir.resolve("store")) < 8L << 20);
     }
