@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -20,8 +19,6 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.raftlog.api.v1.Consistency;
-import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.CreateStreamRequest;
 import io.raftlog.api.v1.Record;
 import io.raftlog.config.ConfigKeys;
@@ -30,7 +27,6 @@ import io.raftlog.otlp.LogValues;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.InProcessCluster;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -303,34 +299,14 @@ class LogsIngestTest {
     }
   }
 
+  /** Every record of {@code stream}, read back on the node the exports went to. */
   static List<Record> read(String stream) {
-    return cluster
-        .blocking(node)
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .consume(
-            ConsumeRequest.newBuilder()
-                .setStream(stream)
-                .setMaxRecords(1000)
-                .setConsistency(Consistency.LINEARIZABLE)
-                .build())
-        .getRecordsList();
+    return StoredLogs.records(cluster, node, stream);
   }
 
+  /** The bodies of {@code stream}'s OTLP records, in offset order. */
   static List<String> bodies(String stream) {
-    List<String> out = new ArrayList<>();
-    for (Record r : read(stream)) {
-      try {
-        out.add(
-            ResourceLogs.parseFrom(r.getValue())
-                .getScopeLogs(0)
-                .getLogRecords(0)
-                .getBody()
-                .getStringValue());
-      } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError("record " + r.getOffset() + " is no ResourceLogs", e);
-      }
-    }
-    return out;
+    return StoredLogs.bodies(cluster, node, stream);
   }
 
   static Resource resource(String service) {
