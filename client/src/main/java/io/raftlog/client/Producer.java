@@ -80,7 +80,7 @@ public final class Producer implements AutoCloseable {
    * @throws IllegalStateException if the producer is closed
    */
   public CompletableFuture<Long> send(String stream, Record record) {
-    return accumulator.append(RaftlogClient.checkStream(stream), record);
+    return accumulator.append(StreamNameCheck.checkStream(stream), record);
   }
 
   /**
@@ -93,7 +93,7 @@ public final class Producer implements AutoCloseable {
       throw new IllegalArgumentException("no records to produce");
     }
     List<CompletableFuture<Long>> offsets =
-        accumulator.appendAllAndSeal(RaftlogClient.checkStream(stream), records, expectedOffset);
+        accumulator.appendAllAndSeal(StreamNameCheck.checkStream(stream), records, expectedOffset);
     List<Long> out = new ArrayList<>(records.size());
     for (CompletableFuture<Long> f : offsets) {
       out.add(join(f));

@@ -1,5 +1,7 @@
 package io.raftlog.client;
 
+import static io.raftlog.client.StreamNameCheck.checkStream;
+
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeResponse;
 import io.raftlog.api.v1.ConsumerInfo;
@@ -384,22 +386,6 @@ public final class RaftlogClient implements AutoCloseable {
   /** The client address of {@code stream}'s shard leader as far as the client knows, or null. */
   public String leaderAddress(String stream) {
     return cluster.leaderOf(cluster.shardOf(checkStream(stream)));
-  }
-
-  /**
-   * {@code name} if it is a valid stream name.
-   *
-   * @throws IllegalArgumentException saying what is wrong with it
-   */
-  static String checkStream(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("the stream name is null: use " + StreamNames.RULE);
-    }
-    String problem = StreamNames.problem(name);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-    return name;
   }
 
   /** Flushes the producer (waiting up to the deadline), then closes every channel. */

@@ -1,6 +1,6 @@
 package io.raftlog.client;
 
-import static io.raftlog.client.RaftlogClient.checkStream;
+import static io.raftlog.client.StreamNameCheck.checkStream;
 
 import io.grpc.Status;
 import io.raftlog.api.v1.Consistency;

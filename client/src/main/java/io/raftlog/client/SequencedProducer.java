@@ -51,7 +51,7 @@ public final class SequencedProducer {
    *     DEADLINE_EXCEEDED} (or the last error) when the deadline passed
    */
   public ProduceResponse send(String stream, long sequence, List<Record> records) {
-    RaftlogClient.checkStream(stream);
+    StreamNameCheck.checkStream(stream);
     if (records.isEmpty()) {
       throw new IllegalArgumentException("no records to produce");
     }
