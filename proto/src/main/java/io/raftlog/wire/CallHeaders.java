@@ -42,4 +42,14 @@ public final class CallHeaders {
    */
   public static final Metadata.Key<String> LIST_SHARDS =
       Metadata.Key.of("raftlog-list-shards", Metadata.ASCII_STRING_MARSHALLER);
+
+  /**
+   * Set by a node on every call it makes on a client's behalf (a forwarded call, a relayed read, a
+   * listing asked of another node): the principal of the client that made the original call, so the
+   * node that serves it authorizes the client, not the forwarding node. A node honours it only on a
+   * connection whose certificate is a node's ({@code tls.node-principal}); from anyone else the
+   * call is refused.
+   */
+  public static final Metadata.Key<String> CALLER =
+      Metadata.Key.of("raftlog-caller", Metadata.ASCII_STRING_MARSHALLER);
 }

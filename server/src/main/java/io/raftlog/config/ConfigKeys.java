@@ -243,6 +243,123 @@ public final class ConfigKeys {
               + " attribute, characters outside the stream-name rule by `_`"
               + " (docs/log-collection.md)");
 
+  public static final ConfigKey<String> TLS_API_MODE =
+      ConfigKey.optional(
+          "tls.api.mode",
+          ConfigKeys::tlsMode,
+          "off",
+          "the gRPC port (clients, and the nodes' calls to each other): `off`, `tls` (the node"
+              + " proves itself) or `mtls` (every caller shows a certificate from `tls.ca-file`)"
+              + " (docs/security.md)");
+
+  public static final ConfigKey<String> TLS_RAFT_MODE =
+      ConfigKey.optional(
+          "tls.raft.mode",
+          ConfigKeys::tlsMode,
+          "off",
+          "the Raft port: `off`, `tls` or `mtls`; with either, only certificates of the cluster's"
+              + " nodes (`tls.node-principal`) are accepted on it (docs/security.md)");
+
+  public static final ConfigKey<String> TLS_PLAINTEXT =
+      ConfigKey.optional(
+          "tls.plaintext",
+          ConfigKeys::plaintextUse,
+          "refused",
+          "plaintext beside TLS, for a rolling move to TLS: `refused`; `accepted` (both listeners"
+              + " also take plaintext connections); `used` (accepted, and this node calls the"
+              + " others in plaintext) (docs/security.md)");
+
+  public static final ConfigKey<String> TLS_CERT_FILE =
+      ConfigKey.optional(
+          "tls.cert-file",
+          f -> f,
+          "",
+          "PEM certificate chain of this node, its own certificate first; needed when a mode is"
+              + " not `off`");
+
+  public static final ConfigKey<String> TLS_KEY_FILE =
+      ConfigKey.optional(
+          "tls.key-file", f -> f, "", "PEM private key (PKCS#8) of `tls.cert-file`'s certificate");
+
+  public static final ConfigKey<String> TLS_CA_FILE =
+      ConfigKey.optional(
+          "tls.ca-file",
+          f -> f,
+          "",
+          "PEM bundle of the CAs whose certificates this node trusts, from clients and nodes");
+
+  public static final ConfigKey<Integer> TLS_RELOAD_INTERVAL_MS =
+      ConfigKey.positiveInt(
+          "tls.reload-interval-ms",
+          5_000,
+          "how often the node reads its certificate, key and CA files again; changed files are"
+              + " used for new connections without a restart");
+
+  public static final ConfigKey<String> TLS_PRINCIPAL_FROM =
+      ConfigKey.optional(
+          "tls.principal-from",
+          ConfigKeys::principalFrom,
+          "cn",
+          "what of a client certificate names its principal: `cn` (the subject's common name),"
+              + " `san-uri` or `san-dns` (its first subject alternative name of that kind)");
+
+  public static final ConfigKey<String> TLS_NODE_PRINCIPAL =
+      ConfigKey.optional(
+          "tls.node-principal",
+          ConfigKeys::nodePrincipal,
+          "node-{id}",
+          "the principal a node's certificate carries, `{id}` standing for its node id: only"
+              + " these may connect to the Raft port and make node-to-node calls");
+
+  public static final ConfigKey<Integer> HEALTH_PLAINTEXT_PORT =
+      ConfigKey.nonNegativeInt(
+          "health.plaintext-port",
+          0,
+          "a plaintext port, on the host of the client address, serving only `grpc.health.v1`"
+              + " (Kubernetes' `grpc:` probes while the API needs mTLS); 0: none");
+
+  public static final ConfigKey<String> ACL_FILE =
+      ConfigKey.optional(
+          "acl.file",
+          f -> f,
+          "",
+          "the access control list (docs/security.md); once set, a call is refused unless a line"
+              + " grants it; empty: no authorization");
+
+  public static final ConfigKey<Integer> ACL_RELOAD_INTERVAL_MS =
+      ConfigKey.positiveInt(
+          "acl.reload-interval-ms",
+          5_000,
+          "how often the node reads `acl.file` again; a changed file applies to the next call");
+
+  private static String tlsMode(String v) {
+    if (!v.equals("off") && !v.equals("tls") && !v.equals("mtls")) {
+      throw new IllegalArgumentException("must be off, tls or mtls, not '" + v + "'");
+    }
+    return v;
+  }
+
+  private static String plaintextUse(String v) {
+    if (!v.equals("refused") && !v.equals("accepted") && !v.equals("used")) {
+      throw new IllegalArgumentException("must be refused, accepted or used, not '" + v + "'");
+    }
+    return v;
+  }
+
+  private static String principalFrom(String v) {
+    if (!v.equals("cn") && !v.equals("san-uri") && !v.equals("san-dns")) {
+      throw new IllegalArgumentException("must be cn, san-uri or san-dns, not '" + v + "'");
+    }
+    return v;
+  }
+
+  private static String nodePrincipal(String v) {
+    if (!v.contains("{id}")) {
+      throw new IllegalArgumentException("must contain {id}, not '" + v + "'");
+    }
+    return v;
+  }
+
   private static String streamPattern(String v) {
     new io.raftlog.otlp.LogStreamNames(v); // throws, saying why, for a pattern giving bad names
     return v;
@@ -292,5 +409,17 @@ public final class ConfigKeys {
           METRICS_ENABLED,
           LOGGING_FORMAT,
           OTLP_ENABLED,
-          OTLP_STREAM_PATTERN);
+          OTLP_STREAM_PATTERN,
+          TLS_API_MODE,
+          TLS_RAFT_MODE,
+          TLS_PLAINTEXT,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
+          TLS_CA_FILE,
+          TLS_RELOAD_INTERVAL_MS,
+          TLS_PRINCIPAL_FROM,
+          TLS_NODE_PRINCIPAL,
+          HEALTH_PLAINTEXT_PORT,
+          ACL_FILE,
+          ACL_RELOAD_INTERVAL_MS);
 }
