@@ -57,6 +57,12 @@ class ArchitectureTest {
           // OTLP logs in: the collector appends through a RecordSink the server hands it.
           .layer("collector")
           .definedBy("io.raftlog.collector..")
+          // Security: tls reads and checks PEM files and names principals (JDK only); auth
+          // authorizes calls (the ACL, the caller of a call) in front of the service.
+          .layer("tls")
+          .definedBy("io.raftlog.tls..")
+          .layer("auth")
+          .definedBy("io.raftlog.auth..")
           .whereLayer("server")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("http")
@@ -67,6 +73,10 @@ class ArchitectureTest {
           .mayOnlyBeAccessedByLayers("server")
           .whereLayer("collector")
           .mayOnlyBeAccessedByLayers("server")
+          .whereLayer("auth")
+          .mayOnlyBeAccessedByLayers("server", "service")
+          .whereLayer("tls")
+          .mayOnlyBeAccessedByLayers("server", "service", "replication", "auth")
           .whereLayer("service")
           .mayOnlyBeAccessedByLayers("server", "metrics")
           .whereLayer("replication")
@@ -77,7 +87,7 @@ class ArchitectureTest {
           .mayOnlyBeAccessedByLayers("replication", "service", "server", "metrics")
           .whereLayer("config")
           .mayOnlyBeAccessedByLayers(
-              "replication", "service", "server", "metrics", "console", "collector");
+              "replication", "service", "server", "metrics", "console", "collector", "tls", "auth");
 
   @ArchTest
   static final ArchRule serviceReadsTheStoreThroughItsReadInterface =
