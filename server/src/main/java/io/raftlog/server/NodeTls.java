@@ -72,11 +72,10 @@ final class NodeTls implements AutoCloseable {
     if (api == null) {
       return NettyServerBuilder.forAddress(at);
     }
-    if (settings.acceptsPlaintext()) {
-      return NettyServerBuilder.forAddress(
-          at, InternalNettyServerCredentials.create(new PlaintextOrTls(api.serverContext())));
-    }
-    return NettyServerBuilder.forAddress(at).sslContext(api.serverContext());
+    return NettyServerBuilder.forAddress(
+        at,
+        InternalNettyServerCredentials.create(
+            new ApiPortNegotiator(api::serverContext, settings.acceptsPlaintext())));
   }
 
   @Override
