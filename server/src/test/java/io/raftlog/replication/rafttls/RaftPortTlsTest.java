@@ -13,6 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
 import io.raftlog.config.ConfigKeys;
@@ -81,9 +82,13 @@ class RaftPortTlsTest {
     p.setProperty(ConfigKeys.TLS_CERT_FILE.name(), files.cert().toString());
     p.setProperty(ConfigKeys.TLS_KEY_FILE.name(), files.key().toString());
     p.setProperty(ConfigKeys.TLS_CA_FILE.name(), pki.caFile().toString());
-    for (String spec : p.getProperty("cluster.peers").split(",")) {
-      String[] parts = spec.split("@");
-      raftAddress.put(parts[0], parts[1]);
+    if (p.getProperty("cluster.peers") == null) { // a node that joins
+      raftAddress.put(id, p.getProperty("node.raft-address"));
+    } else {
+      for (String spec : p.getProperty("cluster.peers").split(",")) {
+        String[] parts = spec.split("@");
+        raftAddress.put(parts[0], parts[1]);
+      }
     }
     dataDir.put(id, Path.of(p.getProperty("data.dir")));
     return RaftlogServer.start(p);
@@ -161,8 +166,29 @@ class RaftPortTlsTest {
     produce("after-reload-" + System.nanoTime());
   }
 
+  /**
+   * A node that joins knows no member until the catalog reaches it over the Raft port, so until
+   * then it takes any node certificate of its CAs (else it would refuse the meta leader forever).
+   */
   @Test
   @Order(4)
+  void aJoiningNodeGetsTheCatalogOverMutualTls() throws Exception {
+    String joiner = cluster.addNode();
+    Await.until(
+        Duration.ofSeconds(30),
+        "node " + joiner + " to know the 4 nodes from the catalog",
+        () ->
+            cluster
+                    .blocking(joiner)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getCluster(GetClusterRequest.getDefaultInstance())
+                    .getNodesCount()
+                == 4);
+    assertEquals(REFUSED, RaftPortProbe.tls(client(aStranger()), raftAddress.get(joiner), 5_000));
+  }
+
+  @Test
+  @Order(5)
   void survivesTheLeadersLoss() {
     String leader = cluster.awaitLeader(STREAM);
     cluster.stopNode(leader);
@@ -191,6 +217,10 @@ class RaftPortTlsTest {
   /** Node 2's certificate in files of their own (its node's files stay as they are). */
   private static TestPki.Issued aPeer() {
     return pki.issue("node-2", "peer-2", Duration.ZERO, Duration.ofDays(1));
+  }
+
+  private static TestPki.Issued aStranger() {
+    return pki.client("alice");
   }
 
   private static SSLContext client(TestPki.Issued who) throws Exception {
