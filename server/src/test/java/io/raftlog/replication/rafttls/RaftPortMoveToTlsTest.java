@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tls.plaintext=used} (takes both, dials plaintext) -> {@code accepted} (takes both, dials
  * TLS) -> {@code refused}; after every restart a write succeeds within an election and reaches
  * every node (each is reachable by the others), and no acknowledged record is lost. At the end the
- * port refuses plaintext.
+ * port refuses plaintext; while it took both, a caller that sent nothing was cut off within the
+ * handshake timeout.
  *
  * <p>In one JVM the nodes' outgoing Raft TLS is shared (Bolt's client settings are JVM-wide): it
  * switches to TLS when the first node reaches {@code accepted}, when every listener takes TLS.
@@ -55,17 +57,29 @@ class RaftPortMoveToTlsTest {
             Map.of(ConfigKeys.CLUSTER_SHARDS.name(), "1"),
             p -> RaftlogServer.start(withMode(p, pki)))) {
       write(cluster, "plaintext");
+      CompletableFuture<Long> silent = null;
       for (String[] step :
           List.of(
               new String[] {"mtls", "used"},
               new String[] {"mtls", "accepted"},
               new String[] {"mtls", "refused"})) {
         for (String id : cluster.ids()) {
+          if (silent != null && id.equals("1")) {
+            long ms = silent.get(30, TimeUnit.SECONDS);
+            assertTrue(
+                ms < TlsFront.HANDSHAKE_TIMEOUT_MS + 5_000,
+                "a connection that sent nothing to a port taking TLS and plaintext was closed after "
+                    + ms
+                    + " ms");
+          }
           assertEquals(List.of(), cluster.node(id).stop(), "node " + id + " kept a group");
           cluster.stopNode(id);
           modes.put(id, step);
           cluster.startNode(id);
           write(cluster, step[1] + "-" + id);
+          if (step[1].equals("accepted") && id.equals("1")) { // judged before its next restart
+            silent = RaftPortProbe.silent(raftAddress.get("1"));
+          }
         }
       }
       byte[] notTls = "\u0002\u0001 plaintext".getBytes(StandardCharsets.US_ASCII);

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -47,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * A cluster whose Raft port is mutual TLS ({@code tls.raft.mode=mtls}; the gRPC port stays
  * plaintext): it forms, replicates and survives its leader's loss; the port refuses a certificate
  * of the same CA that names no member node, a member's-looking certificate of a non-member id, a
- * caller without certificate and plaintext, at once, logging nothing at ERROR; and new connections
- * get a node's new certificate once its files change.
+ * caller without certificate and plaintext, at once, logging nothing at ERROR, and cuts off a
+ * caller that says nothing within the handshake timeout; and new connections get a node's new
+ * certificate once its files change.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RaftPortTlsTest {
@@ -60,6 +62,7 @@ class RaftPortTlsTest {
   private static final Map<String, String> raftAddress = new ConcurrentHashMap<>();
   private static final Map<String, Path> dataDir = new ConcurrentHashMap<>();
   private static final List<String> acknowledged = new ArrayList<>();
+  private static CompletableFuture<Long> silent; // a connection that never says a word
 
   @BeforeAll
   static void start() {
@@ -104,6 +107,7 @@ class RaftPortTlsTest {
   @Test
   @Order(1)
   void replicatesOverMutualTls() {
+    silent = RaftPortProbe.silent(raftAddress.get("2")); // judged by the last test
     produce("before-" + System.nanoTime());
     for (String id : cluster.ids()) {
       Await.until(
@@ -189,7 +193,7 @@ class RaftPortTlsTest {
 
   @Test
   @Order(5)
-  void survivesTheLeadersLoss() {
+  void survivesTheLeadersLoss() throws Exception {
     String leader = cluster.awaitLeader(STREAM);
     cluster.stopNode(leader);
     String value = "after-loss-" + System.nanoTime();
@@ -212,6 +216,10 @@ class RaftPortTlsTest {
                         .build())
                 .getRecordsList());
     assertTrue(read.containsAll(acknowledged), read + " lacks some of " + acknowledged);
+    long silentMs = silent.get(30, TimeUnit.SECONDS);
+    assertTrue(
+        silentMs < TlsFront.HANDSHAKE_TIMEOUT_MS + 5_000,
+        "a connection that sent nothing was closed after " + silentMs + " ms");
   }
 
   /** Node 2's certificate in files of their own (its node's files stay as they are). */
