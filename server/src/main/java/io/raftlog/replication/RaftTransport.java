@@ -78,12 +78,14 @@ final class RaftTransport implements AutoCloseable {
       throw e;
     }
     this.services = new NodeLogServiceFactory(raftLog);
-    int listen = config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT);
+    int listen =
+        config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT) == 0
+            ? endpoint.getPort()
+            : config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT);
     this.rpcServer =
         RpcFactoryHelper.rpcFactory()
             .createRpcServer(
-                listen == 0 ? endpoint : new Endpoint(endpoint.getIp(), listen),
-                tls == null ? null : tls::configure);
+                new Endpoint(endpoint.getIp(), listen), tls == null ? null : tls::configure);
     // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
     RaftRpcServerFactory.addRaftRequestProcessors(
         rpcServer, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
@@ -103,7 +105,7 @@ final class RaftTransport implements AutoCloseable {
         tls.close();
       }
       throw new IllegalStateException(
-          "cannot listen for Raft traffic on port " + endpoint.getPort() + " (is it in use?)", why);
+          "cannot listen for Raft traffic on port " + listen + " (is it in use?)", why);
     }
   }
 
