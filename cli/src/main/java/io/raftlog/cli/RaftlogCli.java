@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       NodesCommand.class,
       ShardsCommand.class,
       BenchCommand.class,
+      AclCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%n",
@@ -66,6 +67,7 @@ import picocli.CommandLine.Spec;
       "  raftlog shards move 2 --from 1 --to 4",
       "  raftlog shards transfer-leader 2 --to 4",
       "  raftlog bench produce --records 100000 --size 1024",
+      "  raftlog acl check alice consume orders.eu --file /etc/raftlog/acl",
       "",
       "Servers: --servers, else the RAFTLOG_SERVERS environment variable, else "
           + ServerOptions.DEFAULT_SERVERS
