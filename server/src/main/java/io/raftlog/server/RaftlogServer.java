@@ -1,5 +1,6 @@
 package io.raftlog.server;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -30,7 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +53,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final LogService service;
   private final Server grpc;
   private final OpenCalls openCalls = new OpenCalls();
+  private final NodeAuthorization auth;
   private volatile boolean stopping;
   private volatile boolean serving; // the health setHealth last set, for the metrics
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -73,6 +74,7 @@ public final class RaftlogServer implements AutoCloseable {
       NodeConfig config, ServerBuilder<?> outside, PrometheusMeterRegistry registry)
       throws IOException {
     this.config = config;
+    this.auth = NodeAuthorization.start(config); // first: a bad ACL file stops
     setHealth(false);
     // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
     this.readExecutor =
@@ -82,11 +84,14 @@ public final class RaftlogServer implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(READ_QUEUE),
-            named("raftlog-read-" + config.get(ConfigKeys.NODE_ID)));
+            new ThreadFactoryBuilder()
+                .setNameFormat("raftlog-read-" + config.get(ConfigKeys.NODE_ID) + "-%d")
+                .setDaemon(true)
+                .build());
     boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config);
     this.replicas = Replicas.start(config, !joins, this::setHealth);
     this.service = new LogService(config, replicas, readExecutor);
-    OtlpIn otlp = new OtlpIn(config, service);
+    OtlpIn otlp = new OtlpIn(config, service, auth.membersOf(replicas));
     replicas.leadershipTargets(service.peerServing());
     replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
@@ -96,6 +101,7 @@ public final class RaftlogServer implements AutoCloseable {
         .addService(
             ServerInterceptors.intercept(
                 MalformedRequests.guard(service.bindService()),
+                auth.interceptor(),
                 new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
         .addService(health.getHealthService())
         .addServices(otlp.services())
@@ -372,6 +378,7 @@ public final class RaftlogServer implements AutoCloseable {
       grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     replicas.close();
+    auth.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
     if (metrics != null) {
@@ -387,14 +394,5 @@ public final class RaftlogServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
