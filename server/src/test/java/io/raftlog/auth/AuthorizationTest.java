@@ -11,6 +11,14 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.raftlog.api.v1.CommitOffsetRequest;
 import io.raftlog.api.v1.ConsumeRequest;
 import io.raftlog.api.v1.CreateStreamRequest;
@@ -35,11 +43,16 @@ import io.raftlog.api.v1.TruncateRequest;
 import io.raftlog.api.v1.UpdateStreamRequest;
 import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
+import io.raftlog.testkit.ClusterLayout;
 import io.raftlog.testkit.ClusterTls;
 import io.raftlog.testkit.InProcessCluster;
 import io.raftlog.testkit.Records;
 import io.raftlog.testkit.TestPki;
 import io.raftlog.wire.CallHeaders;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +102,7 @@ class AuthorizationTest {
         InProcessCluster.start(
             dir.resolve("nodes"),
             3,
-            Map.of("acl.reload-interval-ms", "200"),
+            Map.of("acl.reload-interval-ms", "200", "http.port", ClusterLayout.HTTP_PORT_FREE),
             tls,
             props -> {
               props.setProperty("acl.file", acl(props.getProperty("node.id")).toString());
@@ -458,6 +471,52 @@ class AuthorizationTest {
         Duration.ofSeconds(5),
         "dave's grant gone",
         () -> statusOf("dave", consume).getCode() == Status.Code.PERMISSION_DENIED);
+  }
+
+  @Test
+  void otlpExportsNeedProduceOnTheirStreamsAndOtlpHttpIsAnonymous() throws Exception {
+    ExportLogsServiceRequest export =
+        ExportLogsServiceRequest.newBuilder()
+            .addResourceLogs(
+                ResourceLogs.newBuilder()
+                    .setResource(
+                        Resource.newBuilder()
+                            .addAttributes(
+                                KeyValue.newBuilder()
+                                    .setKey("service.name")
+                                    .setValue(AnyValue.newBuilder().setStringValue("checkout"))))
+                    .addScopeLogs(
+                        ScopeLogs.newBuilder()
+                            .addLogRecords(
+                                LogRecord.newBuilder()
+                                    .setBody(AnyValue.newBuilder().setStringValue("paid")))))
+            .build();
+    StatusRuntimeException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                LogsServiceGrpc.newBlockingStub(channel("alice", "1"))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .export(export));
+    assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+    assertTrue(
+        refused.getStatus().getDescription().startsWith("alice may not produce logs.checkout"),
+        refused.getStatus().toString());
+    LogsServiceGrpc.newBlockingStub(cluster.channel("1"))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .export(export); // the kit may produce to every stream
+    HttpResponse<String> http =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://" + cluster.httpAddress("1") + "/v1/logs"))
+                    .header("Content-Type", "application/x-protobuf")
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(export.toByteArray()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, http.statusCode(), http.body());
+    assertTrue(http.body().contains("anonymous may not produce logs.checkout"), http.body());
   }
 
   private static void writeAll(String extra) throws Exception {
