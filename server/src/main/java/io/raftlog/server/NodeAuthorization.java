@@ -53,7 +53,7 @@ final class NodeAuthorization implements AutoCloseable {
     AclWatch acl = null;
     if (!file.isBlank()) {
       if (!tls.apiTls() || tls.dialsPlaintext()) {
-        throw new IllegalArgumentException(
+        throw new IllegalStateException(
             ConfigKeys.ACL_FILE.name()
                 + " is set, but "
                 + (tls.apiTls()
