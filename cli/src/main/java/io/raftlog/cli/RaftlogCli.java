@@ -75,7 +75,7 @@ import picocli.CommandLine.Spec;
       "",
       "Exit codes:",
       "  0    success",
-      "  1    scripts/raftlog could not build or start the tool",
+      "  1    scripts/raftlog could not build or start the tool; acl check: denied",
       "  2    usage error (unknown option, bad value, missing command)",
       "  3    cluster unavailable: no node answered, no leader, overloaded, or the",
       "       --deadline passed while retrying (UNAVAILABLE, DEADLINE_EXCEEDED,",

@@ -72,6 +72,14 @@ class AclCliTest {
   }
 
   @Test
+  void helpExitsZero() {
+    Cli.Result r = Cli.run("acl", "check", "--help");
+    assertEquals(0, r.exitCode(), r::toString);
+    assertTrue(r.out().startsWith("Usage: raftlog acl check"), r::toString);
+    assertTrue(r.out().contains("0 allowed, 1 denied, 2 a bad file or usage"), r::toString);
+  }
+
+  @Test
   void aBadFileOrUsageExitsTwo() throws Exception {
     Path bad = dir.resolve("bad");
     Files.writeString(bad, "allow alice read x\n");
