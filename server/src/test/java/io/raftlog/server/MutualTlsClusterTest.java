@@ -172,7 +172,6 @@ class MutualTlsClusterTest {
     } finally {
       plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    cluster.awaitShardLeaders();
     assertNodesUnharmed();
   }
 
