@@ -36,7 +36,6 @@ class ArchitectureTest {
   static final ArchRule layers =
       layeredArchitecture()
           .consideringOnlyDependenciesInLayers()
-          .withOptionalLayers(true) // auth arrives with issue 24's ACLs; drop this then
           .layer("config")
           .definedBy("io.raftlog.config..")
           .layer("storage")

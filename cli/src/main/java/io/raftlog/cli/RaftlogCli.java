@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       NodesCommand.class,
       ShardsCommand.class,
       BenchCommand.class,
+      AclCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%n",
@@ -66,6 +67,7 @@ import picocli.CommandLine.Spec;
       "  raftlog shards move 2 --from 1 --to 4",
       "  raftlog shards transfer-leader 2 --to 4",
       "  raftlog bench produce --records 100000 --size 1024",
+      "  raftlog acl check alice consume orders.eu --file /etc/raftlog/acl",
       "",
       "Servers: --servers, else the RAFTLOG_SERVERS environment variable, else "
           + ServerOptions.DEFAULT_SERVERS
@@ -73,7 +75,7 @@ import picocli.CommandLine.Spec;
       "",
       "Exit codes:",
       "  0    success",
-      "  1    scripts/raftlog could not build or start the tool",
+      "  1    scripts/raftlog could not build or start the tool; acl check: denied",
       "  2    usage error (unknown option, bad value, missing command)",
       "  3    cluster unavailable: no node answered, no leader, overloaded, or the",
       "       --deadline passed while retrying (UNAVAILABLE, DEADLINE_EXCEEDED,",

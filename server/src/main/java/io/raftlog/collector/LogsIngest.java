@@ -69,6 +69,13 @@ public final class LogsIngest {
               .asRuntimeException());
     }
     List<ShardBatches.Batch> sent = batches.batches();
+    try {
+      for (ShardBatches.Batch b : sent) {
+        sink.authorize(b.request());
+      }
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e); // all or nothing: no batch was sent
+    }
     List<CompletableFuture<ProduceResponse>> answers = new ArrayList<>(sent.size());
     for (ShardBatches.Batch b : sent) {
       answers.add(sendSafely(b));

@@ -16,8 +16,8 @@ import io.grpc.protobuf.StatusProto;
  * <p>The gRPC code of the ingest maps as OTLP/gRPC defines its retryable codes: those the gRPC
  * table marks retryable become 503 ({@code DEADLINE_EXCEEDED}: 504), {@code RESOURCE_EXHAUSTED}
  * becomes 429 when it carries a RetryInfo (the spec makes it retryable only then) and 400 without
- * one; {@code INTERNAL} and {@code UNKNOWN} (a fault of the node, not of the request) 500; every
- * other code 400, not to be retried.
+ * one; {@code INTERNAL} and {@code UNKNOWN} (a fault of the node, not of the request) 500; {@code
+ * PERMISSION_DENIED} (the ACL) 403; every other code 400, not to be retried.
  */
 record OtlpHttpFailure(int httpStatus, com.google.rpc.Status body, long retryAfterSeconds) {
 
@@ -62,9 +62,12 @@ record OtlpHttpFailure(int httpStatus, com.google.rpc.Status body, long retryAft
           case DEADLINE_EXCEEDED -> 504;
           case RESOURCE_EXHAUSTED -> retryAfter > 0 ? 429 : 400;
           case INTERNAL, UNKNOWN -> 500;
+          case PERMISSION_DENIED -> 403; // the ACL grants anonymous no produce here
+          case UNAUTHENTICATED -> 401;
           default -> 400;
         };
-    return new OtlpHttpFailure(http, body, http == 400 || http == 500 ? 0 : retryAfter);
+    boolean retried = http == 429 || http == 503 || http == 504; // the statuses exporters retry
+    return new OtlpHttpFailure(http, body, retried ? retryAfter : 0);
   }
 
   /** The body without its details: for an encoder that cannot print one of them. */

@@ -17,6 +17,13 @@ public interface RecordSink {
    */
   CompletableFuture<ProduceResponse> produce(ProduceRequest batch);
 
+  /**
+   * Throws the {@code StatusRuntimeException} ({@code PERMISSION_DENIED}) of a batch the caller may
+   * not append. Called for every batch of an export before any is sent: a refused export appends
+   * nothing. The caller is the export's (its gRPC call's context; OTLP/HTTP's is anonymous).
+   */
+  default void authorize(ProduceRequest batch) {}
+
   /** The shard {@code stream} lives in, so an export can be cut into one batch per shard. */
   int shardOf(String stream);
 }

@@ -3,10 +3,13 @@ package io.raftlog.console;
 import com.sun.net.httpserver.HttpHandler;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
+import io.raftlog.wire.CallHeaders;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -38,6 +41,7 @@ public final class Console implements AutoCloseable {
     ManagedChannel channel =
         NettyChannelBuilder.forTarget(config.self().clientAddress(), nodeCalls)
             .maxInboundMessageSize(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20))
+            .intercept(MetadataUtils.newAttachHeadersInterceptor(asConsole()))
             .build();
     LogGrpc.LogBlockingStub blocking = LogGrpc.newBlockingStub(channel);
     String nodeId = config.get(ConfigKeys.NODE_ID);
@@ -46,6 +50,19 @@ public final class Console implements AutoCloseable {
     route.accept(
         "/api/tail", Exchanges.getOnly(new TailEvents(blocking, LogGrpc.newStub(channel))));
     return new Console(channel);
+  }
+
+  /**
+   * The principal the console's calls are authorized as ({@code raftlog-caller}: honoured because
+   * its channel shows the node's own certificate): an ACL grants {@code console} what the page may
+   * show.
+   */
+  public static final String PRINCIPAL = "console";
+
+  private static Metadata asConsole() {
+    Metadata md = new Metadata();
+    md.put(CallHeaders.CALLER, PRINCIPAL);
+    return md;
   }
 
   /** Ends the live tails (their gRPC calls fail) and closes the channel. */

@@ -2,6 +2,7 @@ package io.raftlog.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -40,12 +41,14 @@ final class GrpcPorts implements AutoCloseable {
   /**
    * Adds the node's services to {@code builder} and starts it.
    *
+   * @param authorize the log service's authorization ({@link NodeAuthorization#interceptor})
    * @param metrics the node's meters, or null when they are off
    */
   static GrpcPorts start(
       NodeConfig config,
       ServerBuilder<?> builder,
       LogService service,
+      ServerInterceptor authorize,
       HealthStatusManager health,
       OtlpIn otlp,
       OpenCalls openCalls,
@@ -55,6 +58,7 @@ final class GrpcPorts implements AutoCloseable {
         .addService(
             ServerInterceptors.intercept(
                 MalformedRequests.guard(service.bindService()),
+                authorize, // inside LeaderHeaders: a refusal names the node too
                 new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
         .addService(health.getHealthService())
         .addServices(otlp.services())

@@ -16,25 +16,33 @@ import java.util.List;
  * The node's OTLP logs endpoints, when {@code otlp.enabled}: one collector {@link LogsIngest},
  * appending through the node's own produce path ({@link LogService#produceAsync}, which forwards to
  * a shard's leader), behind the gRPC {@link OtlpLogsService} on the client port and the {@link
- * OtlpHttpHandler} on the HTTP port. Made once by {@link RaftlogServer}.
+ * OtlpHttpHandler} on the HTTP port, each export authorized by {@link NodeAuthorization}
+ * (OTLP/HTTP's as anonymous). Made once by {@link RaftlogServer}.
  */
 final class OtlpIn {
   private final NodeConfig config;
+  private final NodeAuthorization auth;
   private final LogsIngest ingest; // null with otlp.enabled=false
 
-  OtlpIn(NodeConfig config, LogService service) {
+  OtlpIn(NodeConfig config, LogService service, NodeAuthorization auth) {
     this.config = config;
-    this.ingest = config.get(ConfigKeys.OTLP_ENABLED) ? ingest(config, service) : null;
+    this.auth = auth;
+    this.ingest = config.get(ConfigKeys.OTLP_ENABLED) ? ingest(config, service, auth) : null;
   }
 
   /** The ingest both OTLP transports share, over {@code service}'s produce path. */
-  private static LogsIngest ingest(NodeConfig config, LogService service) {
+  private static LogsIngest ingest(NodeConfig config, LogService service, NodeAuthorization auth) {
     RecordSink sink =
         new RecordSink() {
           @Override
           public java.util.concurrent.CompletableFuture<io.raftlog.api.v1.ProduceResponse> produce(
               io.raftlog.api.v1.ProduceRequest batch) {
             return service.produceAsync(batch);
+          }
+
+          @Override
+          public void authorize(io.raftlog.api.v1.ProduceRequest batch) {
+            auth.checkProduce(batch);
           }
 
           @Override
@@ -52,7 +60,7 @@ final class OtlpIn {
       return List.of();
     }
     // Bytes that are no ExportLogsServiceRequest get INVALID_ARGUMENT, as on the log service.
-    return List.of(MalformedRequests.guard(new OtlpLogsService(ingest).bindService()));
+    return auth.guard(List.of(MalformedRequests.guard(new OtlpLogsService(ingest).bindService())));
   }
 
   /**

@@ -48,6 +48,7 @@ public final class RaftlogServer implements AutoCloseable {
   private final NodeTls tls;
   private final GrpcPorts grpc;
   private final OpenCalls openCalls = new OpenCalls();
+  private final NodeAuthorization auth;
   private volatile boolean stopping;
   private volatile boolean serving; // the health setHealth last set, for the metrics
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,7 +69,8 @@ public final class RaftlogServer implements AutoCloseable {
       NodeConfig config, ServerBuilder<?> outside, PrometheusMeterRegistry registry)
       throws IOException {
     this.config = config;
-    this.tls = NodeTls.start(config); // first: a bad certificate file stops the node here
+    this.auth = NodeAuthorization.start(config); // first: a bad ACL file stops the node here
+    this.tls = NodeTls.start(config); // a bad certificate file too
     setHealth(false);
     // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
     this.readExecutor =
@@ -82,7 +84,7 @@ public final class RaftlogServer implements AutoCloseable {
     boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config, tls.nodeCalls());
     this.replicas = Replicas.start(config, !joins, this::setHealth, tls.watch());
     this.service = new LogService(config, replicas, readExecutor, tls.nodeCalls());
-    OtlpIn otlp = new OtlpIn(config, service);
+    OtlpIn otlp = new OtlpIn(config, service, auth.membersOf(replicas));
     replicas.leadershipTargets(service.peerServing());
     replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
@@ -100,6 +102,7 @@ public final class RaftlogServer implements AutoCloseable {
             config,
             outside != null ? outside : tls.serverOn(HostPort.parse(address)),
             service,
+            auth.interceptor(),
             health,
             otlp,
             openCalls,
@@ -352,6 +355,7 @@ public final class RaftlogServer implements AutoCloseable {
     service.close();
     grpc.close();
     replicas.close();
+    auth.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
     if (metrics != null) {

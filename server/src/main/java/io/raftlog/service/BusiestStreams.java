@@ -7,6 +7,7 @@ import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.api.v1.TopStreamsOrder;
 import io.raftlog.api.v1.TopStreamsRequest;
 import io.raftlog.api.v1.TopStreamsResponse;
+import io.raftlog.auth.Caller;
 import io.raftlog.config.Peer;
 import io.raftlog.replication.Replicas;
 import java.util.ArrayList;
@@ -137,7 +138,7 @@ final class BusiestStreams {
   private CompletableFuture<TopStreamsResponse> ask(Peer p, TopStreamsRequest request) {
     CompletableFuture<TopStreamsResponse> result = new CompletableFuture<>();
     Futures.addCallback(
-        LogGrpc.newFutureStub(peers.channel(p.clientAddress()))
+        Caller.onBehalf(LogGrpc.newFutureStub(peers.channel(p.clientAddress())))
             .withDeadlineAfter(PEER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .topStreams(request),
         new FutureCallback<>() {

@@ -12,6 +12,7 @@ import io.raftlog.api.v1.NodeInfo;
 import io.raftlog.api.v1.ReplicaInfo;
 import io.raftlog.api.v1.Role;
 import io.raftlog.api.v1.ShardInfo;
+import io.raftlog.auth.Caller;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
@@ -243,7 +244,7 @@ final class ClusterView {
   private CompletableFuture<NodeInfo> askPeer(Peer p) {
     CompletableFuture<NodeInfo> result = new CompletableFuture<>();
     ListenableFuture<GetClusterResponse> call =
-        LogGrpc.newFutureStub(peers.channel(p.clientAddress()))
+        Caller.onBehalf(LogGrpc.newFutureStub(peers.channel(p.clientAddress())))
             .withDeadlineAfter(PEER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .getCluster(GetClusterRequest.newBuilder().setLocalOnly(true).build());
     Futures.addCallback(

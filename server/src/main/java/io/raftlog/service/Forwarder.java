@@ -5,6 +5,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.raftlog.api.v1.LogGrpc;
+import io.raftlog.auth.Caller;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.config.Peer;
@@ -195,16 +196,17 @@ final class Forwarder {
   }
 
   /**
-   * A stub for calls this node relays: marked as forwarded, learning the leader of {@code shard}
-   * from the answer (unless {@link #META}), and under the client's deadline (gRPC carries it over),
-   * or a default one for unary calls that came without.
+   * A stub for calls this node relays: marked as forwarded and with the client's principal ({@link
+   * Caller#onBehalf}: the node that serves it authorizes the client), learning the leader of {@code
+   * shard} from the answer (unless {@link #META}), and under the client's deadline (gRPC carries it
+   * over), or a default one for unary calls that came without.
    */
   LogGrpc.LogStub stub(Peer leader, int shard, boolean unary) {
     traffic.forwarded(); // every relayed call, unary or stream, makes its stub here
     Metadata md = new Metadata();
     md.put(CallHeaders.FORWARDED_BY, config.get(ConfigKeys.NODE_ID));
     LogGrpc.LogStub stub =
-        LogGrpc.newStub(peers.channel(leader.clientAddress()))
+        Caller.onBehalf(LogGrpc.newStub(peers.channel(leader.clientAddress())))
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
     if (shard != META) {
       stub = stub.withInterceptors(new LeaderLearner(routes, shard));

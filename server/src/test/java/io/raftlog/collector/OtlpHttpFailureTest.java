@@ -65,6 +65,8 @@ class OtlpHttpFailureTest {
             case CANCELLED, ABORTED, OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS -> 503;
             case DEADLINE_EXCEEDED -> 504;
             case INTERNAL, UNKNOWN -> 500;
+            case PERMISSION_DENIED -> 403;
+            case UNAUTHENTICATED -> 401;
             default -> 400;
           };
       assertEquals(expected, f.httpStatus(), code.toString());
