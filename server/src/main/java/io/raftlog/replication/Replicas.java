@@ -8,6 +8,7 @@ import io.raftlog.internal.v1.ClusterLayout;
 import io.raftlog.internal.v1.ShardReplicas;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreResources;
+import io.raftlog.tls.CertificateWatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,11 @@ public final class Replicas implements AutoCloseable {
   private final List<Consumer<ReplicatedLog>> replicaDropped =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Replicas(NodeConfig config, boolean forms, Consumer<Boolean> allLeadersKnown) {
+  private Replicas(
+      NodeConfig config,
+      boolean forms,
+      Consumer<Boolean> allLeadersKnown,
+      CertificateWatch certificates) {
     this.data = config.get(ConfigKeys.DATA_DIR);
     refuseSingleLogLayout(data);
     refusePerGroupLogs(data);
@@ -80,7 +85,7 @@ public final class Replicas implements AutoCloseable {
     // Assigned below; the members directory reads the catalog's layout once it is there.
     Catalog[] meta = new Catalog[1];
     this.members = new Members(config, () -> meta[0] == null ? null : meta[0].layout());
-    this.transport = new RaftTransport(config, members);
+    this.transport = new RaftTransport(config, members, certificates);
     leaderKnown.put(Catalog.GROUP, false);
     List<Peer> voters = List.of();
     List<Peer> learners = List.of();
@@ -385,11 +390,17 @@ public final class Replicas implements AutoCloseable {
    * the cluster with {@code cluster.peers} (its first layout and configurations come from there);
    * else it joins a running one (its members start empty and the groups' leaders fill them). {@code
    * allLeadersKnown} is told, on JRaft's threads and the disk guard's, whether every one of them
-   * knows its group's leader and the node has disk space (the node's health).
+   * knows its group's leader and the node has disk space (the node's health). {@code certificates}:
+   * the node's one watch over its PEM files (owned by the caller), through which the Raft port's
+   * TLS reloads; null when neither port uses TLS (the Raft port then keeps a watch of its own
+   * should {@code tls.raft.mode} be on).
    */
   public static Replicas start(
-      NodeConfig config, boolean forms, Consumer<Boolean> allLeadersKnown) {
-    return new Replicas(config, forms, allLeadersKnown);
+      NodeConfig config,
+      boolean forms,
+      Consumer<Boolean> allLeadersKnown,
+      CertificateWatch certificates) {
+    return new Replicas(config, forms, allLeadersKnown, certificates);
   }
 
   private void leaderKnown(String group, boolean known) {

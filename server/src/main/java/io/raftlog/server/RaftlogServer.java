@@ -80,7 +80,7 @@ public final class RaftlogServer implements AutoCloseable {
             new ArrayBlockingQueue<>(READ_QUEUE),
             named("raftlog-read-" + config.get(ConfigKeys.NODE_ID)));
     boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config, tls.nodeCalls());
-    this.replicas = Replicas.start(config, !joins, this::setHealth);
+    this.replicas = Replicas.start(config, !joins, this::setHealth, tls.watch());
     this.service = new LogService(config, replicas, readExecutor, tls.nodeCalls());
     OtlpIn otlp = new OtlpIn(config, service);
     replicas.leadershipTargets(service.peerServing());
