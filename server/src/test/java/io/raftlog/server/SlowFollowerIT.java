@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,14 +52,16 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGCONT the node must catch up on every shard by snapshot install and end identical to the
  * others, with every acknowledged record in place.
  *
- * <p>The pause is 60 s by default; {@code -Dslowfollower.pause=180} (seconds) makes it minutes. The
- * RSS samples, catch-up time and snapshot installs are printed, one line each, prefixed {@code
- * slow-follower:}.
+ * <p>Outside the test command (it takes two to three minutes): run it with {@code
+ * -Dslowfollower=true}. The pause is 60 s by default; {@code -Dslowfollower.pause=180} (seconds)
+ * makes it minutes. The RSS samples, catch-up time and snapshot installs are printed, one line
+ * each, prefixed {@code slow-follower:}.
  *
  * <p>Threads: the test thread drives; one producer thread per shard offers a fixed rate of
  * idempotent batches to that shard's stream (each retried until acknowledged, so the streams'
  * contents are known exactly); one sampler thread reads {@code /proc/PID/status} every few seconds.
  */
+@EnabledIfSystemProperty(named = "slowfollower", matches = "true")
 class SlowFollowerIT {
   private static final Duration PAUSE = Duration.ofSeconds(Long.getLong("slowfollower.pause", 60));
 
