@@ -126,6 +126,15 @@ public final class ChaosMain implements Callable<Integer> {
   Integer nodes;
 
   @Option(
+      names = "--tls",
+      description =
+          "Mutual TLS on both hops: the run makes a CA of its own and certificates for each node"
+              + " and for its own clients (tls/ in the data dir); the nodes run with"
+              + " tls.api.mode=mtls and tls.raft.mode=mtls, and every call the tool makes shows"
+              + " its client certificate.")
+  boolean tls;
+
+  @Option(
       names = "--data-dir",
       required = true,
       description = "An empty or new directory for the nodes' data, configs, logs and pids.")
@@ -183,7 +192,8 @@ public final class ChaosMain implements Callable<Integer> {
                 streams,
                 nodes != null ? nodes : mode.defaultNodes(),
                 dataDir,
-                serverJar),
+                serverJar,
+                tls),
             System.err);
     report.problems().forEach(p -> System.err.println("chaos: " + p));
     System.out.println(report.line());
