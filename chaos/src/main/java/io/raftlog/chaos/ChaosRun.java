@@ -77,6 +77,12 @@ public final class ChaosRun {
   private ChaosReport run() throws Exception {
     nodes.startAll();
     nodes.awaitShardLeaders(STARTUP_TIMEOUT);
+    if (bed.certificates() != null) {
+      TlsInForce.check(nodes, bed.certificates());
+      log.printf(
+          "chaos: mutual TLS in force: each node refuses plaintext and certificate-less calls on"
+              + " its gRPC port and shows its node certificate on its Raft port%n");
+    }
     Shards shards = Shards.of(ClusterProbe.view(nodes, nodes.ids().get(0)), o.streams());
     log.printf(
         "chaos: cluster up on %s%s%s with %d shards; %d streams; mode=%s for %d s, a fault every"
