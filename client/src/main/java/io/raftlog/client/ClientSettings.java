@@ -4,6 +4,7 @@ import io.grpc.ClientInterceptor;
 import io.raftlog.wire.WireLimits;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every setting of a {@link RaftlogClient}, in the order README's client settings table lists them.
@@ -121,6 +122,16 @@ public final class ClientSettings {
           i -> null,
           "interceptors added to every call (credentials, tracing, ...); each call adds more");
 
+  public static final ClientSetting<Optional<ClientTls>> TLS =
+      new ClientSetting<>(
+          "tls(ca[, cert, key])",
+          Optional.empty(),
+          t -> t.map(ClientTls::toString).orElse("plaintext"),
+          t -> t == null ? "TLS settings must be given (Optional.empty() for plaintext)" : null,
+          "TLS to the nodes: the CA file (PEM) their certificates are checked against, with"
+              + " hostname verification; and the client's certificate chain and PKCS#8 key (PEM)"
+              + " for a node in `mtls` mode; read at `build()`, a bad file refused naming it");
+
   /** Every setting, in README's order. */
   public static final List<ClientSetting<?>> ALL =
       List.of(
@@ -136,5 +147,6 @@ public final class ClientSettings {
           BUFFER_BYTES,
           MAX_BLOCK,
           MAX_INBOUND_BYTES,
+          TLS,
           INTERCEPTORS);
 }

@@ -2,10 +2,12 @@ package io.raftlog.client;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
 import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -54,13 +56,24 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
   static final CallOptions.Key<Integer> SHARD = CallOptions.Key.create("raftlog-shard");
 
   private final ClientOptions options;
+  private final ChannelCredentials credentials;
   private final ClusterView view;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final AtomicLong lastRefreshNanos =
       new AtomicLong(System.nanoTime() - REFRESH_INTERVAL_NANOS);
 
+  /**
+   * Channels with {@code options}' settings.
+   *
+   * @throws IllegalArgumentException if a TLS file cannot be used (read here, once)
+   */
   NodeChannels(ClientOptions options) {
     this.options = options;
+    this.credentials =
+        options
+            .get(ClientSettings.TLS)
+            .map(ClientTls::credentials)
+            .orElseGet(InsecureChannelCredentials::create);
     this.view =
         new ClusterView(
             options.get(ClientSettings.SERVERS),
@@ -143,8 +156,7 @@ final class NodeChannels implements ProduceCalls, AutoCloseable {
     return channels.computeIfAbsent(
         node,
         n ->
-            NettyChannelBuilder.forTarget(n)
-                .usePlaintext()
+            NettyChannelBuilder.forTarget(n, credentials)
                 .maxInboundMessageSize(options.get(ClientSettings.MAX_INBOUND_BYTES))
                 // A frozen node never resets the connection; pings find it within ~15 s.
                 .keepAliveTime(10, TimeUnit.SECONDS)

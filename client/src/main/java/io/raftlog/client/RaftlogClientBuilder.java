@@ -2,10 +2,12 @@ package io.raftlog.client;
 
 import io.grpc.ClientInterceptor;
 import io.raftlog.wire.HostPort;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Settings of a {@link RaftlogClient}, from {@link RaftlogClient#builder()}. Every one has a
@@ -96,6 +98,23 @@ public final class RaftlogClientBuilder {
     return set(ClientSettings.MAX_INBOUND_BYTES, bytes);
   }
 
+  /**
+   * {@link ClientSettings#TLS}: TLS to the nodes, their certificates checked against the CA
+   * certificates (PEM) in {@code ca}; no client certificate (nodes in {@code tls} mode).
+   */
+  public RaftlogClientBuilder tls(Path ca) {
+    return set(ClientSettings.TLS, Optional.of(ClientTls.of(ca)));
+  }
+
+  /**
+   * {@link ClientSettings#TLS}: mutual TLS; the client also shows the certificate chain in {@code
+   * cert} (PEM, leaf first) with its PKCS#8 key {@code key} (nodes in {@code mtls} mode). {@link
+   * #build()} reads the files and refuses a bad one naming it.
+   */
+  public RaftlogClientBuilder tls(Path ca, Path cert, Path key) {
+    return set(ClientSettings.TLS, Optional.of(ClientTls.of(ca, cert, key)));
+  }
+
   /** {@link ClientSettings#INTERCEPTORS}: adds {@code more} to those added so far. */
   public RaftlogClientBuilder intercept(ClientInterceptor... more) {
     List<ClientInterceptor> all = new ArrayList<>(options.get(ClientSettings.INTERCEPTORS));
@@ -103,6 +122,11 @@ public final class RaftlogClientBuilder {
     return set(ClientSettings.INTERCEPTORS, List.copyOf(all));
   }
 
+  /**
+   * A client with these settings. Makes no call yet.
+   *
+   * @throws IllegalArgumentException if a TLS file cannot be used, naming it and the problem
+   */
   public RaftlogClient build() {
     return new RaftlogClient(options);
   }
