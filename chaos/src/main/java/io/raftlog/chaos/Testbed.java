@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * yet; more join later in the modes that change members, see {@link Membership}), each in a network
  * namespace of its own where the mode cuts links, each with its data on a small filesystem of its
  * own where the mode fills disks, with mutual TLS on both hops and certificates of the run's own
- * with {@code --tls} ({@link RunCertificates}). The run owns it and closes it at the end: the nodes stop, then
- * the network goes, then the disks are unmounted; a shutdown hook does the same on Ctrl-C or
- * SIGTERM.
+ * with {@code --tls} ({@link RunCertificates}). The run owns it and closes it at the end: the nodes
+ * stop, then the network goes, then the disks are unmounted; a shutdown hook does the same on
+ * Ctrl-C or SIGTERM.
  */
 final class Testbed implements AutoCloseable {
   private final PrintStream log;

@@ -47,7 +47,9 @@ final class TlsInForce {
       refused(api, InsecureChannelCredentials.create(), "a plaintext call", id);
       refused(
           api,
-          TlsChannelCredentials.newBuilder().trustManager(certificates.pki().caFile().toFile()).build(),
+          TlsChannelCredentials.newBuilder()
+              .trustManager(certificates.pki().caFile().toFile())
+              .build(),
           "a TLS call without a client certificate",
           id);
       X509Certificate shown = raftCertificate(nodes.raftAddress(id));

@@ -131,7 +131,8 @@ class ChaosReportTest {
     ChaosReport move = new ChaosReport(Mode.MOVE, false, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
     assertTrue(move.line().contains(" consumer_ok=yes replication_kept=no history_violations=0"));
     assertFalse(move.ok());
-    ChaosReport leader = new ChaosReport(Mode.LEADER, false, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
+    ChaosReport leader =
+        new ChaosReport(Mode.LEADER, false, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
     assertFalse(leader.line().contains("replication_kept"), leader.line());
   }
 }
