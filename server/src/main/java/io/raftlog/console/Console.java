@@ -1,6 +1,7 @@
 package io.raftlog.console;
 
 import com.sun.net.httpserver.HttpHandler;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.raftlog.api.v1.LogGrpc;
@@ -29,12 +30,13 @@ public final class Console implements AutoCloseable {
 
   /**
    * Adds the console's routes through {@code route} (the HTTP server's {@code route(prefix,
-   * handler)}), reading the cluster through the gRPC API at the node's client address.
+   * handler)}), reading the cluster through the gRPC API at the node's client address, with the
+   * node's own credentials ({@code nodeCalls}: TLS with its certificate, or plaintext).
    */
-  public static Console mount(BiConsumer<String, HttpHandler> route, NodeConfig config) {
+  public static Console mount(
+      BiConsumer<String, HttpHandler> route, NodeConfig config, ChannelCredentials nodeCalls) {
     ManagedChannel channel =
-        NettyChannelBuilder.forTarget(config.self().clientAddress())
-            .usePlaintext()
+        NettyChannelBuilder.forTarget(config.self().clientAddress(), nodeCalls)
             .maxInboundMessageSize(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20))
             .build();
     LogGrpc.LogBlockingStub blocking = LogGrpc.newBlockingStub(channel);

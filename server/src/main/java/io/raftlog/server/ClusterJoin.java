@@ -1,5 +1,6 @@
 package io.raftlog.server;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * for good if the cluster says its data does not fit (another cluster's, or no data under an id the
  * cluster holds). A node that forms the cluster with no data first asks its peers whether a cluster
  * already holds its id (a node that comes back wiped must not vote as if it still had its log).
- * Runs on the starting thread, before the node serves.
+ * Runs on the starting thread, before the node serves. Every call goes with the node's own
+ * credentials ({@code nodeCalls}: TLS with its certificate, or plaintext).
  */
 final class ClusterJoin {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
@@ -47,7 +49,7 @@ final class ClusterJoin {
    * formed without it (it was removed, or is new), so that it must join rather than form; refuses
    * to start when that cluster holds its id as a member that checked in (it comes back wiped).
    */
-  static boolean mustJoinInstead(NodeConfig config) {
+  static boolean mustJoinInstead(NodeConfig config, ChannelCredentials nodeCalls) {
     if (hasData(config)) {
       return false;
     }
@@ -58,7 +60,7 @@ final class ClusterJoin {
       }
       try {
         JoinClusterResponse r =
-            ask(p.clientAddress(), request(config, "").setCheckOnly(true).build());
+            ask(p.clientAddress(), request(config, "").setCheckOnly(true).build(), nodeCalls);
         // A formed cluster: one that holds this node (formed with it, never checked in: a start
         // with its peers) lets it form as before; one that does not, it joins.
         return !r.getRegistered();
@@ -73,7 +75,8 @@ final class ClusterJoin {
   }
 
   /** For a node that joins: registers it, trying each address of cluster.join in turn. */
-  static JoinClusterResponse join(NodeConfig config, String clusterIdOnDisk)
+  static JoinClusterResponse join(
+      NodeConfig config, String clusterIdOnDisk, ChannelCredentials nodeCalls)
       throws InterruptedException {
     List<String> seeds = config.get(ConfigKeys.CLUSTER_JOIN);
     if (seeds.isEmpty()) {
@@ -83,11 +86,12 @@ final class ClusterJoin {
               .map(Peer::clientAddress)
               .toList();
     }
-    return join(config, clusterIdOnDisk, seeds);
+    return join(config, clusterIdOnDisk, seeds, nodeCalls);
   }
 
   private static JoinClusterResponse join(
-      NodeConfig config, String clusterIdOnDisk, List<String> seeds) throws InterruptedException {
+      NodeConfig config, String clusterIdOnDisk, List<String> seeds, ChannelCredentials nodeCalls)
+      throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
     List<String> errors = new ArrayList<>();
     long waitMs = 250;
@@ -95,7 +99,7 @@ final class ClusterJoin {
       errors.clear();
       for (String seed : seeds) {
         try {
-          JoinClusterResponse r = ask(seed, request(config, clusterIdOnDisk).build());
+          JoinClusterResponse r = ask(seed, request(config, clusterIdOnDisk).build(), nodeCalls);
           LOG.info(
               "node {} is a member of cluster {} (joined through {})",
               config.get(ConfigKeys.NODE_ID),
@@ -133,7 +137,7 @@ final class ClusterJoin {
    * thread of its own every second until done; close the answer to stop it.
    */
   static java.util.concurrent.ScheduledExecutorService checkIn(
-      NodeConfig config, Replicas replicas) {
+      NodeConfig config, Replicas replicas, ChannelCredentials nodeCalls) {
     java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -153,7 +157,7 @@ final class ClusterJoin {
             return;
           }
           try {
-            ask(config.self().clientAddress(), request(config, clusterId).build());
+            ask(config.self().clientAddress(), request(config, clusterId).build(), nodeCalls);
           } catch (StatusRuntimeException e) {
             LOG.debug("check-in not taken yet", e);
           }
@@ -173,8 +177,9 @@ final class ClusterJoin {
         .setClusterId(clusterId);
   }
 
-  private static JoinClusterResponse ask(String address, JoinClusterRequest request) {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+  private static JoinClusterResponse ask(
+      String address, JoinClusterRequest request, ChannelCredentials nodeCalls) {
+    ManagedChannel channel = NettyChannelBuilder.forTarget(address, nodeCalls).build();
     try {
       return LogGrpc.newBlockingStub(channel)
           .withDeadlineAfter(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS)

@@ -29,9 +29,14 @@ final class NodeHttp implements AutoCloseable {
    *
    * @param metrics the node's meters, or null when they are off
    * @param otlp OTLP/HTTP logs in ({@code POST /v1/logs}), or null with {@code otlp.enabled=false}
+   * @param nodeCalls the credentials of the console's calls to the node's own gRPC port
    */
   static NodeHttp start(
-      NodeConfig config, String clientAddress, NodeMetrics metrics, OtlpHttpHandler otlp)
+      NodeConfig config,
+      String clientAddress,
+      NodeMetrics metrics,
+      OtlpHttpHandler otlp,
+      io.grpc.ChannelCredentials nodeCalls)
       throws IOException {
     int port = config.get(ConfigKeys.HTTP_PORT);
     if (port == 0) {
@@ -55,7 +60,7 @@ final class NodeHttp implements AutoCloseable {
       endpoint.route(OtlpHttpHandler.PREFIX, otlp);
     }
     try {
-      return new NodeHttp(endpoint, Console.mount(endpoint::route, config));
+      return new NodeHttp(endpoint, Console.mount(endpoint::route, config, nodeCalls));
     } catch (RuntimeException e) {
       endpoint.close();
       throw e;

@@ -1,12 +1,8 @@
 package io.raftlog.server;
 
-import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftlog.api.v1.LogGrpc;
@@ -17,9 +13,7 @@ import io.raftlog.metrics.NodeMetrics;
 import io.raftlog.replication.RaftState;
 import io.raftlog.replication.Replicas;
 import io.raftlog.replication.ReplicatedLog;
-import io.raftlog.service.LeaderHeaders;
 import io.raftlog.service.LogService;
-import io.raftlog.service.MalformedRequests;
 import io.raftlog.wire.HostPort;
 import java.io.IOException;
 import java.util.List;
@@ -40,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * #close()} takes it down in the reverse order.
  *
  * <p>Made by {@link #builder(NodeConfig)}: by default the gRPC server is Netty on the config's
- * client address; a caller may hand in a {@link ServerBuilder} of its own (in-process transport,
- * TLS).
+ * client address, with TLS as {@code tls.api.mode} says ({@link NodeTls}); a caller may hand in a
+ * {@link ServerBuilder} of its own (in-process transport, TLS of its own), which is left as given.
  */
 public final class RaftlogServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftlogServer.class);
@@ -51,7 +45,8 @@ public final class RaftlogServer implements AutoCloseable {
   private final ExecutorService readExecutor;
   private final Replicas replicas;
   private final LogService service;
-  private final Server grpc;
+  private final NodeTls tls;
+  private final GrpcPorts grpc;
   private final OpenCalls openCalls = new OpenCalls();
   private volatile boolean stopping;
   private volatile boolean serving; // the health setHealth last set, for the metrics
@@ -73,6 +68,7 @@ public final class RaftlogServer implements AutoCloseable {
       NodeConfig config, ServerBuilder<?> outside, PrometheusMeterRegistry registry)
       throws IOException {
     this.config = config;
+    this.tls = NodeTls.start(config); // first: a bad certificate file stops the node here
     setHealth(false);
     // Two threads serve reads; a bounded queue answers RESOURCE_EXHAUSTED rather than grow.
     this.readExecutor =
@@ -83,30 +79,13 @@ public final class RaftlogServer implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(READ_QUEUE),
             named("raftlog-read-" + config.get(ConfigKeys.NODE_ID)));
-    boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config);
+    boolean joins = !config.forms() || ClusterJoin.mustJoinInstead(config, tls.nodeCalls());
     this.replicas = Replicas.start(config, !joins, this::setHealth);
-    this.service = new LogService(config, replicas, readExecutor);
+    this.service = new LogService(config, replicas, readExecutor, tls.nodeCalls());
     OtlpIn otlp = new OtlpIn(config, service);
     replicas.leadershipTargets(service.peerServing());
     replicas.balanceOnlyTo(service.peerServingFor(BALANCE_SETTLE_MS));
     String address = config.self().clientAddress();
-    ServerBuilder<?> builder =
-        outside != null ? outside : TransportSettings.nettyOn(HostPort.parse(address));
-    builder
-        .addService(
-            ServerInterceptors.intercept(
-                MalformedRequests.guard(service.bindService()),
-                new LeaderHeaders(config.get(ConfigKeys.NODE_ID), service.metaLeaderAddress())))
-        .addService(health.getHealthService())
-        .addServices(otlp.services())
-        // v1 for buf curl and newer grpcurl, v1alpha for older clients.
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance())
-        // Above the batch limit, so an oversized batch gets our INVALID_ARGUMENT, not gRPC's.
-        .maxInboundMessageSize(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
-    builder.addStreamTracerFactory(openCalls);
-    TransportSettings.permitClientKeepAlive(builder);
-    TransportSettings.closeStaleConnections(builder, config);
     this.metrics =
         config.get(ConfigKeys.METRICS_ENABLED)
             ? new NodeMetrics(
@@ -116,21 +95,25 @@ public final class RaftlogServer implements AutoCloseable {
                 service,
                 () -> serving)
             : null;
-    if (metrics != null) {
-      builder.intercept(metrics.interceptor());
-      builder.addStreamTracerFactory(metrics.streamTracer());
-    }
-    this.grpc = builder.build().start();
+    this.grpc =
+        GrpcPorts.start(
+            config,
+            outside != null ? outside : tls.serverOn(HostPort.parse(address)),
+            service,
+            health,
+            otlp,
+            openCalls,
+            metrics);
     try {
-      this.http = NodeHttp.start(config, address, metrics, otlp.http());
+      this.http = NodeHttp.start(config, address, metrics, otlp.http(), tls.nodeCalls());
     } catch (IOException e) {
       closeQuietly();
       throw e;
     }
-    this.checkIn = ClusterJoin.checkIn(config, replicas);
+    this.checkIn = ClusterJoin.checkIn(config, replicas, tls.nodeCalls());
     if (joins) {
       try {
-        ClusterJoin.join(config, replicas.clusterIdOnDisk());
+        ClusterJoin.join(config, replicas.clusterIdOnDisk(), tls.nodeCalls());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         closeQuietly();
@@ -367,16 +350,14 @@ public final class RaftlogServer implements AutoCloseable {
       http.close();
     }
     service.close();
-    grpc.shutdown();
-    if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
-      grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    grpc.close();
     replicas.close();
     readExecutor.shutdownNow();
     readExecutor.awaitTermination(5, TimeUnit.SECONDS);
     if (metrics != null) {
       metrics.close();
     }
+    tls.close();
     LOG.info("node {} stopped", config.get(ConfigKeys.NODE_ID));
   }
 

@@ -1,11 +1,8 @@
 package io.raftlog.server;
 
 import io.grpc.ServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
-import io.raftlog.wire.HostPort;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +47,5 @@ final class TransportSettings {
     } catch (UnsupportedOperationException noKeepAlive) {
       LOG.debug("the gRPC transport has no keepalive", noKeepAlive);
     }
-  }
-
-  static ServerBuilder<?> nettyOn(HostPort address) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
   }
 }

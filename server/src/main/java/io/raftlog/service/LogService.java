@@ -73,9 +73,17 @@ public final class LogService implements LogGrpc.AsyncService, BindableService, 
   private final BusiestStreams busiest;
   private final InflightLimiter inflight;
 
-  public LogService(NodeConfig config, Replicas replicas, ExecutorService readExecutor) {
+  /**
+   * @param nodeCalls the credentials of this node's calls to the other nodes (forwarding, cluster
+   *     reads): TLS with the node's own certificate, or plaintext
+   */
+  public LogService(
+      NodeConfig config,
+      Replicas replicas,
+      ExecutorService readExecutor,
+      io.grpc.ChannelCredentials nodeCalls) {
     this.routes = new Routes(config, replicas);
-    this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20));
+    this.peers = new PeerChannels(config.get(ConfigKeys.MAX_BATCH_BYTES) + (1 << 20), nodeCalls);
     this.traffic =
         new NodeTraffic(
             config.get(ConfigKeys.METRICS_ENABLED), new StreamActivity(System::currentTimeMillis));

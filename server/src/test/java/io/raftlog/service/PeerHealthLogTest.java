@@ -45,7 +45,7 @@ class PeerHealthLogTest {
     logger.addAppender(lines);
     int port = FreePorts.next();
     Peer peer = new Peer("3", "127.0.0.1:1", "127.0.0.1:" + port);
-    PeerChannels channels = new PeerChannels(1 << 20);
+    PeerChannels channels = new PeerChannels(1 << 20, io.grpc.InsecureChannelCredentials.create());
     Server server = null;
     try {
       PeerHealth health = new PeerHealth(channels, "1");

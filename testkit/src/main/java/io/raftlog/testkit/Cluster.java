@@ -15,7 +15,15 @@ public abstract class Cluster implements AutoCloseable {
 
   Cluster(ClusterLayout layout) {
     this.layout = layout;
-    this.clients = new NodeClients(layout::clientAddress);
+    this.clients = new NodeClients(layout::clientAddress, layout.kitCredentials());
+  }
+
+  /**
+   * From now on the kit's channels use {@code credentials} (e.g. TLS once a cluster moved from
+   * plaintext to TLS by rolling restarts); the channels open so far are closed.
+   */
+  public void kitCredentials(io.grpc.ChannelCredentials credentials) {
+    clients.credentials(credentials);
   }
 
   ClusterLayout layout() {

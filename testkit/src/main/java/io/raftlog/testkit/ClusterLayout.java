@@ -31,6 +31,7 @@ public final class ClusterLayout {
   private final Map<String, String[]> joiners = new java.util.concurrent.ConcurrentHashMap<>();
   private final String peers;
   private final Map<String, String> settings;
+  private final ClusterTls tls; // null: plaintext, as the settings say
   // Node id -> its HTTP port, drawn when the settings ask for one (HTTP_PORT_FREE).
   private final Map<String, Integer> httpPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -46,11 +47,20 @@ public final class ClusterLayout {
    *     raft.snapshot-entries=200}); the node checks them when it starts
    */
   public ClusterLayout(int size, Map<String, String> settings) {
-    this(loopback(size), settings);
+    this(loopback(size), settings, null);
+  }
+
+  /**
+   * As {@link #ClusterLayout(int, Map)}, each node also getting {@code tls}'s keys (its own
+   * certificate files; {@code settings} win over them), and the kit's channels {@code tls}'s
+   * credentials.
+   */
+  public ClusterLayout(int size, Map<String, String> settings, ClusterTls tls) {
+    this(loopback(size), settings, tls);
   }
 
   /** Raft and client address of each node, by id in order. */
-  private ClusterLayout(List<String[]> addresses, Map<String, String> settings) {
+  private ClusterLayout(List<String[]> addresses, Map<String, String> settings, ClusterTls tls) {
     List<String> specs = new ArrayList<>();
     for (int i = 1; i <= addresses.size(); i++) {
       String id = String.valueOf(i);
@@ -61,6 +71,17 @@ public final class ClusterLayout {
     }
     this.peers = String.join(",", specs);
     this.settings = Map.copyOf(settings);
+    this.tls = tls;
+  }
+
+  /** The cluster's TLS, or null when it has none from the kit. */
+  public ClusterTls tls() {
+    return tls;
+  }
+
+  /** The credentials the kit's channels to the nodes use: {@link #tls()}'s, or plaintext. */
+  public io.grpc.ChannelCredentials kitCredentials() {
+    return tls == null ? io.grpc.InsecureChannelCredentials.create() : tls.kitCredentials();
   }
 
   private static List<String[]> loopback(int size) {
@@ -81,7 +102,7 @@ public final class ClusterLayout {
     for (String h : hosts) {
       a.add(new String[] {h + ":" + HOST_RAFT_PORT, h + ":" + HOST_CLIENT_PORT});
     }
-    return new ClusterLayout(a, settings);
+    return new ClusterLayout(a, settings, null);
   }
 
   public List<String> ids() {
@@ -182,6 +203,9 @@ public final class ClusterLayout {
       p.setProperty(
           "cluster.join",
           String.join(",", clientAddresses().stream().filter(a -> !a.equals(joiner[1])).toList()));
+    }
+    if (tls != null) {
+      p.putAll(tls.settings(id));
     }
     p.putAll(settings);
     if (HTTP_PORT_FREE.equals(settings.get("http.port"))) {

@@ -47,9 +47,18 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
   /** As {@link #start(Path, int, NodeStarter)}, every node also getting {@code settings}. */
   public static <N extends AutoCloseable> InProcessCluster<N> start(
       Path root, int size, Map<String, String> settings, NodeStarter<N> starter) {
+    return start(root, size, settings, null, starter);
+  }
+
+  /**
+   * As {@link #start(Path, int, Map, NodeStarter)}, with TLS: each node gets {@code tls}'s keys
+   * (its own certificate), the kit's channels {@code tls}'s credentials; null means none.
+   */
+  public static <N extends AutoCloseable> InProcessCluster<N> start(
+      Path root, int size, Map<String, String> settings, ClusterTls tls, NodeStarter<N> starter) {
     for (int attempt = 1; ; attempt++) {
       InProcessCluster<N> c =
-          new InProcessCluster<>(root, new ClusterLayout(size, settings), starter);
+          new InProcessCluster<>(root, new ClusterLayout(size, settings, tls), starter);
       try {
         c.ids().forEach(c::startNode);
         c.awaitLeader();
@@ -88,8 +97,18 @@ public final class InProcessCluster<N extends AutoCloseable> extends Cluster {
   }
 
   public void startNode(String id) {
+    startNode(id, Map.of());
+  }
+
+  /**
+   * Starts node {@code id} with {@code changes} over its config (e.g. the next step of a rolling
+   * move to TLS); the next {@link #startNode(String)} starts it from the layout's config again.
+   */
+  public void startNode(String id, Map<String, String> changes) {
     try {
-      running.put(id, starter.start(layout().properties(id, dataDir(id))));
+      Properties config = layout().properties(id, dataDir(id));
+      config.putAll(changes);
+      running.put(id, starter.start(config));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

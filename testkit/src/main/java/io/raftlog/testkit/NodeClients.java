@@ -1,5 +1,7 @@
 package io.raftlog.testkit;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.raftlog.api.v1.GetClusterRequest;
@@ -21,24 +23,37 @@ import java.util.function.Function;
 /**
  * One plain gRPC channel per node of a test cluster (no leader discovery, no retries: a test sees
  * exactly what the node answers), and what the nodes say about themselves and the leaders of the
- * meta group and the shards.
+ * meta group and the shards. The channels are plaintext, or TLS with the credentials given (a TLS
+ * cluster's, {@link ClusterTls#kitCredentials()}).
  */
 public final class NodeClients implements AutoCloseable {
   private static final int MAX_INBOUND_BYTES = 16 << 20;
 
   private final Function<String, String> clientAddress;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile ChannelCredentials credentials;
 
+  /** Plaintext channels. */
   public NodeClients(Function<String, String> clientAddress) {
+    this(clientAddress, InsecureChannelCredentials.create());
+  }
+
+  public NodeClients(Function<String, String> clientAddress, ChannelCredentials credentials) {
     this.clientAddress = clientAddress;
+    this.credentials = credentials;
+  }
+
+  /** Channels opened from now on use {@code credentials}; those open so far are closed. */
+  public void credentials(ChannelCredentials credentials) {
+    this.credentials = credentials;
+    close();
   }
 
   public ManagedChannel channel(String id) {
     return channels.computeIfAbsent(
         id,
         k ->
-            NettyChannelBuilder.forTarget(clientAddress.apply(k))
-                .usePlaintext()
+            NettyChannelBuilder.forTarget(clientAddress.apply(k), credentials)
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
                 .build());
   }

@@ -50,6 +50,15 @@ public final class ProcessCluster extends Cluster {
   }
 
   /**
+   * As {@link #ProcessCluster(Path, int, Path, Map)}, with TLS: each node's config file gets {@code
+   * tls}'s keys (its own certificate), the kit's channels {@code tls}'s credentials.
+   */
+  public ProcessCluster(Path root, int size, Path jar, Map<String, String> settings, ClusterTls tls)
+      throws IOException {
+    this(root, jar, new ClusterLayout(size, settings, tls), null);
+  }
+
+  /**
    * Lays out one node per namespace of {@code network} under {@code root} (nothing runs yet): node
    * {@code i} in {@code network.namespace(i)} at {@code network.address(i)}.
    */
