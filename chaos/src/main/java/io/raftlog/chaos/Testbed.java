@@ -1,6 +1,7 @@
 package io.raftlog.chaos;
 
 import io.raftlog.client.RaftlogClientBuilder;
+import io.raftlog.testkit.ClusterTls;
 import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.ProcessCluster;
 import io.raftlog.testkit.SmallDisk;
@@ -62,14 +63,19 @@ final class Testbed implements AutoCloseable {
       }
       Map<String, String> settings = new TreeMap<>(smallDisks ? FillDisk.nodeSettings() : Map.of());
       settings.put("retention.check-interval-ms", String.valueOf(ChaosRun.RETENTION_CHECK_MS));
+      ClusterTls tls = null;
+      if (certificates != null) {
+        settings.putAll(RunCertificates.nodeSettings());
+        tls = certificates.cluster();
+      }
       if (namespaces) {
         network =
             NetworkNamespaces.create(o.nodes(), o.dataDir().resolve(NetworkNamespaces.RECORD_FILE));
       }
       ProcessCluster nodes =
           network != null
-              ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network)
-              : new ProcessCluster(o.dataDir(), o.nodes(), o.serverJar(), settings);
+              ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network, tls)
+              : new ProcessCluster(o.dataDir(), o.nodes(), o.serverJar(), settings, tls);
       return new Testbed(log, disks, network, nodes, certificates);
     } catch (IOException | RuntimeException e) {
       if (network != null) {

@@ -5,7 +5,6 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.LogGrpc;
 import io.raftlog.testkit.ProcessCluster;
@@ -41,15 +40,13 @@ final class TlsInForce {
 
   /** Checks every node of {@code nodes}; an IllegalStateException naming the first that fails. */
   static void check(ProcessCluster nodes, RunCertificates certificates) throws IOException {
-    X509Certificate ca = readCa(certificates.pki().caFile());
+    X509Certificate ca = readCa(certificates.cluster().pki().caFile());
     for (String id : nodes.ids()) {
       String api = nodes.clientAddress(id);
       refused(api, InsecureChannelCredentials.create(), "a plaintext call", id);
       refused(
           api,
-          TlsChannelCredentials.newBuilder()
-              .trustManager(certificates.pki().caFile().toFile())
-              .build(),
+          certificates.cluster().credentials(null),
           "a TLS call without a client certificate",
           id);
       X509Certificate shown = raftCertificate(nodes.raftAddress(id));
