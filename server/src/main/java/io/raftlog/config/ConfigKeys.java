@@ -32,6 +32,13 @@ public final class ConfigKeys {
           "host:port this node's Raft transport listens on and the others reach it at; taken from"
               + " `cluster.peers` when this node is there");
 
+  public static final ConfigKey<Integer> NODE_RAFT_LISTEN_PORT =
+      ConfigKey.nonNegativeInt(
+          "node.raft-listen-port",
+          0,
+          "the port the Raft transport binds (every interface), when the others reach it through"
+              + " another (NAT, a proxy or sidecar in front); 0: the port of the Raft address");
+
   public static final ConfigKey<String> NODE_CLIENT_ADDRESS =
       ConfigKey.optional(
           "node.client-address",
@@ -377,6 +384,7 @@ public final class ConfigKeys {
           NODE_ID,
           DATA_DIR,
           NODE_RAFT_ADDRESS,
+          NODE_RAFT_LISTEN_PORT,
           NODE_CLIENT_ADDRESS,
           CLUSTER_PEERS,
           CLUSTER_JOIN,

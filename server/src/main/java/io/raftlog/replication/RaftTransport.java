@@ -9,10 +9,14 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import io.raftlog.config.ConfigKeys;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.nodelog.NodeLogDb;
 import io.raftlog.replication.nodelog.NodeLogServiceFactory;
+import io.raftlog.replication.rafttls.RaftPortTls;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
@@ -34,6 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every group started here writes through {@link NodeLogServiceFactory}: opened before any group
  * starts, closed after every group has stopped, and kept open across a member's restart. And the
  * small pool that triggers snapshots for all groups.
+ *
+ * <p>With {@code tls.raft.mode} on, its {@link RaftPortTls} puts TLS on the port and on the node's
+ * Raft calls, taking only the certificates of {@link Members}' nodes. The port bound is {@code
+ * node.raft-listen-port} when set (the others reach the node through a proxy or NAT), else the Raft
+ * address's; JRaft knows the node by its Raft address either way.
  */
 final class RaftTransport implements AutoCloseable {
   private final Endpoint endpoint;
@@ -41,6 +50,7 @@ final class RaftTransport implements AutoCloseable {
   private final RpcServer rpcServer;
   private final NodeLogDb raftLog;
   private final NodeLogServiceFactory services;
+  private final RaftPortTls tls;
   private final ThreadPoolExecutor raftRequests = raftRequestPool();
   private final ExecutorService snapshotTrigger =
       Executors.newSingleThreadExecutor(
@@ -50,15 +60,21 @@ final class RaftTransport implements AutoCloseable {
             return t;
           });
 
-  RaftTransport(NodeConfig config) {
+  RaftTransport(NodeConfig config, Members members) {
     this.self = PeerId.parsePeer(config.self().raftAddress());
     this.endpoint = self.getEndpoint();
+    this.tls = RaftPortTls.start(config, () -> memberIds(members));
     this.raftLog = NodeLogDb.open(config.get(ConfigKeys.DATA_DIR).resolve(RAFT_LOG_DIR));
     this.services = new NodeLogServiceFactory(raftLog);
-    // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
+    int listen = config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT);
     this.rpcServer =
-        RaftRpcServerFactory.createRaftRpcServer(
-            endpoint, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
+        RpcFactoryHelper.rpcFactory()
+            .createRpcServer(
+                listen == 0 ? endpoint : new Endpoint(endpoint.getIp(), listen),
+                tls == null ? null : tls::configure);
+    // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
+    RaftRpcServerFactory.addRaftRequestProcessors(
+        rpcServer, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
     NodeManager.getInstance().addAddress(endpoint);
     boolean listening;
     RuntimeException why = null;
@@ -71,9 +87,21 @@ final class RaftTransport implements AutoCloseable {
     if (!listening) {
       NodeManager.getInstance().removeAddress(endpoint);
       raftLog.close();
+      if (tls != null) {
+        tls.close();
+      }
       throw new IllegalStateException(
           "cannot listen for Raft traffic on port " + endpoint.getPort() + " (is it in use?)", why);
     }
+  }
+
+  /**
+   * The node ids whose certificates the Raft port takes: {@link Members}' nodes, or null (any
+   * node's) while this node knows none but itself, as one that joins before the catalog reaches it.
+   */
+  private static Set<String> memberIds(Members members) {
+    Map<String, ?> all = members.all();
+    return all.size() <= 1 ? null : Set.copyOf(all.keySet());
   }
 
   /** Deletes what the node's Raft log holds of a group whose replica left this node. */
@@ -139,5 +167,8 @@ final class RaftTransport implements AutoCloseable {
     rpcServer.shutdown();
     raftRequests.shutdown(); // made here, so stopped here (idle threads would outlive the node)
     raftLog.close();
+    if (tls != null) {
+      tls.close();
+    }
   }
 }

@@ -77,11 +77,11 @@ public final class Replicas implements AutoCloseable {
     this.initial = forms ? Layouts.initial(config) : null;
     this.slots = Layouts.slots(config);
     this.storeResources = StoreResources.defaults();
-    this.transport = new RaftTransport(config);
-    leaderKnown.put(Catalog.GROUP, false);
     // Assigned below; the members directory reads the catalog's layout once it is there.
     Catalog[] meta = new Catalog[1];
     this.members = new Members(config, () -> meta[0] == null ? null : meta[0].layout());
+    this.transport = new RaftTransport(config, members);
+    leaderKnown.put(Catalog.GROUP, false);
     List<Peer> voters = List.of();
     List<Peer> learners = List.of();
     if (initial != null) {
