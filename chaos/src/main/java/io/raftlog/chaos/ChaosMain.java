@@ -146,10 +146,22 @@ public final class ChaosMain implements Callable<Integer> {
       description = "The node jar (default: ${DEFAULT-VALUE}).")
   Path serverJar;
 
+  /**
+   * Exits with the run's status, also when the run ends in an Error (an AssertionError of a bounded
+   * wait), which picocli passes on: the workload's threads would otherwise keep the JVM, its nodes
+   * stopped, alive until killed.
+   */
   public static void main(String[] args) {
     ConsoleLogging.quiet();
-    System.exit(
-        new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    int status;
+    try {
+      status =
+          new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    } catch (Error e) {
+      e.printStackTrace();
+      status = 2;
+    }
+    System.exit(status);
   }
 
   /** {@code --mode}: the labels of {@link Mode} ({@code isolate-leader}). */
