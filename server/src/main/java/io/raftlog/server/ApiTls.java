@@ -31,10 +31,12 @@ import javax.net.ssl.SSLException;
 final class ApiTls {
   private final AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
   private final AdvancedTlsX509TrustManager trust;
-  private final SslContext serverContext;
+  private final TlsSettings settings;
+  private volatile SslContext serverContext;
   private final ChannelCredentials nodeCalls;
 
   ApiTls(TlsSettings settings, CertificateWatch watch) {
+    this.settings = settings;
     try {
       // Host names checked on the node's own calls: the certificate of the node it dials must
       // name the host of that node's client address (a DNS or IP subject alternative name).
@@ -44,14 +46,13 @@ final class ApiTls {
                   AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
               .build();
       take(watch.current());
-      watch.onChange(this::take);
-      this.serverContext =
-          GrpcSslContexts.configure(SslContextBuilder.forServer(keys))
-              .trustManager(trust)
-              .clientAuth(
-                  settings.apiMode().equals("mtls") ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
-              .build();
-    } catch (GeneralSecurityException | SSLException e) {
+      this.serverContext = newServerContext();
+      watch.onChange(
+          identity -> {
+            take(identity);
+            serverContext = newServerContext();
+          });
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS on the gRPC port: " + e.getMessage(), e);
     }
     this.nodeCalls =
@@ -60,9 +61,27 @@ final class ApiTls {
             : TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trust).build();
   }
 
-  /** The server side of the gRPC port: the node's certificate, the client certificate asked for. */
+  /**
+   * The server side of the gRPC port for a connection starting now: the node's certificate, a
+   * client certificate asked for (required with {@code mtls}) of the CAs in use.
+   */
   SslContext serverContext() {
     return serverContext;
+  }
+
+  /**
+   * A context over the managers, made again at each reload: it sends the CA names of {@code
+   * tls.ca-file} in its certificate request as they were when it was made.
+   */
+  private SslContext newServerContext() {
+    try {
+      return GrpcSslContexts.configure(SslContextBuilder.forServer(keys))
+          .trustManager(trust)
+          .clientAuth(settings.apiMode().equals("mtls") ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS on the gRPC port: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package io.raftlog.server;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftlog.config.NodeConfig;
 import io.raftlog.tls.CertificateWatch;
@@ -63,12 +64,18 @@ final class NodeTls implements AutoCloseable {
   }
 
   /**
-   * The node's own gRPC server on {@code address}: Netty, with TLS as {@code tls.api.mode} says.
+   * The node's own gRPC server on {@code address}: Netty, with TLS as {@code tls.api.mode} says;
+   * while {@code tls.plaintext} is {@code accepted} or {@code used}, plaintext connections too.
    */
   ServerBuilder<?> serverOn(HostPort address) {
-    NettyServerBuilder b =
-        NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
-    return api == null ? b : b.sslContext(api.serverContext());
+    InetSocketAddress at = new InetSocketAddress(address.host(), address.port());
+    if (api == null) {
+      return NettyServerBuilder.forAddress(at);
+    }
+    return NettyServerBuilder.forAddress(
+        at,
+        InternalNettyServerCredentials.create(
+            new ApiPortNegotiator(api::serverContext, settings.acceptsPlaintext())));
   }
 
   @Override

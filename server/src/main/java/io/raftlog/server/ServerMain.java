@@ -75,8 +75,13 @@ public final class ServerMain implements Callable<Integer> {
     try {
       server = RaftlogServer.start(cfg);
     } catch (IllegalStateException e) {
+      // e.g. a TLS file: PemFiles' message names the key, the file and the problem
       System.err.println("raftlog-server: cannot start: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      // settings that only make sense together, e.g. tls.api.mode=mtls with no tls.cert-file
+      System.err.println("raftlog-server: bad config: " + e.getMessage());
+      return 2;
     }
     Runtime.getRuntime()
         .addShutdownHook(
