@@ -15,6 +15,7 @@ import io.raftlog.config.NodeConfig;
 import io.raftlog.replication.nodelog.NodeLogDb;
 import io.raftlog.replication.nodelog.NodeLogServiceFactory;
 import io.raftlog.replication.rafttls.RaftPortTls;
+import io.raftlog.tls.CertificateWatch;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -60,18 +61,31 @@ final class RaftTransport implements AutoCloseable {
             return t;
           });
 
-  RaftTransport(NodeConfig config, Members members) {
+  /**
+   * @param certificates the node's watch over its PEM files (its owner closes it), or null: the
+   *     Raft port's TLS keeps one of its own
+   */
+  RaftTransport(NodeConfig config, Members members, CertificateWatch certificates) {
     this.self = PeerId.parsePeer(config.self().raftAddress());
     this.endpoint = self.getEndpoint();
-    this.tls = RaftPortTls.start(config, () -> memberIds(members));
-    this.raftLog = NodeLogDb.open(config.get(ConfigKeys.DATA_DIR).resolve(RAFT_LOG_DIR));
+    this.tls = RaftPortTls.start(config, () -> memberIds(members), certificates);
+    try {
+      this.raftLog = NodeLogDb.open(config.get(ConfigKeys.DATA_DIR).resolve(RAFT_LOG_DIR));
+    } catch (RuntimeException e) {
+      if (tls != null) {
+        tls.close();
+      }
+      throw e;
+    }
     this.services = new NodeLogServiceFactory(raftLog);
-    int listen = config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT);
+    int listen =
+        config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT) == 0
+            ? endpoint.getPort()
+            : config.get(ConfigKeys.NODE_RAFT_LISTEN_PORT);
     this.rpcServer =
         RpcFactoryHelper.rpcFactory()
             .createRpcServer(
-                listen == 0 ? endpoint : new Endpoint(endpoint.getIp(), listen),
-                tls == null ? null : tls::configure);
+                new Endpoint(endpoint.getIp(), listen), tls == null ? null : tls::configure);
     // These threads serve every group of the node: votes, pre-votes, snapshot installs, ReadIndex.
     RaftRpcServerFactory.addRaftRequestProcessors(
         rpcServer, raftRequests, JRaftUtils.createExecutor("raftlog-cli-rpc-", 1));
@@ -91,7 +105,7 @@ final class RaftTransport implements AutoCloseable {
         tls.close();
       }
       throw new IllegalStateException(
-          "cannot listen for Raft traffic on port " + endpoint.getPort() + " (is it in use?)", why);
+          "cannot listen for Raft traffic on port " + listen + " (is it in use?)", why);
     }
   }
 

@@ -8,6 +8,7 @@ import io.raftlog.internal.v1.ClusterLayout;
 import io.raftlog.internal.v1.ShardReplicas;
 import io.raftlog.storage.RocksLogStore;
 import io.raftlog.storage.StoreResources;
+import io.raftlog.tls.CertificateWatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,11 @@ public final class Replicas implements AutoCloseable {
   private final List<Consumer<ReplicatedLog>> replicaDropped =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Replicas(NodeConfig config, boolean forms, Consumer<Boolean> allLeadersKnown) {
+  private Replicas(
+      NodeConfig config,
+      boolean forms,
+      Consumer<Boolean> allLeadersKnown,
+      CertificateWatch certificates) {
     this.data = config.get(ConfigKeys.DATA_DIR);
     refuseSingleLogLayout(data);
     refusePerGroupLogs(data);
@@ -80,7 +85,7 @@ public final class Replicas implements AutoCloseable {
     // Assigned below; the members directory reads the catalog's layout once it is there.
     Catalog[] meta = new Catalog[1];
     this.members = new Members(config, () -> meta[0] == null ? null : meta[0].layout());
-    this.transport = new RaftTransport(config, members);
+    this.transport = new RaftTransport(config, members, certificates);
     leaderKnown.put(Catalog.GROUP, false);
     List<Peer> voters = List.of();
     List<Peer> learners = List.of();
@@ -389,7 +394,20 @@ public final class Replicas implements AutoCloseable {
    */
   public static Replicas start(
       NodeConfig config, boolean forms, Consumer<Boolean> allLeadersKnown) {
-    return new Replicas(config, forms, allLeadersKnown);
+    return start(config, forms, allLeadersKnown, null);
+  }
+
+  /**
+   * As {@link #start(NodeConfig, boolean, Consumer)}, the Raft port's TLS reloading through {@code
+   * certificates}, the node's one watch over its PEM files (owned by the caller); null: the Raft
+   * port keeps a watch of its own when {@code tls.raft.mode} is on.
+   */
+  public static Replicas start(
+      NodeConfig config,
+      boolean forms,
+      Consumer<Boolean> allLeadersKnown,
+      CertificateWatch certificates) {
+    return new Replicas(config, forms, allLeadersKnown, certificates);
   }
 
   private void leaderKnown(String group, boolean known) {

@@ -6,7 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -30,11 +33,60 @@ final class TlsFront extends ChannelInboundHandlerAdapter implements ExtendedNet
     this.plaintextToo = plaintextToo;
   }
 
+  /**
+   * A caller that has not finished its TLS handshake (or, while plaintext is taken too, sent its
+   * first bytes) this long after connecting is cut off: Netty's default handshake timeout, and the
+   * default of the gRPC port's {@code net.handshake-timeout-ms}.
+   */
+  static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     SslContext c = context.get();
-    ChannelHandler tls = plaintextToo ? new OptionalSslHandler(c) : c.newHandler(ctx.alloc());
+    ChannelHandler tls;
+    if (plaintextToo) {
+      tls = new TlsOrPlaintext(c);
+    } else {
+      SslHandler h = c.newHandler(ctx.alloc());
+      h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+      tls = h;
+    }
     ctx.pipeline().replace(this, "raftlogTls", tls);
+  }
+
+  /** Netty's detector, with a deadline for the first bytes and the handshake that may follow. */
+  private static final class TlsOrPlaintext extends OptionalSslHandler {
+    private ScheduledFuture<?> deadline;
+
+    TlsOrPlaintext(SslContext context) {
+      super(context);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      deadline =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (!ctx.isRemoved()) {
+                      ctx.close(); // silent since it connected
+                    }
+                  },
+                  HANDSHAKE_TIMEOUT_MS,
+                  TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+      deadline.cancel(false);
+    }
+
+    @Override
+    protected SslHandler newSslHandler(ChannelHandlerContext ctx, SslContext context) {
+      SslHandler h = super.newSslHandler(ctx, context);
+      h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+      return h;
+    }
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -92,6 +94,25 @@ final class RaftPortProbe {
       }
       return waitForClose(s.getInputStream());
     }
+  }
+
+  /**
+   * Connects and sends nothing (a slow handshake); completes with the milliseconds until the node
+   * closed the connection, or with 30 000 when it did not.
+   */
+  static CompletableFuture<Long> silent(String hostPort) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long start = System.nanoTime();
+          try (Socket s = new Socket()) {
+            s.connect(address(hostPort), 3_000);
+            s.setSoTimeout(30_000);
+            waitForClose(s.getInputStream());
+          } catch (IOException e) {
+            // closed
+          }
+          return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        });
   }
 
   private static Outcome waitForClose(InputStream in) {

@@ -13,6 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.raftlog.api.v1.Consistency;
 import io.raftlog.api.v1.ConsumeRequest;
+import io.raftlog.api.v1.GetClusterRequest;
 import io.raftlog.api.v1.ProduceRequest;
 import io.raftlog.api.v1.Record;
 import io.raftlog.config.ConfigKeys;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -46,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * A cluster whose Raft port is mutual TLS ({@code tls.raft.mode=mtls}; the gRPC port stays
  * plaintext): it forms, replicates and survives its leader's loss; the port refuses a certificate
  * of the same CA that names no member node, a member's-looking certificate of a non-member id, a
- * caller without certificate and plaintext, at once, logging nothing at ERROR; and new connections
- * get a node's new certificate once its files change.
+ * caller without certificate and plaintext, at once, logging nothing at ERROR, and cuts off a
+ * caller that says nothing within the handshake timeout; and new connections get a node's new
+ * certificate once its files change.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RaftPortTlsTest {
@@ -59,6 +62,7 @@ class RaftPortTlsTest {
   private static final Map<String, String> raftAddress = new ConcurrentHashMap<>();
   private static final Map<String, Path> dataDir = new ConcurrentHashMap<>();
   private static final List<String> acknowledged = new ArrayList<>();
+  private static CompletableFuture<Long> silent; // a connection that never says a word
 
   @BeforeAll
   static void start() {
@@ -81,9 +85,13 @@ class RaftPortTlsTest {
     p.setProperty(ConfigKeys.TLS_CERT_FILE.name(), files.cert().toString());
     p.setProperty(ConfigKeys.TLS_KEY_FILE.name(), files.key().toString());
     p.setProperty(ConfigKeys.TLS_CA_FILE.name(), pki.caFile().toString());
-    for (String spec : p.getProperty("cluster.peers").split(",")) {
-      String[] parts = spec.split("@");
-      raftAddress.put(parts[0], parts[1]);
+    if (p.getProperty("cluster.peers") == null) { // a node that joins
+      raftAddress.put(id, p.getProperty("node.raft-address"));
+    } else {
+      for (String spec : p.getProperty("cluster.peers").split(",")) {
+        String[] parts = spec.split("@");
+        raftAddress.put(parts[0], parts[1]);
+      }
     }
     dataDir.put(id, Path.of(p.getProperty("data.dir")));
     return RaftlogServer.start(p);
@@ -99,6 +107,7 @@ class RaftPortTlsTest {
   @Test
   @Order(1)
   void replicatesOverMutualTls() {
+    silent = RaftPortProbe.silent(raftAddress.get("2")); // judged by the last test
     produce("before-" + System.nanoTime());
     for (String id : cluster.ids()) {
       Await.until(
@@ -161,9 +170,30 @@ class RaftPortTlsTest {
     produce("after-reload-" + System.nanoTime());
   }
 
+  /**
+   * A node that joins knows no member until the catalog reaches it over the Raft port, so until
+   * then it takes any node certificate of its CAs (else it would refuse the meta leader forever).
+   */
   @Test
   @Order(4)
-  void survivesTheLeadersLoss() {
+  void aJoiningNodeGetsTheCatalogOverMutualTls() throws Exception {
+    String joiner = cluster.addNode();
+    Await.until(
+        Duration.ofSeconds(30),
+        "node " + joiner + " to know the 4 nodes from the catalog",
+        () ->
+            cluster
+                    .blocking(joiner)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getCluster(GetClusterRequest.getDefaultInstance())
+                    .getNodesCount()
+                == 4);
+    assertEquals(REFUSED, RaftPortProbe.tls(client(aStranger()), raftAddress.get(joiner), 5_000));
+  }
+
+  @Test
+  @Order(5)
+  void survivesTheLeadersLoss() throws Exception {
     String leader = cluster.awaitLeader(STREAM);
     cluster.stopNode(leader);
     String value = "after-loss-" + System.nanoTime();
@@ -186,11 +216,19 @@ class RaftPortTlsTest {
                         .build())
                 .getRecordsList());
     assertTrue(read.containsAll(acknowledged), read + " lacks some of " + acknowledged);
+    long silentMs = silent.get(30, TimeUnit.SECONDS);
+    assertTrue(
+        silentMs < TlsFront.HANDSHAKE_TIMEOUT_MS + 5_000,
+        "a connection that sent nothing was closed after " + silentMs + " ms");
   }
 
   /** Node 2's certificate in files of their own (its node's files stay as they are). */
   private static TestPki.Issued aPeer() {
     return pki.issue("node-2", "peer-2", Duration.ZERO, Duration.ofDays(1));
+  }
+
+  private static TestPki.Issued aStranger() {
+    return pki.client("alice");
   }
 
   private static SSLContext client(TestPki.Issued who) throws Exception {
