@@ -10,7 +10,8 @@
 #   ($DATA_DIR/node-ID/node.properties, written from the template as start-cluster.sh writes every
 #   node's) has node.id, node.raft-address, node.client-address and cluster.join = the client
 #   addresses of the running nodes, and no cluster.peers. From then on it is a node of the local
-#   cluster: stop-cluster.sh stops it, start-cluster.sh (--node ID) starts it again.
+#   cluster: stop-cluster.sh stops it, start-cluster.sh (--node ID) starts it again. In a cluster
+#   started with --tls, it gets mutual TLS too, with node-ID.pem made by scripts/gen-certs.sh.
 #   DATA_DIR, CONFIG_DIR, RAFTLOG_GC_LOG  as for start-cluster.sh.
 #   START_TIMEOUT_SECS  how long to wait for the node to be SERVING (default 60).
 # Exits 1 if it does not join in time, with the end of the node's log; the node is stopped, and its
@@ -104,6 +105,7 @@ main() {
     fi
   done
   ensure_buf
+  ! cluster_tls || ensure_certs "$ID" # a mutual-TLS cluster's new node needs node-ID.pem
   write_node_config "$ID" "join ${join%,}"
   echo "starting node $ID on $(client_address "$ID") (Raft $(raft_address "$ID")), joining through" \
     "nodes ${RUNNING[*]} (log in $DATA_DIR/node-$ID/node.log)..."

@@ -35,6 +35,10 @@
 #              leaders on the nodes in turn, for each N of SCALE_SHARDS (1 first: one stream),
 #              REPEATS times; prints each run and its ratio to the one-stream run beside it
 #     all      one,many,lookup,shards,scaling
+#   --tls        start every cluster with mutual TLS (start-cluster.sh --tls: the gRPC and Raft ports
+#                in mtls mode) and run the CLI with the client certificate (RAFTLOG_CA, RAFTLOG_CERT,
+#                RAFTLOG_KEY); the banner says so. docs/benchmarks.md's "the cost of mutual TLS"
+#                alternates runs with and without it.
 #   --port-offset N  add N to the nodes' ports (9001-9003, 8101-8103, HTTP 9201-9203), e.g. 10000 when another
 #                cluster holds those.
 #   --set KEY=VALUE  give every node this setting of cluster-config/ (repeatable), e.g.
@@ -90,6 +94,7 @@ PORT_OFFSET=0
 KAFKA=""
 KAFKA_BOOTSTRAP=127.0.0.1:29091
 SETS=()
+TLS=()
 
 die() {
   echo "bench: $*" >&2
@@ -108,6 +113,10 @@ while (($#)); do
       [[ $# -ge 2 ]] || die "--modes needs a list"
       MODES=${2//all/one,many,lookup,shards,scaling}
       shift 2
+      ;;
+    --tls)
+      TLS=(--tls)
+      shift
       ;;
     --port-offset)
       [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port-offset needs a number"
@@ -374,9 +383,14 @@ start_raftlog() {
   keep_gc_logs
   "$ROOT/scripts/stop-cluster.sh" --wipe >>"$RUN_LOG" 2>&1 || true
   write_config "${1:-$SHARDS}"
-  "$ROOT/scripts/start-cluster.sh" >>"$RUN_LOG" 2>&1 || die "the cluster did not start (see $RUN_LOG)"
+  "$ROOT/scripts/start-cluster.sh" "${TLS[@]}" >>"$RUN_LOG" 2>&1 ||
+    die "the cluster did not start (see $RUN_LOG)"
+  if ((${#TLS[@]})); then
+    export RAFTLOG_CA=$DATA_DIR/tls/ca.pem RAFTLOG_CERT=$DATA_DIR/tls/client.pem
+    export RAFTLOG_KEY=$DATA_DIR/tls/client.key
+  fi
   CLUSTER=${2:-$MODE}-$(shards_of_config)
-  echo "bench: raftlog cluster up with $(shards_of_config) shards" >&2
+  echo "bench: raftlog cluster up with $(shards_of_config) shards${TLS:+, mutual TLS}" >&2
 }
 
 # Prints "node1 node2 node3" values of a /proc/PID/status field in MB.
@@ -407,7 +421,7 @@ median() { tr ' ' '\n' | sed 's/%//' | grep . | sort -g | awk '{a[NR] = $1} END{
 banner() {
   echo "$("$RAFTLOG" --version | head -1): 3 nodes on 127.0.0.1, -Xmx256m each," \
     "JRaft fsync on (raft sync=true), java $(java -version 2>&1 | head -1 | cut -d'"' -f2)," \
-    "$(nproc) cores; one client, records of random bytes${SETS[*]:+; set: ${SETS[*]}}"
+    "$(nproc) cores; one client, records of random bytes${SETS[*]:+; set: ${SETS[*]}}${TLS:+; mutual TLS}"
 }
 
 # Prints "BYTES MS" per node: the size of its /metrics answer and the median time of 5 scrapes

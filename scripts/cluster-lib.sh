@@ -15,6 +15,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA_DIR=$(realpath -m -- "${DATA_DIR:-$ROOT/data}")
 SERVER_JAR=$ROOT/server/target/raftlog-server.jar
 BUF=""
+# The certificates of a mutual-TLS local cluster (scripts/gen-certs.sh). CLUSTER_TLS is 1 when the
+# cluster speaks mutual TLS (start-cluster.sh --tls, or a node config that says so: see
+# cluster_tls), 0 when not, empty until asked.
+TLS_DIR=$DATA_DIR/tls
+CLUSTER_TLS=${CLUSTER_TLS:-}
 
 # Prints the pid in pid file $1 if that process is alive and is a raftlog node. The cmdline check
 # guards against a reused pid; a zombie (a node whose parent has not reaped it yet) has an empty one.
@@ -117,6 +122,24 @@ config_shape() {
   fi
 }
 
+# Whether the local cluster speaks mutual TLS: CLUSTER_TLS if set, else whether a node's written
+# config has tls.api.mode=mtls (a cluster started with --tls stays so at each start and restart).
+cluster_tls() {
+  local id
+  if [[ -z $CLUSTER_TLS ]]; then
+    CLUSTER_TLS=0
+    for id in $(node_ids); do
+      [[ $(prop "$DATA_DIR/node-$id/node.properties" tls.api.mode) != mtls ]] || CLUSTER_TLS=1
+    done
+  fi
+  [[ $CLUSTER_TLS == 1 ]]
+}
+
+# Makes the certificates node 1 to $1 and the client need (scripts/gen-certs.sh keeps those there).
+ensure_certs() {
+  DATA_DIR=$DATA_DIR "$ROOT/scripts/gen-certs.sh" --nodes "$1" >/dev/null || lib_die "gen-certs.sh failed"
+}
+
 # Writes node $1's config ($DATA_DIR/node-$1/node.properties) from the template in shape $2 ("form
 # N" or "join ADDR,..."): the template's settings, with this node's id, data directory and
 # addresses, and cluster.peers for N nodes (cluster.replication at most N) or cluster.join.
@@ -136,6 +159,10 @@ write_node_config() {
   else
     set+=("-cluster.peers" "node.raft-address=$(raft_address "$id")"
       "node.client-address=$(client_address "$id")" "cluster.join=$arg")
+  fi
+  if cluster_tls; then
+    set+=("tls.api.mode=mtls" "tls.raft.mode=mtls" "tls.ca-file=$TLS_DIR/ca.pem"
+      "tls.cert-file=$TLS_DIR/node-$id.pem" "tls.key-file=$TLS_DIR/node-$id.key")
   fi
   {
     echo "# Node $id's config, written from $template by the local-cluster scripts"
@@ -221,11 +248,18 @@ ensure_buf() {
   find_buf || lib_die "no usable buf binary under $ROOT/tools/node_modules after npm install"
 }
 
-# Calls a unary RPC on the node at address $1 with buf curl; prints the JSON answer.
+# Calls a unary RPC on the node at address $1 with buf curl; prints the JSON answer. With mutual TLS
+# (cluster_tls) buf shows the client certificate and checks the node's against the CA.
 rpc() {
   local addr=$1 method=$2 body=${3:-'{}'}
-  "$BUF" curl --protocol grpc --http2-prior-knowledge --connect-timeout 1 --timeout 2s \
-    -d "$body" "http://$addr/$method" 2>/dev/null
+  if cluster_tls; then
+    "$BUF" curl --protocol grpc --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" \
+      --key "$TLS_DIR/client.key" --connect-timeout 1 --timeout 2s \
+      -d "$body" "https://$addr/$method" 2>/dev/null
+  else
+    "$BUF" curl --protocol grpc --http2-prior-knowledge --connect-timeout 1 --timeout 2s \
+      -d "$body" "http://$addr/$method" 2>/dev/null
+  fi
 }
 
 # Prints the health status of the node at address $1; proto3 JSON leaves out UNKNOWN (0).

@@ -2,7 +2,7 @@
 # Starts a local raftlog cluster of N nodes in the background and waits until every node is
 # healthy and the cluster has a leader; or (re)starts one node of a running local cluster.
 #
-# Usage: scripts/start-cluster.sh [--nodes N] [--clean]   (from any directory)
+# Usage: scripts/start-cluster.sh [--nodes N] [--clean] [--tls]   (from any directory)
 #        scripts/start-cluster.sh --node ID
 #   --nodes N  form a cluster of N nodes, 1 to 9 (default 3): node i on 127.0.0.1:900i (clients),
 #             810i (Raft) and 920i (HTTP: /metrics and the console), cluster.replication 3 (N
@@ -10,6 +10,11 @@
 #             again, with every node it had (also the ones scripts/add-node.sh added);
 #             --nodes must then match or be left out.
 #   --clean   delete the nodes' data ($DATA_DIR/node-*) first: start an empty cluster.
+#   --tls     mutual TLS on every node's gRPC and Raft ports (tls.api.mode and tls.raft.mode mtls),
+#             with the certificates of $DATA_DIR/tls/ (scripts/gen-certs.sh makes the missing
+#             ones); the script's own checks and the CLI then show the client certificate. A
+#             cluster started with --tls stays so at its next starts and --node restarts (its node
+#             configs say so); --clean, then a start without --tls, makes it plaintext again.
 #   --node ID  (re)start node ID of the local cluster: stop it if it runs (SIGTERM: it hands its
 #             leaderships off first), start it with its config, wait until it is SERVING (at most
 #             START_TIMEOUT_SECS, default 120).
@@ -264,6 +269,10 @@ print_cluster() {
     [[ $role == LEADER ]] || role=${role,,}
     printf '  node %s  %s  %s\n' "$id" "${CLIENT[$id]}" "$role"
   done
+  if cluster_tls; then
+    echo "mutual TLS: point the CLI (scripts/raftlog) at it with"
+    echo "  export RAFTLOG_CA=$TLS_DIR/ca.pem RAFTLOG_CERT=$TLS_DIR/client.pem RAFTLOG_KEY=$TLS_DIR/client.key"
+  fi
   echo "stop it with $(command_for stop-cluster.sh)"
 }
 
@@ -278,6 +287,7 @@ restart_one() {
     "not rebuilding it under a running cluster (build it with mvn -B package -DskipTests)" >&2
   [[ -f $SERVER_JAR ]] || die "$SERVER_JAR is missing (build it with mvn -B package -DskipTests)"
   ensure_buf
+  ! cluster_tls || ensure_certs "$id"
   if pid=$(node_pid "$id"); then
     echo "stopping node $id (pid $pid; it hands its leaderships off first)..."
     stop_node "$id" "$STOP_TIMEOUT_SECS" ||
@@ -293,7 +303,7 @@ restart_one() {
   TIMEOUT_SECS=${START_TIMEOUT_SECS:-120}
   wait_until_serving "$id"
   trap - INT TERM
-  echo "node $id is up: ${CLIENT[$id]}, SERVING"
+  echo "node $id is up: ${CLIENT[$id]}, SERVING$(! cluster_tls || echo ", mutual TLS")"
 }
 
 # Waits until node $1 is SERVING: it knows the leader of the meta group and of each shard it holds.
@@ -313,10 +323,11 @@ usage() {
 }
 
 main() {
-  local id clean=false nodes="" one=""
+  local id clean=false nodes="" one="" tls=false
   while (($#)); do
     case $1 in
       --clean) clean=true ;;
+      --tls) tls=true ;;
       --nodes)
         [[ $# -ge 2 && $2 =~ ^[1-9]$ ]] || die "--nodes needs a number from 1 to $MAX_NODES"
         nodes=$2
@@ -332,7 +343,8 @@ main() {
     esac
     shift
   done
-  [[ -z $one || ($clean == false && -z $nodes) ]] || die "--node takes no other option"
+  [[ -z $one || ($clean == false && -z $nodes && $tls == false) ]] ||
+    die "--node takes no other option (a restarted node keeps the TLS its config has)"
   command -v java >/dev/null || die "java is not on PATH"
   read_template_ports
   if [[ -n $one ]]; then
@@ -343,8 +355,14 @@ main() {
   plan_nodes "$nodes"
   refuse_if_running "${IDS[@]}"
   $clean || refuse_if_old_layout
+  if $tls; then
+    CLUSTER_TLS=1
+  elif cluster_tls; then
+    echo "start-cluster: the cluster in $DATA_DIR was started with --tls: starting it with mutual TLS"
+  fi
   build_jar_if_stale
   ensure_buf
+  ! cluster_tls || ensure_certs "${IDS[-1]}"
   for id in "${IDS[@]}"; do
     write_node_config "$id" "${SHAPE[$id]}"
     CLIENT[$id]=$(client_address "$id")

@@ -25,6 +25,9 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
   static final int INTERRUPTED = 130;
   static final int STDOUT_CLOSED = 141;
 
+  /** gRPC's word when a node closes the connection unasked, as a TLS port does to plaintext. */
+  private static final String PLAINTEXT_REFUSED = "Network closed for unknown reason";
+
   private final CliContext context;
 
   Failures(CliContext context) {
@@ -120,6 +123,11 @@ final class Failures implements IExecutionExceptionHandler, IExitCodeExceptionMa
     }
     if (text == null || text.isBlank()) {
       text = t.getClass().getName();
+    }
+    if (text.contains(PLAINTEXT_REFUSED)) {
+      text +=
+          " (a node that requires TLS closes a plaintext connection so: give --ca, and --cert"
+              + " and --cert-key for mutual TLS)";
     }
     return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }

@@ -70,6 +70,8 @@ import picocli.CommandLine.Spec;
       "Servers: --servers, else the RAFTLOG_SERVERS environment variable, else "
           + ServerOptions.DEFAULT_SERVERS
           + ".",
+      "TLS: --ca FILE (mutual TLS: also --cert FILE --cert-key FILE), else the RAFTLOG_CA,",
+      "RAFTLOG_CERT and RAFTLOG_KEY environment variables; none: plaintext.",
       "",
       "Exit codes:",
       "  0    success",

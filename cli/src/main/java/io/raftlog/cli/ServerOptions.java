@@ -4,13 +4,17 @@ import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogClientBuilder;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code --servers} and {@code --deadline}: which cluster to talk to and how patiently. */
+/**
+ * {@code --servers}, {@code --deadline} and {@link TlsOptions}: which cluster to talk to, how
+ * patiently, and with which TLS.
+ */
 public final class ServerOptions {
   static final String DEFAULT_SERVERS = "127.0.0.1:9001,127.0.0.1:9002,127.0.0.1:9003";
   static final String ENV_SERVERS = "RAFTLOG_SERVERS";
@@ -36,6 +40,8 @@ public final class ServerOptions {
               + ENV_SERVERS
               + ", else the local cluster on 127.0.0.1 ports 9001, 9002 and 9003.")
   String servers;
+
+  @Mixin TlsOptions tls;
 
   @Option(
       names = "--deadline",
@@ -70,11 +76,12 @@ public final class ServerOptions {
     Duration attempt = deadline.compareTo(MAX_ATTEMPT_TIMEOUT) < 0 ? deadline : MAX_ATTEMPT_TIMEOUT;
     // maxBlock also bounds the wait for the slot map before the first send: no longer than the
     // deadline, so an unreachable cluster fails a produce within --deadline too.
-    return RaftlogClient.builder()
-        .servers(servers())
-        .deadline(deadline)
-        .attemptTimeout(attempt)
-        .maxBlock(deadline);
+    return tls.apply(
+        RaftlogClient.builder()
+            .servers(servers())
+            .deadline(deadline)
+            .attemptTimeout(attempt)
+            .maxBlock(deadline));
   }
 
   RaftlogClient connect() {

@@ -14,6 +14,7 @@ import io.raftlog.server.RaftlogServer;
 import io.raftlog.testkit.Await;
 import io.raftlog.testkit.FreePorts;
 import io.raftlog.testkit.InProcessCluster;
+import io.raftlog.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -705,6 +706,46 @@ class RaftlogCliTest {
       }
       assertTrue(millis < 10_000, command[0] + " took " + millis + " ms");
     }
+  }
+
+  /**
+   * TLS options against this plaintext cluster: one line saying the node answered in plaintext, at
+   * once (not after --deadline's retries); a certificate without its key is a usage error; a
+   * missing file named.
+   */
+  @Test
+  void tlsToAPlaintextNodeSaysSoInOneLine() {
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    TestPki.Issued me = pki.client("cli");
+    String node = follower();
+    for (String[] command :
+        List.of(new String[] {"cluster"}, new String[] {"produce", "--stream", "tls", "x"})) {
+      long start = System.nanoTime();
+      Cli.Result r =
+          Cli.run(
+              new byte[0],
+              Map.of("RAFTLOG_CERT", me.cert().toString(), "RAFTLOG_KEY", me.key().toString()),
+              concat(command, "--servers", node, "--ca", pki.caFile().toString()));
+      assertEquals(3, r.exitCode(), r::toString);
+      assertOneErrorLine(r);
+      assertTrue(
+          r.err().contains("cannot reach " + node + " with TLS: the node answered in plaintext"),
+          r::toString);
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), r::toString);
+    }
+    Cli.Result half = Cli.run("cluster", "--ca", pki.caFile().toString(), "--cert", "c.pem");
+    assertEquals(2, half.exitCode(), half::toString);
+    assertTrue(half.err().contains("--cert (or $RAFTLOG_CERT) needs --cert-key"), half::toString);
+    Path missing = dir.resolve("no-ca.pem");
+    Cli.Result gone = Cli.run(new byte[0], Map.of("RAFTLOG_CA", missing.toString()), "cluster");
+    assertEquals("raftlog: CA file " + missing + ": does not exist", gone.err().strip());
+    assertEquals(4, gone.exitCode(), gone::toString);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    List<String> all = new ArrayList<>(List.of(a));
+    all.addAll(List.of(b));
+    return all.toArray(String[]::new);
   }
 
   @Test

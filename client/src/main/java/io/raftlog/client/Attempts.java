@@ -65,7 +65,7 @@ final class Attempts {
    */
   long nanosBeforeRetry(Status status) {
     failed(status);
-    if (!RaftlogException.retryable(status.getCode())) {
+    if (!RaftlogException.retryable(status.getCode()) || TlsFailure.explain(status) != null) {
       return -1;
     }
     long left = remainingNanos() - MIN_ATTEMPT_NANOS;
@@ -74,7 +74,9 @@ final class Attempts {
 
   /** The exception for the caller once no attempt is left: why, and the history. */
   RaftlogException giveUp() {
-    if (lastError != null && !RaftlogException.retryable(lastError.getCode())) {
+    if (lastError != null
+        && (!RaftlogException.retryable(lastError.getCode())
+            || TlsFailure.explain(lastError) != null)) {
       return new RaftlogException(
           lastError.getCode(), what + " failed: " + describe(lastError), lastError.asException());
     }
@@ -94,6 +96,11 @@ final class Attempts {
   }
 
   private String describe(Status s) {
+    String tls = TlsFailure.explain(s);
+    if (tls != null) {
+      // the node named once: the history's "(from node)" would repeat it
+      return "cannot reach " + lastNode + " with TLS: " + tls;
+    }
     return s.getCode()
         + (s.getDescription() == null ? "" : ": " + s.getDescription())
         + (lastNode == null ? "" : " (from " + lastNode + ")");

@@ -51,6 +51,16 @@ public record ClientTls(Path ca, Path cert, Path key) {
   }
 
   /**
+   * Reads and checks the files now, as {@link RaftlogClientBuilder#build()} will: for a tool that
+   * builds its client later (a logging appender) and must refuse bad files when it starts.
+   *
+   * @throws IllegalArgumentException naming the file and its problem
+   */
+  public void check() {
+    credentials();
+  }
+
+  /**
    * gRPC's TLS credentials from the files, read now and checked first, so that a bad file is
    * refused here naming it rather than deep in a handshake.
    *

@@ -48,6 +48,10 @@ final class ClusterView {
   private final CompletableFuture<Void> mapKnown = new CompletableFuture<>();
   private final List<Runnable> leaderChanged = new CopyOnWriteArrayList<>();
   private volatile List<String> nodes;
+
+  /** The last TLS failure for good ({@link TlsFailure}) since a call last succeeded, or null. */
+  private volatile String tlsFailure;
+
   private volatile ShardMap map;
 
   /**
@@ -135,6 +139,11 @@ final class ClusterView {
     while (map == null) {
       refresh();
       long left = end - nanoClock.getAsLong();
+      String tls = tlsFailure;
+      if (tls != null) {
+        // no node's answer will mend the client's TLS settings: say so now
+        throw new RaftlogException(Status.Code.UNAVAILABLE, tls, null);
+      }
       if (left <= 0) {
         String why =
             "the cluster's slot map is not known: no node of "
@@ -231,6 +240,10 @@ final class ClusterView {
    */
   void observe(String node, Integer shard, Status status, boolean answered, String hint) {
     Status.Code code = status.getCode();
+    String tls = TlsFailure.explain(status);
+    if (tls != null || status.isOk()) {
+      tlsFailure = tls == null ? null : "cannot reach " + node + " with TLS: " + tls;
+    }
     if (status.isOk()) {
       failedAt.remove(node);
     } else if (code == Status.Code.DEADLINE_EXCEEDED

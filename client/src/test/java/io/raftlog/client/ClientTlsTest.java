@@ -41,12 +41,20 @@ class ClientTlsTest {
   /** The server on 127.0.0.2, an address its certificate does not name. */
   private static Server misnamed;
 
+  /** A plaintext server, as a node with TLS off. */
+  private static Server plaintext;
+
   @BeforeAll
   static void start() throws IOException {
     pki = TestPki.create(dir.resolve("pki"));
     client = pki.client("alice");
     server = start("127.0.0.1");
     misnamed = start("127.0.0.2");
+    plaintext =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new LogGrpc.LogImplBase() {})
+            .build()
+            .start();
   }
 
   /** A server on {@code host} with node 1's certificate, requiring a client certificate. */
@@ -76,6 +84,7 @@ class ClientTlsTest {
   static void stop() {
     server.shutdownNow();
     misnamed.shutdownNow();
+    plaintext.shutdownNow();
   }
 
   @Test
@@ -105,6 +114,39 @@ class ClientTlsTest {
   @Test
   void aClientWithoutACertificateIsRefused() {
     assertUnavailable(ClientTls.of(pki.caFile()), "127.0.0.1:" + server.getPort());
+  }
+
+  /**
+   * A TLS failure no retry mends ends the call at once, saying why in words, rather than as
+   * "UNAVAILABLE: io exception" after the deadline's 30 s of retries.
+   */
+  @Test
+  void aTlsMismatchFailsAtOnceSayingWhy() {
+    String plain = "127.0.0.1:" + plaintext.getPort();
+    assertFailsAtOnce(
+        RaftlogClient.builder().tls(pki.caFile(), client.cert(), client.key()).servers(plain),
+        "cannot reach " + plain + " with TLS: the node answered in plaintext");
+    String node = "127.0.0.1:" + server.getPort();
+    assertFailsAtOnce(
+        RaftlogClient.builder().tls(pki.caFile()).servers(node),
+        "cannot reach "
+            + node
+            + " with TLS: the node refused the client: it requires a client"
+            + " certificate");
+    TestPki other = TestPki.create(dir.resolve("third"), "a third CA");
+    assertFailsAtOnce(
+        RaftlogClient.builder().tls(other.caFile()).servers(node),
+        "cannot reach " + node + " with TLS: the node's certificate was not issued by a CA");
+  }
+
+  private static void assertFailsAtOnce(RaftlogClientBuilder builder, String message) {
+    long start = System.nanoTime();
+    try (RaftlogClient c = builder.build()) {
+      RaftlogException e = assertThrows(RaftlogException.class, () -> c.listStreams(""));
+      assertTrue(e.getMessage().contains(message), e.getMessage());
+      assertEquals(Status.Code.UNAVAILABLE, e.code());
+    }
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "at once, not retried");
   }
 
   @Test

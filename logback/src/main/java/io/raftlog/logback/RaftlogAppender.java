@@ -4,12 +4,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
+import io.raftlog.client.ClientSettings;
+import io.raftlog.client.ClientTls;
 import io.raftlog.client.RaftlogClient;
 import io.raftlog.client.RaftlogClientBuilder;
 import io.raftlog.wire.StreamNames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A logback appender that ships an application's events into a raftlog stream, one record per event
@@ -48,6 +52,9 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   static final String DEFAULT_SERVICE = "unknown_service:java";
 
   private String addresses;
+  private String ca;
+  private String cert;
+  private String key;
   private String service = DEFAULT_SERVICE;
   private String stream;
   private String encoding = "otlp";
@@ -65,6 +72,21 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   /** The cluster's client addresses, {@code host:port}, comma-separated (any subset). Required. */
   public void setAddresses(String addresses) {
     this.addresses = addresses;
+  }
+
+  /** TLS to the nodes: the CA file (PEM) their certificates are checked against. */
+  public void setCa(String ca) {
+    this.ca = ca;
+  }
+
+  /** Mutual TLS: the client certificate chain (PEM), with {@link #setKey}. */
+  public void setCert(String cert) {
+    this.cert = cert;
+  }
+
+  /** Mutual TLS: the client certificate's private key (PEM, PKCS#8). */
+  public void setKey(String key) {
+    this.key = key;
   }
 
   /** The resource's {@code service.name} (default {@code unknown_service:java}). */
@@ -234,6 +256,20 @@ public class RaftlogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     }
     if (linger != null) {
       b.linger(java.time.Duration.ofMillis(linger.getMilliseconds()));
+    }
+    if (ca != null || cert != null || key != null) {
+      if (ca == null) {
+        throw new IllegalArgumentException("cert and key need ca (the nodes' CA file)");
+      }
+      ClientTls tls =
+          cert == null && key == null
+              ? ClientTls.of(Path.of(ca))
+              : ClientTls.of(
+                  Path.of(ca),
+                  cert == null ? null : Path.of(cert),
+                  key == null ? null : Path.of(key));
+      tls.check(); // now, not at the first event: a bad file stops the appender's start
+      b.set(ClientSettings.TLS, Optional.of(tls));
     }
     return b;
   }

@@ -1,6 +1,7 @@
 package io.raftlog.logback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -75,6 +76,27 @@ class RaftlogAppenderTest {
    * median is a few microseconds).
    */
   private static final long SLOWEST_CALL_NANOS = 50_000_000;
+
+  /** A TLS file the client cannot use stops the appender at start, naming it, not at each event. */
+  @Test
+  void aMissingCaFileKeepsTheAppenderFromStartingNamingIt() {
+    LoggerContext context = new LoggerContext();
+    RaftlogAppender appender = new RaftlogAppender();
+    appender.setContext(context);
+    appender.setName("RAFTLOG");
+    appender.setAddresses(String.join(",", cluster.clientAddresses()));
+    Path missing = dir.resolve("no-ca.pem");
+    appender.setCa(missing.toString());
+    appender.start();
+    assertFalse(appender.isStarted());
+    assertTrue(
+        context.getStatusManager().getCopyOfStatusList().stream()
+            .anyMatch(
+                s ->
+                    s.getLevel() == Status.ERROR
+                        && s.getMessage().contains("CA file " + missing + ": does not exist")),
+        context.getStatusManager().getCopyOfStatusList().toString());
+  }
 
   @Test
   // A buffer that blocks when full holds the logging loop for good, and maybe uninterruptibly: the
