@@ -3,7 +3,7 @@
 # duplicated or reordered in any stream, and that every shard's replicas agree.
 #
 # Usage: scripts/chaos-kill-leader.sh [--mode MODE] [--streams N] [--duration S] [--interval S]
-#                                     [--downtime MS] [--rate N] [--size BYTES] [--nodes N]
+#                                     [--downtime MS] [--rate N] [--size BYTES] [--nodes N] [--tls]
 #   MODE: leader|follower|pause|node|all|restart            (kills, pauses, clean restarts)
 #         isolate-leader|isolate-follower|split|one-way|flap (partitions; root and ip needed)
 #         disk|disk-leader                                   (full disks; root needed)
@@ -27,7 +27,10 @@
 # cluster.join, with a leader kill every other fault; replace kills the leader, removes it as dead
 # and starts a fresh node that joins), then audits every
 # stream from its first offset: on a linearizable read and on every replica of its shard, and judges
-# the history of every operation (history.jsonl, scripts/check-history.sh). Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
+# the history of every operation (history.jsonl, scripts/check-history.sh). --tls runs it all with
+# mutual TLS on the gRPC and Raft ports: a CA of the run's own and certificates for each node and
+# for the tool's clients in DIR/tls, checked in force on every node before the first fault.
+# Prints one summary line ("chaos: mode=leader faults=3 streams=1000 ... violations=0 ...
 # affected_unavailable_ms_p50=... unaffected_gap_ms_max=...") and exits 1 on any violation. Every
 # process it started is stopped at the end, also on Ctrl-C. The data dir (node logs included) is a
 # new temporary directory, deleted on success and kept on failure; CHAOS_DATA_DIR=DIR (empty or

@@ -126,6 +126,15 @@ public final class ChaosMain implements Callable<Integer> {
   Integer nodes;
 
   @Option(
+      names = "--tls",
+      description =
+          "Mutual TLS on both hops: the run makes a CA of its own and certificates for each node"
+              + " and for its own clients (tls/ in the data dir); the nodes run with"
+              + " tls.api.mode=mtls and tls.raft.mode=mtls, and every call the tool makes shows"
+              + " its client certificate.")
+  boolean tls;
+
+  @Option(
       names = "--data-dir",
       required = true,
       description = "An empty or new directory for the nodes' data, configs, logs and pids.")
@@ -137,10 +146,22 @@ public final class ChaosMain implements Callable<Integer> {
       description = "The node jar (default: ${DEFAULT-VALUE}).")
   Path serverJar;
 
+  /**
+   * Exits with the run's status, also when the run ends in an Error (an AssertionError of a bounded
+   * wait), which picocli passes on: the workload's threads would otherwise keep the JVM, its nodes
+   * stopped, alive until killed.
+   */
   public static void main(String[] args) {
     ConsoleLogging.quiet();
-    System.exit(
-        new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    int status;
+    try {
+      status =
+          new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    } catch (Error e) {
+      e.printStackTrace();
+      status = 2;
+    }
+    System.exit(status);
   }
 
   /** {@code --mode}: the labels of {@link Mode} ({@code isolate-leader}). */
@@ -183,7 +204,8 @@ public final class ChaosMain implements Callable<Integer> {
                 streams,
                 nodes != null ? nodes : mode.defaultNodes(),
                 dataDir,
-                serverJar),
+                serverJar,
+                tls),
             System.err);
     report.problems().forEach(p -> System.err.println("chaos: " + p));
     System.out.println(report.line());

@@ -17,6 +17,8 @@ import java.time.Duration;
  *     there are fewer); modes that change members need more than three
  * @param dataDir where the nodes keep their data, configs and logs (must be empty or absent)
  * @param serverJar the node jar ({@code server/target/raftlog-server.jar})
+ * @param tls whether mutual TLS is on, on both hops (the gRPC port and the Raft port), with
+ *     certificates the run makes ({@link RunCertificates})
  */
 public record ChaosOptions(
     Mode mode,
@@ -28,7 +30,8 @@ public record ChaosOptions(
     int streams,
     int nodes,
     Path dataDir,
-    Path serverJar) {
+    Path serverJar,
+    boolean tls) {
   /** Replicas of each shard: the nodes' default {@code cluster.replication}. */
   static final int REPLICATION = 3;
 

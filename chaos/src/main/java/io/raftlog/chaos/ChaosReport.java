@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * after a node was removed as dead, and the {@link io.raftlog.chaos.history.HistoryChecker} found
  * nothing wrong in the run's history.
  *
+ * @param tls whether the run had mutual TLS on both hops ({@code --tls}): the line says {@code
+ *     tls=mtls} after the mode
  * @param electionMs per fault that killed or stopped one node: from the fault until the nodes still
  *     up agreed on new leaders for every shard it led (the server's part of the affected streams'
  *     outage)
@@ -27,6 +29,7 @@ import java.util.stream.Collectors;
  */
 record ChaosReport(
     Mode mode,
+    boolean tls,
     int faults,
     int streams,
     long sent,
@@ -90,7 +93,7 @@ record ChaosReport(
   /** The one summary line. */
   String line() {
     return String.format(
-        "chaos: mode=%s faults=%d streams=%d acked=%d failed=%d violations=%d lost=%d"
+        "chaos: mode=%s%s faults=%d streams=%d acked=%d failed=%d violations=%d lost=%d"
             + " duplicated=%d reordered=%d misplaced=%d foreign=%d offsets_dense=%s"
             + " replicas_identical=%s consumer_ok=%s%s%s history_violations=%s affected=%d"
             + " affected_unavailable_ms_p50=%d affected_unavailable_ms_p99=%d"
@@ -98,6 +101,7 @@ record ChaosReport(
             + " unaffected_gap_ms_p50=%s unaffected_gap_ms_max=%s new_leaders_ms_p50=%s"
             + " spurious_elections=%d",
         mode.label(),
+        tls ? " tls=mtls" : "",
         faults,
         streams,
         acked,

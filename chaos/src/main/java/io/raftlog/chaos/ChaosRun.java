@@ -77,20 +77,26 @@ public final class ChaosRun {
   private ChaosReport run() throws Exception {
     nodes.startAll();
     nodes.awaitShardLeaders(STARTUP_TIMEOUT);
+    if (bed.certificates() != null) {
+      TlsInForce.check(nodes, bed.certificates());
+      log.printf(
+          "chaos: mutual TLS in force: each node refuses plaintext and certificate-less calls on"
+              + " its gRPC port and shows its node certificate on its Raft port%n");
+    }
     Shards shards = Shards.of(ClusterProbe.view(nodes, nodes.ids().get(0)), o.streams());
     log.printf(
-        "chaos: cluster up on %s%s with %d shards; %d streams; mode=%s for %d s, a fault every %d"
-            + " s%n",
+        "chaos: cluster up on %s%s%s with %d shards; %d streams; mode=%s for %d s, a fault every"
+            + " %d s%n",
         String.join(",", nodes.clientAddresses()),
         nodes.network().map(n -> " (a network namespace each)").orElse(""),
+        o.tls() ? ", mutual TLS on the gRPC and Raft ports" : "",
         shards.replicas().size(),
         o.streams(),
         o.mode().label(),
         o.duration().toSeconds(),
         o.interval().toSeconds());
     try (RaftlogClient client =
-        RaftlogClient.builder()
-            .servers(nodes.clientAddresses())
+        bed.client(RaftlogClient.builder().servers(nodes.clientAddresses()))
             .deadline(CLIENT_DEADLINE)
             .build()) {
       return run(client, shards);
@@ -151,6 +157,7 @@ public final class ChaosRun {
             members == null ? List.of() : members.underReplicated());
     return new ChaosReport(
         o.mode(),
+        o.tls(),
         faults.faults().size(),
         o.streams(),
         load.sent(),

@@ -1,5 +1,7 @@
 package io.raftlog.chaos;
 
+import io.raftlog.client.RaftlogClientBuilder;
+import io.raftlog.testkit.ClusterTls;
 import io.raftlog.testkit.NetworkNamespaces;
 import io.raftlog.testkit.ProcessCluster;
 import io.raftlog.testkit.SmallDisk;
@@ -15,26 +17,30 @@ import java.util.TreeMap;
  * What a chaos run's nodes run on, set up for its mode: {@code --nodes} node processes (not started
  * yet; more join later in the modes that change members, see {@link Membership}), each in a network
  * namespace of its own where the mode cuts links, each with its data on a small filesystem of its
- * own where the mode fills disks. The run owns it and closes it at the end: the nodes stop, then
- * the network goes, then the disks are unmounted; a shutdown hook does the same on Ctrl-C or
- * SIGTERM.
+ * own where the mode fills disks, with mutual TLS on both hops and certificates of the run's own
+ * with {@code --tls} ({@link RunCertificates}). The run owns it and closes it at the end: the nodes
+ * stop, then the network goes, then the disks are unmounted; a shutdown hook does the same on
+ * Ctrl-C or SIGTERM.
  */
 final class Testbed implements AutoCloseable {
   private final PrintStream log;
   private final Map<String, SmallDisk> disks;
   private final NetworkNamespaces network; // null: the nodes run on loopback
   private final ProcessCluster nodes;
+  private final RunCertificates certificates; // null: plaintext
   private final Thread onExit;
 
   private Testbed(
       PrintStream log,
       Map<String, SmallDisk> disks,
       NetworkNamespaces network,
-      ProcessCluster nodes) {
+      ProcessCluster nodes,
+      RunCertificates certificates) {
     this.log = log;
     this.disks = disks;
     this.network = network;
     this.nodes = nodes;
+    this.certificates = certificates;
     this.onExit = new Thread(this::tearDown, "chaos-stop-nodes");
     Runtime.getRuntime().addShutdownHook(onExit);
   }
@@ -48,6 +54,7 @@ final class Testbed implements AutoCloseable {
     boolean namespaces = namespaces(o.mode(), log);
     boolean smallDisks = smallDisks(o.mode(), log);
     Files.createDirectories(o.dataDir());
+    RunCertificates certificates = o.tls() ? RunCertificates.create(o.dataDir()) : null;
     Map<String, SmallDisk> disks = new TreeMap<>();
     NetworkNamespaces network = null;
     try {
@@ -56,15 +63,20 @@ final class Testbed implements AutoCloseable {
       }
       Map<String, String> settings = new TreeMap<>(smallDisks ? FillDisk.nodeSettings() : Map.of());
       settings.put("retention.check-interval-ms", String.valueOf(ChaosRun.RETENTION_CHECK_MS));
+      ClusterTls tls = null;
+      if (certificates != null) {
+        settings.putAll(RunCertificates.nodeSettings());
+        tls = certificates.cluster();
+      }
       if (namespaces) {
         network =
             NetworkNamespaces.create(o.nodes(), o.dataDir().resolve(NetworkNamespaces.RECORD_FILE));
       }
       ProcessCluster nodes =
           network != null
-              ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network)
-              : new ProcessCluster(o.dataDir(), o.nodes(), o.serverJar(), settings);
-      return new Testbed(log, disks, network, nodes);
+              ? new ProcessCluster(o.dataDir(), o.serverJar(), settings, network, tls)
+              : new ProcessCluster(o.dataDir(), o.nodes(), o.serverJar(), settings, tls);
+      return new Testbed(log, disks, network, nodes, certificates);
     } catch (IOException | RuntimeException e) {
       if (network != null) {
         network.close();
@@ -122,6 +134,19 @@ final class Testbed implements AutoCloseable {
 
   ProcessCluster nodes() {
     return nodes;
+  }
+
+  /**
+   * {@code builder} as every client of the run's nodes needs it: with the tool's client certificate
+   * where the run has TLS on, else as it is.
+   */
+  RaftlogClientBuilder client(RaftlogClientBuilder builder) {
+    return certificates == null ? builder : certificates.client(builder);
+  }
+
+  /** The run's certificates, or null where it runs in plaintext. */
+  RunCertificates certificates() {
+    return certificates;
   }
 
   /** The nodes' network, or null where they run on loopback. */

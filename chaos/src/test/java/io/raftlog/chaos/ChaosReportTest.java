@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The summary line, field by field, as scripts and ChaosIT read it: each count where its name says,
- * the step-down field only for modes that check it, "-" where nothing was measured.
+ * the step-down field only for modes that check it, "-" where nothing was measured, {@code
+ * tls=mtls} after the mode only for a run with {@code --tls}.
  */
 class ChaosReportTest {
   private static final Verdict CLEAN =
@@ -53,6 +54,7 @@ class ChaosReportTest {
     ChaosReport r =
         new ChaosReport(
             Mode.PAUSE,
+            false,
             2,
             300,
             1000,
@@ -86,6 +88,7 @@ class ChaosReportTest {
     ChaosReport r =
         new ChaosReport(
             Mode.LEADER,
+            true,
             0,
             1,
             0,
@@ -99,7 +102,7 @@ class ChaosReportTest {
             0,
             null);
     assertEquals(
-        "chaos: mode=leader faults=0 streams=1 acked=0 failed=0 violations=1 lost=0"
+        "chaos: mode=leader tls=mtls faults=0 streams=1 acked=0 failed=0 violations=1 lost=0"
             + " duplicated=0 reordered=0 misplaced=0 foreign=0 offsets_dense=yes"
             + " replicas_identical=yes consumer_ok=yes history_violations=unjudged affected=0"
             + " affected_unavailable_ms_p50=0 affected_unavailable_ms_p99=0"
@@ -125,10 +128,11 @@ class ChaosReportTest {
             Map.of(Kind.UNDER_REPLICATED, 1L),
             List.of(),
             new Outages(List.of(), 0, List.of(), List.of(), List.of()));
-    ChaosReport move = new ChaosReport(Mode.MOVE, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
+    ChaosReport move = new ChaosReport(Mode.MOVE, false, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
     assertTrue(move.line().contains(" consumer_ok=yes replication_kept=no history_violations=0"));
     assertFalse(move.ok());
-    ChaosReport leader = new ChaosReport(Mode.LEADER, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
+    ChaosReport leader =
+        new ChaosReport(Mode.LEADER, false, 1, 1, 0, 0, 0, below, List.of(), 0, CLEAN);
     assertFalse(leader.line().contains("replication_kept"), leader.line());
   }
 }

@@ -126,7 +126,8 @@ class MembershipModesTest {
         10,
         nodes,
         dir.resolve("run"),
-        dir.resolve("jar"));
+        dir.resolve("jar"),
+        false);
   }
 
   /**

@@ -98,11 +98,20 @@ public final class ClusterLayout {
    * clients on {@link #HOST_CLIENT_PORT}: fixed ports are free there, each host being its own.
    */
   public static ClusterLayout onHosts(List<String> hosts, Map<String, String> settings) {
+    return onHosts(hosts, settings, null);
+  }
+
+  /**
+   * As {@link #onHosts(List, Map)}, with {@code tls} (null: none): each node's certificate also
+   * names its host, which is what its callers dial.
+   */
+  public static ClusterLayout onHosts(
+      List<String> hosts, Map<String, String> settings, ClusterTls tls) {
     List<String[]> a = new ArrayList<>();
     for (String h : hosts) {
       a.add(new String[] {h + ":" + HOST_RAFT_PORT, h + ":" + HOST_CLIENT_PORT});
     }
-    return new ClusterLayout(a, settings, null);
+    return new ClusterLayout(a, settings, tls);
   }
 
   public List<String> ids() {
@@ -205,7 +214,8 @@ public final class ClusterLayout {
           String.join(",", clientAddresses().stream().filter(a -> !a.equals(joiner[1])).toList()));
     }
     if (tls != null) {
-      p.putAll(tls.settings(id));
+      String client = clientAddress(id);
+      p.putAll(tls.settings(id, client.substring(0, client.lastIndexOf(':'))));
     }
     p.putAll(settings);
     if (HTTP_PORT_FREE.equals(settings.get("http.port"))) {

@@ -14,13 +14,15 @@ import java.util.Map;
  * credentials of the kit's own channels (a client certificate of principal {@link #KIT_PRINCIPAL},
  * so the kit can probe an mTLS cluster). The kit's channels check the node certificates' host
  * names, as a client would: the nodes listen on 127.0.0.1, which {@code TestPki}'s certificates
- * name.
+ * name, or on their network namespace's address, which their certificates then name too.
  *
  * <p>Thread-safe (the PKI, which is not, is used under this object's lock).
  */
 public final class ClusterTls {
   /** The principal of the test kit's own client certificate. */
   public static final String KIT_PRINCIPAL = "raftlog-testkit";
+
+  private static final String LOOPBACK = "127.0.0.1";
 
   private final TestPki pki;
   private final String apiMode;
@@ -51,7 +53,22 @@ public final class ClusterTls {
 
   /** Node {@code id}'s {@code tls.*} keys, its certificate issued the first time it is asked. */
   public synchronized Map<String, String> settings(String id) {
-    TestPki.Issued node = nodes.computeIfAbsent(id, pki::node);
+    return settings(id, LOOPBACK);
+  }
+
+  /**
+   * As {@link #settings(String)} for a node that listens on {@code host}: its certificate also
+   * names that host where it is not loopback (a node in a network namespace of its own, which its
+   * callers dial at the namespace's address).
+   */
+  public synchronized Map<String, String> settings(String id, String host) {
+    TestPki.Issued node =
+        nodes.computeIfAbsent(
+            id,
+            k ->
+                host.equals(LOOPBACK) || host.equals("localhost")
+                    ? pki.node(k)
+                    : pki.node(k, host));
     return Map.of(
         "tls.api.mode", apiMode,
         "tls.cert-file", node.cert().toString(),

@@ -65,10 +65,20 @@ public final class ProcessCluster extends Cluster {
   public ProcessCluster(
       Path root, Path jar, Map<String, String> settings, NetworkNamespaces network)
       throws IOException {
+    this(root, jar, settings, network, null);
+  }
+
+  /**
+   * As {@link #ProcessCluster(Path, Path, Map, NetworkNamespaces)}, with {@code tls} (null: none):
+   * each node's certificate also names its namespace's address.
+   */
+  public ProcessCluster(
+      Path root, Path jar, Map<String, String> settings, NetworkNamespaces network, ClusterTls tls)
+      throws IOException {
     this(
         root,
         jar,
-        ClusterLayout.onHosts(network.ids().stream().map(network::address).toList(), settings),
+        ClusterLayout.onHosts(network.ids().stream().map(network::address).toList(), settings, tls),
         network);
   }
 

@@ -111,6 +111,16 @@ public final class TestPki {
     return issue("node-" + id, "node-" + id, Duration.ZERO, Duration.ofDays(30));
   }
 
+  /**
+   * Node {@code id}'s certificate as {@link #node(String)}, also naming {@code host} (an IP address
+   * or a DNS name): for a node that listens elsewhere than on loopback, e.g. in a network namespace
+   * of its own, whose callers check that its certificate names the host they dialled.
+   */
+  public Issued node(String id, String host) {
+    return issue(
+        "node-" + id, "node-" + id, Duration.ZERO, Duration.ofDays(30), List.of(hostName(host)));
+  }
+
   /** A client's certificate, {@code CN=<principal>}, in {@code <principal>.pem}/{@code .key}. */
   public Issued client(String principal) {
     return issue(principal, principal, Duration.ZERO, Duration.ofDays(30));
@@ -131,6 +141,12 @@ public final class TestPki {
    * the names {@code localhost} and {@code 127.0.0.1}, for server and client use.
    */
   public Issued issue(String principal, String file, Duration from, Duration to) {
+    return issue(principal, file, from, to, List.of());
+  }
+
+  /** As {@link #issue(String, String, Duration, Duration)}, naming {@code more} hosts too. */
+  private Issued issue(
+      String principal, String file, Duration from, Duration to, List<GeneralName> more) {
     try {
       KeyPair keys = newKeys();
       Instant now = Instant.now();
@@ -152,16 +168,17 @@ public final class TestPki {
           false,
           new ExtendedKeyUsage(
               new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      List<GeneralName> names = new ArrayList<>();
+      names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+      names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+      names.addAll(more);
+      names.add(
+          new GeneralName(
+              GeneralName.uniformResourceIdentifier, "spiffe://raftlog.test/" + principal));
       b.addExtension(
           Extension.subjectAlternativeName,
           false,
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(
-                    GeneralName.uniformResourceIdentifier, "spiffe://raftlog.test/" + principal)
-              }));
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       X509Certificate cert = sign(b, caKeys);
       Issued issued = new Issued(dir.resolve(file + ".pem"), dir.resolve(file + ".key"));
       writePem(issued.cert(), List.of(cert));
@@ -199,6 +216,12 @@ public final class TestPki {
   @Override
   public String toString() {
     return "TestPki[" + name + " in " + dir + "]";
+  }
+
+  /** {@code host} as a subject alternative name: an IP address (v4 or v6) or a DNS name. */
+  private static GeneralName hostName(String host) {
+    boolean ip = host.matches("[0-9.]+") || host.contains(":");
+    return new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host);
   }
 
   private static KeyPair newKeys() throws GeneralSecurityException {

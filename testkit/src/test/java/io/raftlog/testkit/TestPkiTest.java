@@ -14,6 +14,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +56,33 @@ class TestPkiTest {
     assertThrows(
         java.security.SignatureException.class,
         () -> foreign.verify(read(pki.caFile()).getPublicKey()));
+  }
+
+  /**
+   * A node in a network namespace is dialled at the namespace's address, and its callers check that
+   * its certificate names it: the layout's TLS keys give it a certificate naming that address too;
+   * a loopback node's names loopback only.
+   */
+  @Test
+  void aNodeOnAHostOfItsOwnHasACertificateNamingThatHost() throws Exception {
+    TestPki pki = TestPki.create(dir);
+    ClusterLayout onHost =
+        ClusterLayout.onHosts(List.of("10.200.7.11"), Map.of(), ClusterTls.of(pki, "mtls"));
+    X509Certificate there =
+        read(Path.of(onHost.properties("1", dir.resolve("d1")).getProperty("tls.cert-file")));
+    assertEquals(List.of("localhost", "127.0.0.1", "10.200.7.11"), hostNames(there));
+    ClusterLayout loopback = new ClusterLayout(1, Map.of(), ClusterTls.of(pki, "mtls"));
+    X509Certificate here =
+        read(Path.of(loopback.properties("1", dir.resolve("d2")).getProperty("tls.cert-file")));
+    assertEquals(List.of("localhost", "127.0.0.1"), hostNames(here));
+  }
+
+  /** The DNS names and IP addresses a certificate names, in order. */
+  private static List<String> hostNames(X509Certificate cert) throws Exception {
+    return cert.getSubjectAlternativeNames().stream()
+        .filter(n -> (Integer) n.get(0) == 2 || (Integer) n.get(0) == 7)
+        .map(n -> (String) n.get(1))
+        .toList();
   }
 
   private static X509Certificate read(Path pem) throws Exception {
