@@ -62,8 +62,8 @@ final class RaftTransport implements AutoCloseable {
           });
 
   /**
-   * @param certificates the node's watch over its PEM files (its owner closes it), or null: the
-   *     Raft port's TLS keeps one of its own
+   * @param certificates the node's watch over its PEM files (its owner closes it), or null when
+   *     neither port uses TLS
    */
   RaftTransport(NodeConfig config, Members members, CertificateWatch certificates) {
     this.self = PeerId.parsePeer(config.self().raftAddress());

@@ -392,8 +392,7 @@ public final class Replicas implements AutoCloseable {
    * allLeadersKnown} is told, on JRaft's threads and the disk guard's, whether every one of them
    * knows its group's leader and the node has disk space (the node's health). {@code certificates}:
    * the node's one watch over its PEM files (owned by the caller), through which the Raft port's
-   * TLS reloads; null when neither port uses TLS (the Raft port then keeps a watch of its own
-   * should {@code tls.raft.mode} be on).
+   * TLS reloads; null when neither port uses TLS.
    */
   public static Replicas start(
       NodeConfig config,

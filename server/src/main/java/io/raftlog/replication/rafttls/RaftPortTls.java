@@ -32,9 +32,8 @@ import org.slf4j.LoggerFactory;
  * the node's {@link RaftKeystore} ({@link BoltClientTls}; not with {@code tls.plaintext=used},
  * which dials in plaintext), whose trust is {@link NodeTrustProvider}'s.
  *
- * <p>The node's {@link CertificateWatch} (or one of its own) reloads the files: a change makes a
- * new server context and rewrites the keystore, both used by new connections only (open ones keep
- * their session).
+ * <p>The node's {@link CertificateWatch} reloads the files: a change makes a new server context and
+ * rewrites the keystore, both used by new connections only (open ones keep their session).
  *
  * <p>Made and closed by the node's {@code RaftTransport}; the reload runs on the watch's thread.
  */
@@ -44,7 +43,6 @@ public final class RaftPortTls implements AutoCloseable {
   private final TlsSettings settings;
   private final MemberCertificates members;
   private final CertificateWatch watch;
-  private final boolean ownWatch;
   private final String token;
   private final RaftKeystore keystore;
   private final boolean dials;
@@ -54,11 +52,10 @@ public final class RaftPortTls implements AutoCloseable {
       NodeConfig config,
       TlsSettings settings,
       Supplier<Set<String>> memberIds,
-      CertificateWatch shared) {
+      CertificateWatch watch) {
     this.settings = settings;
     this.members = new MemberCertificates(settings.principals(), memberIds);
-    this.ownWatch = shared == null;
-    this.watch = ownWatch ? new CertificateWatch(settings) : shared;
+    this.watch = watch;
     this.token = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
     this.keystore = new RaftKeystore(config.get(ConfigKeys.DATA_DIR), token);
     this.dials = !settings.dialsPlaintext();
@@ -89,13 +86,15 @@ public final class RaftPortTls implements AutoCloseable {
    *
    * @param memberIds the ids of the cluster's nodes as this node knows them, null while it knows
    *     none but itself (see {@link MemberCertificates})
-   * @param shared the node's watch over its PEM files (its owner closes it), or null: one of this
-   *     port's own, closed with it
+   * @param watch the node's watch over its PEM files (its owner closes it), or null when neither
+   *     port uses TLS
    */
   public static RaftPortTls start(
-      NodeConfig config, Supplier<Set<String>> memberIds, CertificateWatch shared) {
-    TlsSettings settings = shared != null ? shared.settings() : TlsSettings.of(config);
-    return settings.raftTls() ? new RaftPortTls(config, settings, memberIds, shared) : null;
+      NodeConfig config, Supplier<Set<String>> memberIds, CertificateWatch watch) {
+    if (watch == null || !watch.settings().raftTls()) {
+      return null;
+    }
+    return new RaftPortTls(config, watch.settings(), memberIds, watch);
   }
 
   /** Puts TLS on {@code server}'s accepted connections; call before it starts listening. */
@@ -146,8 +145,5 @@ public final class RaftPortTls implements AutoCloseable {
       BoltClientTls.release(keystore);
     }
     NodeTrustProvider.unregister(token);
-    if (ownWatch) {
-      watch.close();
-    }
   }
 }
